@@ -1,0 +1,69 @@
+//! What the facade's `__private` module and generated code call. Not public API.
+
+use std::future::Future;
+use std::panic::{AssertUnwindSafe, catch_unwind};
+
+use crate::errors::Panic;
+use crate::rt::{self, Runtime};
+
+pub use crate::rt::{InRuntime, block_on, block_on_test, current, enter, spawn_detached};
+
+/// Runs `future` on the default backend (doctests and examples).
+pub fn block_on_default<F: Future>(future: F) -> F::Output {
+    rt::block_on(rt::DEFAULT, future)
+}
+
+/// What a `#[txaio::test]` may return.
+pub trait TestOutcome {
+    /// `Err` with a description if the test failed.
+    ///
+    /// # Errors
+    ///
+    /// When the test returned an error.
+    fn into_test_result(self) -> Result<(), String>;
+}
+
+impl TestOutcome for () {
+    fn into_test_result(self) -> Result<(), String> {
+        Ok(())
+    }
+}
+
+impl<E: std::fmt::Debug> TestOutcome for Result<(), E> {
+    fn into_test_result(self) -> Result<(), String> {
+        self.map_err(|error| format!("returned Err({error:?})"))
+    }
+}
+
+/// The body of `#[txaio::test]`: runs the test once on every compiled backend (or on the one
+/// named in `TXAIO_TEST_RUNTIME`), then panics naming each backend it failed on.
+pub fn run_test<F, Fut>(test_name: &str, make_test: F)
+where
+    F: Fn() -> Fut,
+    Fut: Future,
+    Fut::Output: TestOutcome,
+{
+    let only = std::env::var("TXAIO_TEST_RUNTIME").ok();
+    let mut failures = Vec::new();
+    for &runtime in Runtime::compiled() {
+        if only
+            .as_deref()
+            .is_some_and(|name| name != runtime.feature())
+        {
+            continue;
+        }
+        let ran = catch_unwind(AssertUnwindSafe(|| block_on_test(runtime, make_test())));
+        let failure = match ran {
+            Ok(outcome) => outcome.into_test_result().err(),
+            Err(payload) => Some(format!("panicked: {}", Panic::from_payload(&*payload))),
+        };
+        if let Some(failure) = failure {
+            failures.push(format!("on {runtime}: {failure}"));
+        }
+    }
+    assert!(
+        failures.is_empty(),
+        "test `{test_name}` failed {}",
+        failures.join("; ")
+    );
+}

@@ -1,0 +1,80 @@
+//! `spawn`: run a future as a task on the selected runtime, its result as a deferred.
+
+use std::future::Future;
+use std::panic::{AssertUnwindSafe, catch_unwind};
+use std::pin::Pin;
+use std::task::{Context, Poll};
+
+use pin_project_lite::pin_project;
+
+use super::Deferred;
+use crate::failure::Failure;
+use crate::rt;
+
+/// Runs `future` as a task on the selected runtime and returns its result as a deferred
+/// (Twisted's `ensureDeferred`).
+///
+/// The task starts at once. `Ok(value)` resolves the deferred, `Err(error)` rejects it, and a
+/// panic becomes a [`Panic`](crate::Panic) failure. Dropping the deferred detaches the task; it
+/// runs on to completion. [`cancel`](crate::cancel) stops it: its future is dropped at the
+/// next poll, and the deferred fails with [`CancelledError`](crate::CancelledError).
+///
+/// # Panics
+///
+/// On tokio, if no tokio runtime is running on this thread (the message names the fix).
+///
+/// # Examples
+///
+/// ```
+/// # txaio::__private::block_on_default(async {
+/// let d = txaio::spawn(async { Ok::<_, std::io::Error>(6 * 7) });
+/// assert_eq!(d.await.unwrap(), 42);
+/// # });
+/// ```
+#[doc(alias = "ensureDeferred")]
+pub fn spawn<T, E, F>(future: F) -> Deferred<T>
+where
+    T: Send + 'static,
+    E: Into<Failure>,
+    F: Future<Output = Result<T, E>> + Send + 'static,
+{
+    let deferred = Deferred::new_pending();
+    rt::spawn_detached(Driver {
+        future,
+        deferred: deferred.clone(),
+    });
+    deferred
+}
+
+pin_project! {
+    /// Polls the user's future until it completes or its deferred fires first (cancel).
+    struct Driver<F, T> {
+        #[pin]
+        future: F,
+        deferred: Deferred<T>,
+    }
+}
+
+impl<T, E, F> Future for Driver<F, T>
+where
+    T: Send + 'static,
+    E: Into<Failure>,
+    F: Future<Output = Result<T, E>>,
+{
+    type Output = ();
+
+    fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<()> {
+        let this = self.project();
+        if this.deferred.poll_fired_for_task(cx).is_ready() {
+            return Poll::Ready(());
+        }
+        let future = this.future;
+        let outcome = match catch_unwind(AssertUnwindSafe(|| future.poll(cx))) {
+            Ok(Poll::Pending) => return Poll::Pending,
+            Ok(Poll::Ready(result)) => result.map_err(Into::into),
+            Err(payload) => Err(Failure::from_panic(&*payload)),
+        };
+        this.deferred.settle_by_task(outcome);
+        Poll::Ready(())
+    }
+}

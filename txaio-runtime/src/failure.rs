@@ -1,0 +1,256 @@
+//! `Failure`: an error as a cheap, shareable value (Twisted's `Failure`, txaio's `IFailedFuture`).
+
+use std::backtrace::Backtrace;
+use std::error::Error;
+use std::fmt;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
+
+use crate::errors::Panic;
+
+static DEBUGGING: AtomicBool = AtomicBool::new(false);
+
+/// Turns on (or off) backtrace capture for every new [`Failure`], whatever the environment says.
+///
+/// Without it, backtraces are captured only when `RUST_BACKTRACE` or `RUST_LIB_BACKTRACE` ask
+/// for them, and capturing costs nothing otherwise. Twisted's `Deferred.setDebugging`.
+///
+/// # Examples
+///
+/// ```
+/// txaio::set_debugging(true);
+/// let failure = txaio::create_failure(std::fmt::Error);
+/// assert_eq!(
+///     txaio::failure_traceback(&failure).status(),
+///     std::backtrace::BacktraceStatus::Captured,
+/// );
+/// txaio::set_debugging(false);
+/// ```
+#[doc(alias = "setDebugging")]
+pub fn set_debugging(on: bool) {
+    DEBUGGING.store(on, Ordering::Relaxed);
+}
+
+/// Whether [`set_debugging`] is on.
+#[must_use]
+pub fn is_debugging() -> bool {
+    DEBUGGING.load(Ordering::Relaxed)
+}
+
+pub(crate) fn capture_backtrace() -> Backtrace {
+    if is_debugging() {
+        Backtrace::force_capture()
+    } else {
+        Backtrace::capture()
+    }
+}
+
+/// An error as a value: what a failed [`Deferred`](crate::Deferred) holds.
+///
+/// Cheap to clone (one reference count), `Send + Sync`, and convertible from any
+/// `std::error::Error + Send + Sync + 'static`, so `?` and `reject(&d, my_error)` just work.
+/// It does not implement `Error` itself (that would collide with the blanket `From`), the
+/// same choice `anyhow::Error` makes; [`Failure::value`] gives the error inside.
+///
+/// # Examples
+///
+/// ```
+/// use txaio::Failure;
+///
+/// let failure = Failure::from(std::io::Error::other("disk on fire"));
+/// assert!(failure.is::<std::io::Error>());
+/// assert_eq!(txaio::failure_message(&failure), "Error: disk on fire");
+/// assert_eq!(failure.to_string(), "Error: disk on fire");
+/// ```
+#[derive(Clone)]
+pub struct Failure {
+    inner: Arc<FailureInner>,
+}
+
+struct FailureInner {
+    error: Box<dyn Error + Send + Sync + 'static>,
+    type_name: &'static str,
+    backtrace: Backtrace,
+}
+
+/// The error inside [`Failure::msg`].
+#[derive(Debug)]
+struct MessageError(String);
+
+impl fmt::Display for MessageError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+impl Error for MessageError {}
+
+impl Failure {
+    /// Wraps an error, capturing a backtrace if backtraces are asked for.
+    #[must_use]
+    pub fn new(error: impl Error + Send + Sync + 'static) -> Failure {
+        let type_name = short_type_name(std::any::type_name_of_val(&error));
+        Failure::with_type_name(Box::new(error), type_name)
+    }
+
+    /// A failure carrying just a message; its type name is `Error`.
+    ///
+    /// ```
+    /// let failure = txaio::Failure::msg(format_args!("peer {} went away", 7));
+    /// assert_eq!(txaio::failure_message(&failure), "Error: peer 7 went away");
+    /// ```
+    #[must_use]
+    pub fn msg(message: impl fmt::Display) -> Failure {
+        Failure::with_type_name(Box::new(MessageError(message.to_string())), "Error")
+    }
+
+    /// A failure made from a caught panic payload; its type name is `Panic`.
+    #[must_use]
+    pub fn from_panic(payload: &(dyn std::any::Any + Send)) -> Failure {
+        Failure::new(Panic::from_payload(payload))
+    }
+
+    fn with_type_name(
+        error: Box<dyn Error + Send + Sync + 'static>,
+        type_name: &'static str,
+    ) -> Failure {
+        Failure {
+            inner: Arc::new(FailureInner {
+                error,
+                type_name,
+                backtrace: capture_backtrace(),
+            }),
+        }
+    }
+
+    /// The error inside (txaio's `IFailedFuture.value`).
+    #[must_use]
+    pub fn value(&self) -> &(dyn Error + Send + Sync + 'static) {
+        &*self.inner.error
+    }
+
+    /// Whether the error inside is an `E`.
+    #[must_use]
+    pub fn is<E: Error + 'static>(&self) -> bool {
+        self.inner.error.is::<E>()
+    }
+
+    /// The error inside, if it is an `E`.
+    #[must_use]
+    pub fn downcast_ref<E: Error + 'static>(&self) -> Option<&E> {
+        self.inner.error.downcast_ref::<E>()
+    }
+
+    /// The error type's own name, without module path or generics (`ParseError`).
+    #[must_use]
+    pub fn type_name(&self) -> &'static str {
+        self.inner.type_name
+    }
+}
+
+impl<E: Error + Send + Sync + 'static> From<E> for Failure {
+    fn from(error: E) -> Failure {
+        Failure::new(error)
+    }
+}
+
+impl fmt::Display for Failure {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}: {}", self.inner.type_name, self.inner.error)
+    }
+}
+
+impl fmt::Debug for Failure {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Failure")
+            .field("type_name", &self.inner.type_name)
+            .field("error", &self.inner.error)
+            .finish_non_exhaustive()
+    }
+}
+
+/// `my::ParseError<u8>` -> `ParseError`; `std::io::Error` -> `Error`.
+fn short_type_name(full: &'static str) -> &'static str {
+    let without_generics = full.split('<').next().unwrap_or(full);
+    without_generics
+        .rsplit("::")
+        .next()
+        .unwrap_or(without_generics)
+}
+
+/// Makes a [`Failure`] from an error (txaio's `create_failure`).
+///
+/// # Examples
+///
+/// ```
+/// let failure = txaio::create_failure(std::fmt::Error);
+/// assert!(failure.is::<std::fmt::Error>());
+/// ```
+#[must_use]
+pub fn create_failure(error: impl Into<Failure>) -> Failure {
+    error.into()
+}
+
+/// `"{ErrorTypeName}: {message}"` on one line.
+///
+/// # Examples
+///
+/// ```
+/// let failure = txaio::create_failure(std::io::Error::other("it failed"));
+/// assert_eq!(txaio::failure_message(&failure), "Error: it failed");
+/// ```
+#[must_use]
+pub fn failure_message(failure: &Failure) -> String {
+    failure.to_string()
+}
+
+/// The backtrace captured when the failure was made (empty unless backtraces were asked for).
+///
+/// # Examples
+///
+/// ```
+/// let failure = txaio::create_failure(std::fmt::Error);
+/// let _status = txaio::failure_traceback(&failure).status();
+/// ```
+#[must_use]
+pub fn failure_traceback(failure: &Failure) -> &Backtrace {
+    &failure.inner.backtrace
+}
+
+/// The message, then the error's sources and the backtrace, one per line.
+///
+/// # Examples
+///
+/// ```
+/// let failure = txaio::create_failure(std::io::Error::other("it failed"));
+/// assert!(txaio::failure_format_traceback(&failure).starts_with("Error: it failed"));
+/// ```
+#[doc(alias = "failure_formatted_traceback")]
+#[must_use]
+pub fn failure_format_traceback(failure: &Failure) -> String {
+    use std::fmt::Write as _;
+    let mut text = failure_message(failure);
+    let mut source = failure.value().source();
+    while let Some(cause) = source {
+        let _ = write!(text, "\ncaused by: {cause}");
+        source = cause.source();
+    }
+    let backtrace = failure_traceback(failure);
+    if backtrace.status() == std::backtrace::BacktraceStatus::Captured {
+        let _ = write!(text, "\nbacktrace:\n{backtrace}");
+    }
+    text
+}
+
+#[cfg(test)]
+mod tests {
+    use super::short_type_name;
+
+    #[test]
+    fn short_names_drop_path_and_generics() {
+        assert_eq!(short_type_name("std::io::error::Error"), "Error");
+        assert_eq!(short_type_name("my::ParseError<u8>"), "ParseError");
+        assert_eq!(short_type_name("a::B<c::D<e::F>>"), "B");
+        assert_eq!(short_type_name("Plain"), "Plain");
+    }
+}

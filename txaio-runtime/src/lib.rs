@@ -1,0 +1,36 @@
+//! The runtime half of [txaio](https://docs.rs/txaio): use it through the `txaio` crate.
+//!
+//! It holds [`Deferred`] and its functions, [`Failure`], [`gather`], the timers, the
+//! backends for tokio, smol and async-std, and [`testutil`]. The `txaio` facade re-exports
+//! all of it beside the macros; depend on `txaio`, not on this crate.
+
+#![forbid(unsafe_code)]
+#![warn(missing_docs)]
+
+mod deferred;
+mod errors;
+mod failure;
+mod gather;
+mod log;
+mod report;
+pub mod rt;
+pub mod testutil;
+mod time;
+
+#[doc(hidden)]
+pub mod __private;
+
+pub use deferred::{
+    Deferred, IntoDeferred, add_callback, add_callbacks, add_errback, as_future, cancel,
+    create_future, create_future_error, create_future_success, create_future_with_canceller,
+    is_called, reject, resolve, spawn,
+};
+pub use errors::{AlreadyCalledError, CancelledError, Panic, TimeoutError};
+pub use failure::{
+    Failure, create_failure, failure_format_traceback, failure_message, failure_traceback,
+    is_debugging, set_debugging,
+};
+pub use gather::gather;
+pub use log::{LogLevel, ParseLogLevelError};
+pub use rt::{Runtime, USING_ASYNC_STD, USING_SMOL, USING_TOKIO, current_runtime, runtime};
+pub use time::{DelayedCall, call_later, sleep};

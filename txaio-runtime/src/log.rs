@@ -1,0 +1,101 @@
+//! Log levels (txaio's `log_levels`).
+
+use std::error::Error;
+use std::fmt;
+use std::str::FromStr;
+
+/// How much to log, from nothing to everything (txaio's level names).
+///
+/// Levels are ordered: `LogLevel::Warn < LogLevel::Debug` means debug is the more verbose.
+///
+/// # Examples
+///
+/// ```
+/// use txaio::LogLevel;
+///
+/// let level: LogLevel = "debug".parse().unwrap();
+/// assert_eq!(level, LogLevel::Debug);
+/// assert!(LogLevel::Warn < LogLevel::Debug);
+/// assert!("loud".parse::<LogLevel>().is_err());
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum LogLevel {
+    /// Nothing at all.
+    None,
+    /// Failures that stop the program or a whole component.
+    Critical,
+    /// Failures of one operation.
+    Error,
+    /// Something unexpected that was handled.
+    Warn,
+    /// What the program is doing, briefly.
+    Info,
+    /// Detail for whoever debugs the program.
+    Debug,
+    /// Everything.
+    Trace,
+}
+
+impl LogLevel {
+    /// Every level, quietest first.
+    pub const ALL: [LogLevel; 7] = [
+        LogLevel::None,
+        LogLevel::Critical,
+        LogLevel::Error,
+        LogLevel::Warn,
+        LogLevel::Info,
+        LogLevel::Debug,
+        LogLevel::Trace,
+    ];
+
+    /// The level's name, as [`FromStr`] accepts it.
+    #[must_use]
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            LogLevel::None => "none",
+            LogLevel::Critical => "critical",
+            LogLevel::Error => "error",
+            LogLevel::Warn => "warn",
+            LogLevel::Info => "info",
+            LogLevel::Debug => "debug",
+            LogLevel::Trace => "trace",
+        }
+    }
+}
+
+impl fmt::Display for LogLevel {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// A string that names no [`LogLevel`].
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ParseLogLevelError {
+    given: String,
+}
+
+impl fmt::Display for ParseLogLevelError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(
+            f,
+            "unknown log level `{}`; expected one of none, critical, error, warn, info, debug, trace",
+            self.given
+        )
+    }
+}
+
+impl Error for ParseLogLevelError {}
+
+impl FromStr for LogLevel {
+    type Err = ParseLogLevelError;
+
+    fn from_str(name: &str) -> Result<LogLevel, ParseLogLevelError> {
+        LogLevel::ALL
+            .into_iter()
+            .find(|level| level.as_str().eq_ignore_ascii_case(name.trim()))
+            .ok_or_else(|| ParseLogLevelError {
+                given: name.to_owned(),
+            })
+    }
+}

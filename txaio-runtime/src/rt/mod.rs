@@ -1,0 +1,187 @@
+//! The backends, and the choice among them.
+//!
+//! Each backend module exports the same few functions (`spawn`, `sleep`, `block_on`,
+//! `block_on_test`). The default backend is the first compiled in the order tokio, smol,
+//! async-std; `#[txaio::test]` (and a pinned `#[portable(runtime = ...)]`) enter another one
+//! for the duration of a future, recorded in a thread-local so nested calls follow it.
+
+#[cfg(feature = "async-std")]
+pub mod async_std;
+mod context;
+#[cfg(feature = "smol")]
+pub mod smol;
+#[cfg(feature = "tokio")]
+pub mod tokio;
+
+use std::fmt;
+use std::future::Future;
+use std::time::Duration;
+
+pub use context::{InRuntime, current, enter};
+
+#[cfg(not(any(feature = "tokio", feature = "smol", feature = "async-std")))]
+compile_error!(
+    "txaio needs a runtime backend: enable one of the cargo features `tokio` (the default), \
+     `smol` or `async-std`, e.g. `txaio = { version = \"0.1\", default-features = false, \
+     features = [\"smol\"] }`"
+);
+
+/// An async runtime txaio can run on.
+///
+/// # Examples
+///
+/// ```
+/// println!("txaio runs on {}", txaio::runtime());
+/// assert!(txaio::Runtime::compiled().contains(&txaio::runtime()));
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Runtime {
+    /// tokio, the default (`features = ["tokio"]`).
+    Tokio,
+    /// smol, the recommended alternative (`features = ["smol"]`).
+    Smol,
+    /// async-std, legacy: discontinued upstream (`features = ["async-std"]`).
+    AsyncStd,
+}
+
+impl Runtime {
+    /// The backends compiled into this build, default first.
+    #[must_use]
+    pub const fn compiled() -> &'static [Runtime] {
+        COMPILED
+    }
+
+    /// The cargo feature that compiles this backend.
+    #[must_use]
+    pub const fn feature(self) -> &'static str {
+        match self {
+            Runtime::Tokio => "tokio",
+            Runtime::Smol => "smol",
+            Runtime::AsyncStd => "async-std",
+        }
+    }
+
+    /// Whether this backend is compiled into this build.
+    #[must_use]
+    pub fn is_compiled(self) -> bool {
+        COMPILED.contains(&self)
+    }
+}
+
+impl fmt::Display for Runtime {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.feature())
+    }
+}
+
+const COMPILED: &[Runtime] = &[
+    #[cfg(feature = "tokio")]
+    Runtime::Tokio,
+    #[cfg(feature = "smol")]
+    Runtime::Smol,
+    #[cfg(feature = "async-std")]
+    Runtime::AsyncStd,
+];
+
+/// The default backend: the first compiled of tokio, smol, async-std.
+pub const DEFAULT: Runtime = if cfg!(feature = "tokio") {
+    Runtime::Tokio
+} else if cfg!(feature = "smol") {
+    Runtime::Smol
+} else {
+    Runtime::AsyncStd
+};
+
+/// The default backend of this build (see [`Runtime`]).
+///
+/// # Examples
+///
+/// ```
+/// if txaio::runtime() == txaio::Runtime::Tokio {
+///     assert!(txaio::USING_TOKIO);
+/// }
+/// ```
+#[must_use]
+pub const fn runtime() -> Runtime {
+    DEFAULT
+}
+
+/// The backend txaio calls on this thread go to: the one a `#[txaio::test]` run, a pinned
+/// function or a task spawned by txaio entered, else the default.
+///
+/// # Examples
+///
+/// ```
+/// assert_eq!(txaio::current_runtime(), txaio::runtime());
+/// ```
+#[must_use]
+pub fn current_runtime() -> Runtime {
+    current()
+}
+
+/// `true` when tokio is the default backend.
+pub const USING_TOKIO: bool = matches!(DEFAULT, Runtime::Tokio);
+/// `true` when smol is the default backend.
+pub const USING_SMOL: bool = matches!(DEFAULT, Runtime::Smol);
+/// `true` when async-std is the default backend.
+pub const USING_ASYNC_STD: bool = matches!(DEFAULT, Runtime::AsyncStd);
+
+/// Calls `$call` in the backend module for `$runtime`. Only compiled backends can be current,
+/// so the arms of the others are unreachable.
+macro_rules! dispatch {
+    ($runtime:expr, $module:ident => $call:expr) => {
+        match $runtime {
+            #[cfg(feature = "tokio")]
+            Runtime::Tokio => {
+                use self::tokio as $module;
+                $call
+            }
+            #[cfg(feature = "smol")]
+            Runtime::Smol => {
+                use self::smol as $module;
+                $call
+            }
+            #[cfg(feature = "async-std")]
+            Runtime::AsyncStd => {
+                use self::async_std as $module;
+                $call
+            }
+            #[allow(unreachable_patterns)]
+            other => unreachable!("txaio: backend {other} is not compiled in"),
+        }
+    };
+}
+
+/// Spawns a detached task on the current backend; it keeps that backend current inside.
+pub fn spawn_detached<F: Future<Output = ()> + Send + 'static>(future: F) {
+    let runtime = current();
+    let future = InRuntime::new(runtime, future);
+    dispatch!(runtime, backend => backend::spawn(future));
+}
+
+/// Runs `f` on the current backend's blocking thread pool; `done` receives its result.
+pub fn spawn_blocking<R: Send + 'static>(
+    f: impl FnOnce() -> R + Send + 'static,
+    done: impl FnOnce(std::thread::Result<R>) + Send + 'static,
+) {
+    let runtime = current();
+    dispatch!(runtime, backend => backend::spawn_blocking(f, done));
+}
+
+/// Waits `delay` of real time on `runtime`'s timer.
+pub async fn sleep_on(runtime: Runtime, delay: Duration) {
+    dispatch!(runtime, backend => backend::sleep(delay).await);
+}
+
+/// Runs a future to completion on `runtime`, the way `#[txaio::main]` does.
+pub fn block_on<F: Future>(runtime: Runtime, future: F) -> F::Output {
+    let _entered = enter(runtime);
+    dispatch!(runtime, backend => backend::block_on(InRuntime::new(runtime, future)))
+}
+
+/// Runs a future to completion on `runtime`, the way `#[txaio::test]` does (one thread
+/// where the backend allows, like `#[tokio::test]`).
+pub fn block_on_test<F: Future>(runtime: Runtime, future: F) -> F::Output {
+    let _entered = enter(runtime);
+    dispatch!(runtime, backend => backend::block_on_test(InRuntime::new(runtime, future)))
+}

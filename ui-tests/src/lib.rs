@@ -1,0 +1,1 @@
+//! Compile-fail and compile-pass tests of the txaio macros, run with trybuild.
