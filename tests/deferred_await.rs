@@ -35,7 +35,7 @@ async fn every_awaiter_gets_a_clone_of_the_result() {
     let awaiters: Vec<_> = (0..4)
         .map(|_| {
             let d = d.clone();
-            txaio::spawn(async move { d.await })
+            txaio::spawn(d)
         })
         .collect();
     txaio::resolve(&d, vec![1, 2, 3]).unwrap();
@@ -58,12 +58,8 @@ async fn spawn_resolves_rejects_and_catches_panics() {
     assert_eq!(ok.await.unwrap(), "done");
     let err = txaio::spawn(async { Err::<u8, _>(std::fmt::Error) });
     assert!(err.await.unwrap_err().is::<std::fmt::Error>());
-    let panicked = txaio::spawn(async {
-        if true {
-            panic!("task exploded");
-        }
-        Ok::<u8, std::fmt::Error>(0)
-    });
+    let explode = || -> Result<u8, std::fmt::Error> { panic!("task exploded") };
+    let panicked = txaio::spawn(async move { explode() });
     let failure = panicked.await.unwrap_err();
     assert_eq!(txaio::failure_message(&failure), "Panic: task exploded");
 }

@@ -107,7 +107,7 @@ async fn callbacks_run_on_the_thread_that_fires() {
     let ran_on = Arc::new(Mutex::new(None));
     let slot = Arc::clone(&ran_on);
     txaio::add_callback(&d, move |()| {
-        *slot.lock().unwrap() = Some(std::thread::current().id())
+        *slot.lock().unwrap() = Some(std::thread::current().id());
     });
     let firing = std::thread::spawn({
         let d = d.clone();

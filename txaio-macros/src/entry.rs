@@ -9,20 +9,17 @@ use syn::{ItemFn, parse2};
 /// beside the `compile_error!`, so one mistake does not cascade.
 fn parse_entry(
     attribute: &str,
-    args: &TokenStream,
+    args: TokenStream,
     input: TokenStream,
 ) -> Result<ItemFn, TokenStream> {
-    let function: ItemFn = match parse2(input.clone()) {
-        Ok(function) => function,
-        Err(_) => {
-            let error = syn::Error::new(
-                input.span(),
-                format!("#[txaio::{attribute}] goes on an `async fn`"),
-            );
-            let mut tokens = error.into_compile_error();
-            tokens.extend(input);
-            return Err(tokens);
-        }
+    let Ok(function) = parse2::<ItemFn>(input.clone()) else {
+        let error = syn::Error::new(
+            input.span(),
+            format!("#[txaio::{attribute}] goes on an `async fn`"),
+        );
+        let mut tokens = error.into_compile_error();
+        tokens.extend(input);
+        return Err(tokens);
     };
     let mut errors: Option<syn::Error> = None;
     let mut push = |error: syn::Error| match &mut errors {
@@ -58,15 +55,28 @@ fn parse_entry(
     match errors {
         None => Ok(function),
         Some(error) => {
+            // Keep the item, as a plain fn whose body cannot cascade into more errors (an
+            // `async fn main` left as it was would add rustc's own complaint).
+            let ItemFn {
+                attrs,
+                vis,
+                mut sig,
+                ..
+            } = function;
+            sig.asyncness = None;
             let mut tokens = error.into_compile_error();
-            tokens.extend(quote!(#function));
+            tokens.extend(quote! {
+                #(#attrs)*
+                #[allow(unused_variables)]
+                #vis #sig { ::core::unreachable!("this function did not compile") }
+            });
             Err(tokens)
         }
     }
 }
 
 pub(crate) fn expand_main(args: TokenStream, input: TokenStream) -> TokenStream {
-    let function = match parse_entry("main", &args, input) {
+    let function = match parse_entry("main", args, input) {
         Ok(function) => function,
         Err(tokens) => return tokens,
     };
@@ -86,7 +96,7 @@ pub(crate) fn expand_main(args: TokenStream, input: TokenStream) -> TokenStream 
 }
 
 pub(crate) fn expand_test(args: TokenStream, input: TokenStream) -> TokenStream {
-    let function = match parse_entry("test", &args, input) {
+    let function = match parse_entry("test", args, input) {
         Ok(function) => function,
         Err(tokens) => return tokens,
     };

@@ -212,7 +212,6 @@ pub fn failure_message(failure: &Failure) -> String {
 /// let failure = txaio::create_failure(std::fmt::Error);
 /// let _status = txaio::failure_traceback(&failure).status();
 /// ```
-#[must_use]
 pub fn failure_traceback(failure: &Failure) -> &Backtrace {
     &failure.inner.backtrace
 }

@@ -58,6 +58,7 @@ struct Inner<T> {
     state: Mutex<State<T>>,
 }
 
+#[allow(clippy::struct_excessive_bools)] // independent flags, not a state machine in disguise
 struct State<T> {
     fired: bool,
     /// The result once fired; `None` while pending or while lent to the thread running callbacks.
@@ -347,9 +348,9 @@ impl<T> Drop for Deferred<T> {
         if state.generation == generation
             && let Some(slot) = state.wakers.get_mut(index)
         {
-            let stale = slot.take();
+            let stale_waker = slot.take();
             drop(state);
-            drop(stale);
+            drop(stale_waker);
         }
     }
 }

@@ -100,7 +100,9 @@ impl std::fmt::Debug for TimerEntry {
             FIRED => "fired",
             _ => "cancelled",
         };
-        f.debug_struct("TimerEntry").field("state", &state).finish()
+        f.debug_struct("TimerEntry")
+            .field("state", &state)
+            .finish_non_exhaustive()
     }
 }
 

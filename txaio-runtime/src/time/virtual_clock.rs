@@ -63,7 +63,7 @@ impl std::fmt::Debug for ClockState {
         f.debug_struct("ClockState")
             .field("now", &self.now.get())
             .field("pending", &self.queue.borrow().len())
-            .finish()
+            .finish_non_exhaustive()
     }
 }
 

@@ -1,0 +1,2 @@
+#[txaio::main]
+fn main() {}

@@ -1,0 +1,2 @@
+#[txaio::main(flavor = "multi_thread")]
+async fn main() {}

@@ -1,0 +1,4 @@
+#[txaio::test]
+struct NotATest;
+
+fn main() {}
