@@ -46,6 +46,19 @@ pub use txaio_macros::main;
 #[doc(inline)]
 pub use txaio_macros::test;
 
+/// The book's chapters, compiled as doctests so that their code cannot drift.
+#[cfg(doctest)]
+mod book {
+    #[doc = include_str!("../book/src/introduction.md")]
+    mod introduction {}
+    #[doc = include_str!("../book/src/choosing-a-runtime.md")]
+    mod choosing_a_runtime {}
+    #[doc = include_str!("../book/src/deferreds.md")]
+    mod deferreds {}
+    #[doc = include_str!("../book/src/async-and-time.md")]
+    mod async_and_time {}
+}
+
 #[doc(hidden)]
 pub mod __private {
     pub use txaio_runtime::__private::*;
