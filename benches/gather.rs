@@ -17,7 +17,7 @@ fn inputs() -> Vec<txaio::Deferred<u64>> {
     (0..INPUTS).map(|_| txaio::create_future()).collect()
 }
 
-fn txaio_gather(inputs: Vec<txaio::Deferred<u64>>) -> usize {
+fn txaio_gather(inputs: &[txaio::Deferred<u64>]) -> usize {
     let all = txaio::gather(inputs.iter().cloned(), true);
     for (i, d) in inputs.iter().enumerate() {
         txaio::resolve(d, i as u64).unwrap();
@@ -25,7 +25,7 @@ fn txaio_gather(inputs: Vec<txaio::Deferred<u64>>) -> usize {
     ready(all).unwrap().len()
 }
 
-fn join_all(inputs: Vec<txaio::Deferred<u64>>) -> usize {
+fn join_all(inputs: &[txaio::Deferred<u64>]) -> usize {
     let all = futures::future::join_all(inputs.iter().cloned());
     let mut all = pin!(all);
     let mut cx = Context::from_waker(Waker::noop());
@@ -44,14 +44,14 @@ fn timings(c: &mut Criterion) {
     group.bench_function("txaio-gather", |b| {
         b.iter_batched(
             inputs,
-            |inputs| black_box(txaio_gather(inputs)),
+            |inputs| black_box(txaio_gather(&inputs)),
             BatchSize::LargeInput,
         );
     });
     group.bench_function("futures-join_all", |b| {
         b.iter_batched(
             inputs,
-            |inputs| black_box(join_all(inputs)),
+            |inputs| black_box(join_all(&inputs)),
             BatchSize::LargeInput,
         );
     });
@@ -65,10 +65,10 @@ fn main() {
     Criterion::default().configure_from_args().final_summary();
     println!("\nallocations per gathered input (creation of the inputs excluded):");
     let mut batch = Vec::new();
-    let per_input = |f: fn(Vec<txaio::Deferred<u64>>) -> usize, batch: &mut Vec<_>| {
+    let per_input = |f: fn(&[txaio::Deferred<u64>]) -> usize, batch: &mut Vec<_>| {
         *batch = (0..20).map(|_| inputs()).collect::<Vec<_>>();
         let total = allocations_per_op(19, || {
-            black_box(f(batch.pop().expect("a batch per round")));
+            black_box(f(&batch.pop().expect("a batch per round")));
         });
         total / INPUTS as f64
     };
