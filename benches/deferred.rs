@@ -46,7 +46,7 @@ fn tokio_oneshot_await() -> u64 {
 
 fn timings(c: &mut Criterion) {
     c.bench_function("deferred/create+add_callbacks+resolve/txaio", |b| {
-        b.iter(txaio_callbacks)
+        b.iter(txaio_callbacks);
     });
     let mut group = c.benchmark_group("deferred/create+resolve+await");
     group.bench_function("txaio", |b| b.iter(txaio_await));
