@@ -29,7 +29,7 @@ fn callbacks() {
 
     let g = txaio::create_future::<String>();
     txaio::add_errback(&g, |fail| {
-        println!("  Errback: {}", txaio::failure_message(fail))
+        println!("  Errback: {}", txaio::failure_message(fail));
     });
     txaio::reject(&g, std::io::Error::other("it failed")).expect("fires once");
 
@@ -39,7 +39,8 @@ fn callbacks() {
 }
 
 fn do_something() -> Result<String, Failure> {
-    Ok("the answer is 42".to_owned())
+    let answer: u32 = "42".parse()?;
+    Ok(format!("the answer is {answer}"))
 }
 // ANCHOR_END: callbacks
 
