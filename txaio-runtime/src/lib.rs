@@ -31,6 +31,9 @@ pub use failure::{
     is_debugging, set_debugging,
 };
 pub use gather::gather;
-pub use log::{LogLevel, ParseLogLevelError};
+pub use log::{
+    LogLevel, Logger, LoggingError, ParseLogLevelError, global_log_level, set_global_log_level,
+    start_logging, start_logging_with_writer,
+};
 pub use rt::{Runtime, USING_ASYNC_STD, USING_SMOL, USING_TOKIO, current_runtime, runtime};
 pub use time::{DelayedCall, call_later, sleep};

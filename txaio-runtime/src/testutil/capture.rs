@@ -15,7 +15,7 @@ use crate::log::LogLevel;
 pub struct CapturedLog {
     /// Its level (`Critical` for an ERROR event carrying a `critical` field).
     pub level: LogLevel,
-    /// Its namespace: the logger's module path, or the `tracing` target.
+    /// Its namespace: the logger's module path (the `tracing` target).
     pub namespace: String,
     /// The formatted message, then any other fields as `name=value`.
     pub message: String,
@@ -82,9 +82,7 @@ impl Subscriber for Collector {
             Level::DEBUG => LogLevel::Debug,
             Level::TRACE => LogLevel::Trace,
         };
-        let namespace = fields
-            .namespace
-            .unwrap_or_else(|| metadata.target().to_owned());
+        let namespace = metadata.target().to_owned();
         let record = CapturedLog {
             level,
             namespace,
@@ -105,7 +103,6 @@ impl Subscriber for Collector {
 struct Fields {
     message: String,
     others: String,
-    namespace: Option<String>,
     critical: bool,
 }
 
@@ -119,10 +116,7 @@ impl Visit for Fields {
     }
 
     fn record_str(&mut self, field: &Field, value: &str) {
-        match field.name() {
-            "namespace" => self.namespace = Some(value.to_owned()),
-            _ => self.record_debug(field, &format_args!("{value}")),
-        }
+        self.record_debug(field, &format_args!("{value}"));
     }
 
     fn record_debug(&mut self, field: &Field, value: &dyn fmt::Debug) {

@@ -19,6 +19,7 @@ use std::str::FromStr;
 /// assert!("loud".parse::<LogLevel>().is_err());
 /// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+#[repr(u8)]
 pub enum LogLevel {
     /// Nothing at all.
     None,
@@ -47,6 +48,39 @@ impl LogLevel {
         LogLevel::Debug,
         LogLevel::Trace,
     ];
+
+    pub(crate) fn from_index(index: u8) -> LogLevel {
+        LogLevel::ALL
+            .get(usize::from(index))
+            .copied()
+            .unwrap_or(LogLevel::Trace)
+    }
+
+    /// The `tracing` level records of this level are emitted at (`Critical` is `ERROR` with a
+    /// `critical` field); `None` for `LogLevel::None`.
+    #[must_use]
+    pub fn to_tracing(self) -> Option<tracing::Level> {
+        match self {
+            LogLevel::None => None,
+            LogLevel::Critical | LogLevel::Error => Some(tracing::Level::ERROR),
+            LogLevel::Warn => Some(tracing::Level::WARN),
+            LogLevel::Info => Some(tracing::Level::INFO),
+            LogLevel::Debug => Some(tracing::Level::DEBUG),
+            LogLevel::Trace => Some(tracing::Level::TRACE),
+        }
+    }
+
+    /// The level of a `tracing` level (`ERROR` is `Error`).
+    #[must_use]
+    pub fn from_tracing(level: tracing::Level) -> LogLevel {
+        match level {
+            tracing::Level::ERROR => LogLevel::Error,
+            tracing::Level::WARN => LogLevel::Warn,
+            tracing::Level::INFO => LogLevel::Info,
+            tracing::Level::DEBUG => LogLevel::Debug,
+            tracing::Level::TRACE => LogLevel::Trace,
+        }
+    }
 
     /// The level's name, as [`FromStr`] accepts it.
     #[must_use]
