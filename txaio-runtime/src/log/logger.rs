@@ -202,7 +202,7 @@ impl Logger {
     }
 
     #[cold]
-    fn emit(&self, level: LogLevel, message: fmt::Arguments<'_>) {
+    fn emit(self, level: LogLevel, message: fmt::Arguments<'_>) {
         let Some(callsite) = self.sites.levels.get(level as usize - 1) else {
             return;
         };
