@@ -7,7 +7,7 @@ use txaio::LogLevel;
 use txaio::testutil::capture_logs;
 
 mod bunny {
-    pub fn logger() -> txaio::Logger {
+    pub(crate) fn logger() -> txaio::Logger {
         txaio::make_logger!()
     }
 }
