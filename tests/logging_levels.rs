@@ -1,7 +1,7 @@
 //! SPEC §9: loggers, levels and namespaces, observed with `capture_logs`.
 //!
-//! The global level is process-wide and tests run in parallel, so everything that changes it
-//! lives in one test.
+//! The global level is process-wide and tests run in parallel, so the test that changes it
+//! has a binary of its own, `logging_live_level.rs`.
 
 use txaio::LogLevel;
 use txaio::testutil::capture_logs;
@@ -61,39 +61,4 @@ fn level_names_parse_and_unknown_ones_are_a_clear_error() {
         error.to_string(),
         "unknown log level `verbose`; expected one of none, critical, error, warn, info, debug, trace"
     );
-}
-
-#[test]
-fn each_level_is_filtered_and_the_level_changes_live_both_ways() {
-    let log = txaio::make_logger!();
-    let emit_all = || {
-        capture_logs(|| {
-            txaio::critical!(log, "critical");
-            txaio::error!(log, "error");
-            txaio::warn!(log, "warn");
-            txaio::info!(log, "info");
-            txaio::debug!(log, "debug");
-            txaio::trace!(log, "trace");
-        })
-        .1
-        .into_iter()
-        .map(|record| record.message)
-        .collect::<Vec<_>>()
-    };
-    let expected = ["critical", "error", "warn", "info", "debug", "trace"];
-    assert_eq!(
-        txaio::global_log_level(),
-        LogLevel::Info,
-        "the default level"
-    );
-    for (count, level) in LogLevel::ALL.into_iter().enumerate() {
-        txaio::set_global_log_level(level);
-        assert_eq!(emit_all(), expected[..count], "at level {level}");
-    }
-    // And down again, live.
-    txaio::set_global_log_level(LogLevel::Warn);
-    assert_eq!(emit_all(), ["critical", "error", "warn"]);
-    txaio::set_global_log_level(LogLevel::Debug);
-    assert_eq!(emit_all(), expected[..5]);
-    txaio::set_global_log_level(LogLevel::Info);
 }
