@@ -1,12 +1,15 @@
 //! Timers: `call_later`, `sleep`, and the seam that lets a virtual clock stand in for real time.
 
+mod batched;
 mod entry;
 pub(crate) mod virtual_clock;
 
-use std::time::Duration;
+use std::sync::{Arc, OnceLock};
+use std::time::{Duration, Instant};
 
 use crate::deferred::{Deferred, create_future};
 use crate::rt;
+pub use batched::{BatchedTimer, make_batched_timer};
 pub(crate) use entry::TimerEntry;
 use entry::UntilFired;
 
@@ -17,7 +20,15 @@ use entry::UntilFired;
 /// both, never twice. Dropping a `DelayedCall` does not cancel it.
 #[derive(Debug, Clone)]
 pub struct DelayedCall {
-    entry: std::sync::Arc<TimerEntry>,
+    handle: Handle,
+}
+
+#[derive(Debug, Clone)]
+enum Handle {
+    /// A timer of its own, made by `call_later`.
+    Single(Arc<TimerEntry>),
+    /// A place in a batched timer's bucket.
+    Batched(batched::Key),
 }
 
 impl DelayedCall {
@@ -36,13 +47,19 @@ impl DelayedCall {
     /// });
     /// ```
     pub fn cancel(&self) -> bool {
-        self.entry.cancel()
+        match &self.handle {
+            Handle::Single(entry) => entry.cancel(),
+            Handle::Batched(key) => key.cancel(),
+        }
     }
 
     /// Whether the call is still pending (neither run nor cancelled).
     #[must_use]
     pub fn active(&self) -> bool {
-        self.entry.is_pending()
+        match &self.handle {
+            Handle::Single(entry) => entry.is_pending(),
+            Handle::Batched(key) => key.is_pending(),
+        }
     }
 }
 
@@ -80,7 +97,16 @@ pub fn call_later(delay: Duration, f: impl FnOnce() + Send + 'static) -> Delayed
         let waiter = UntilFired::new(entry.clone(), rt::sleep_on(runtime, delay));
         rt::spawn_detached(waiter);
     }
-    DelayedCall { entry }
+    DelayedCall {
+        handle: Handle::Single(entry),
+    }
+}
+
+/// Time on this thread's clock: the virtual clock's inside `replace_loop`, else monotonic real
+/// time since the first call. Batched timers place their buckets on it.
+pub(crate) fn now() -> Duration {
+    static ORIGIN: OnceLock<Instant> = OnceLock::new();
+    virtual_clock::now().unwrap_or_else(|| ORIGIN.get_or_init(Instant::now).elapsed())
 }
 
 /// A deferred that succeeds with `()` after `delay` (txaio's `sleep`).

@@ -123,6 +123,11 @@ pub(crate) fn schedule(delay: Duration, entry: &Arc<TimerEntry>) -> bool {
     })
 }
 
+/// The installed virtual clock's time, if one is installed on this thread.
+pub(crate) fn now() -> Option<Duration> {
+    INSTALLED.with(|installed| installed.borrow().as_ref().map(|state| state.now.get()))
+}
+
 /// Installs a fresh virtual clock on this thread for the duration of `f`.
 pub(crate) fn with_virtual_clock<R>(f: impl FnOnce(&VirtualClock) -> R) -> R {
     struct Restore(Option<Rc<ClockState>>);
