@@ -278,3 +278,8 @@ async fn cancel_racing_the_firing_runs_each_callback_at_most_once() {
         }
     }
 }
+
+#[test]
+fn a_delayed_call_handle_is_small() {
+    assert!(std::mem::size_of::<txaio::DelayedCall>() <= 24);
+}

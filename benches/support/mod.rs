@@ -33,3 +33,16 @@ pub(crate) fn allocations_per_op(rounds: usize, mut operation: impl FnMut()) -> 
     }
     region.change().allocations as f64 / rounds as f64
 }
+
+/// Runs `f` and returns its result with the bytes it left allocated (allocated minus freed).
+pub(crate) fn bytes_held<R>(f: impl FnOnce() -> R) -> (R, usize) {
+    let region = Region::new(GLOBAL);
+    let result = f();
+    let change = region.change();
+    (
+        result,
+        change
+            .bytes_allocated
+            .saturating_sub(change.bytes_deallocated),
+    )
+}

@@ -87,10 +87,10 @@ struct State {
 }
 
 struct Bucket {
-    slots: Vec<Option<Callback>>,
+    slots: Slots,
     live: usize,
     /// Where the next chunk starts, once the bucket is due.
-    cursor: usize,
+    cursor: u32,
     due: bool,
     /// The runtime timer for the bucket's end, while it is not yet due.
     runtime_timer: Option<DelayedCall>,
@@ -110,7 +110,7 @@ impl std::fmt::Debug for Bucket {
 pub(super) struct Key {
     shared: Arc<Shared>,
     bucket: u64,
-    slot: usize,
+    slot: u32,
 }
 
 impl Key {
@@ -186,14 +186,13 @@ impl BatchedTimer {
         let index = index.max(state.first_open);
         state.pending += 1;
         let bucket = state.buckets.entry(index).or_insert_with(|| Bucket {
-            slots: Vec::new(),
+            slots: Slots::default(),
             live: 0,
             cursor: 0,
             due: false,
             runtime_timer: None,
         });
-        let slot = bucket.slots.len();
-        bucket.slots.push(Some(Box::new(f)));
+        let slot = bucket.slots.push(Box::new(f));
         bucket.live += 1;
         let starts_bucket = bucket.live == 1 && bucket.runtime_timer.is_none() && !bucket.due;
         drop(state);
@@ -248,8 +247,8 @@ impl BatchedTimer {
             return;
         };
         let mut chunk = Vec::with_capacity(self.shared.chunk_size.min(bucket.live));
-        while chunk.len() < self.shared.chunk_size && bucket.cursor < bucket.slots.len() {
-            if let Some(callback) = bucket.slots[bucket.cursor].take() {
+        while chunk.len() < self.shared.chunk_size && bucket.cursor < bucket.slots.len {
+            if let Some(callback) = bucket.slots.get_mut(bucket.cursor).and_then(Option::take) {
                 chunk.push(callback);
             }
             bucket.cursor += 1;
@@ -294,5 +293,74 @@ impl BatchedTimer {
     #[must_use]
     pub fn chunk_size(&self) -> usize {
         self.shared.chunk_size
+    }
+}
+
+/// A bucket's callbacks, in segments of at most `SEGMENT`: a growing bucket never copies more
+/// than one segment, and holds at most one partly used segment, where one doubling vector would
+/// hold up to half its capacity unused. The first segment grows as a vector does, so a bucket
+/// with a single timer stays small.
+#[derive(Default)]
+struct Slots {
+    segments: Vec<Vec<Option<Callback>>>,
+    len: u32,
+}
+
+const SEGMENT: usize = 512;
+
+impl Slots {
+    /// Appends a callback and returns its index.
+    fn push(&mut self, callback: Callback) -> u32 {
+        let index = self.len;
+        match self.segments.last_mut() {
+            Some(segment) if segment.len() < SEGMENT => segment.push(Some(callback)),
+            Some(_) => {
+                let mut segment = Vec::with_capacity(SEGMENT);
+                segment.push(Some(callback));
+                self.segments.push(segment);
+            }
+            None => self.segments.push(vec![Some(callback)]),
+        }
+        self.len += 1;
+        index
+    }
+
+    fn get_mut(&mut self, index: u32) -> Option<&mut Option<Callback>> {
+        let index = index as usize;
+        self.segments
+            .get_mut(index / SEGMENT)?
+            .get_mut(index % SEGMENT)
+    }
+
+    fn get(&self, index: u32) -> Option<&Option<Callback>> {
+        let index = index as usize;
+        self.segments.get(index / SEGMENT)?.get(index % SEGMENT)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{SEGMENT, Slots};
+
+    #[test]
+    fn slots_index_across_segments() {
+        let mut slots = Slots::default();
+        for expected in 0..(3 * SEGMENT as u32 + 7) {
+            assert_eq!(slots.push(Box::new(|| {})), expected);
+        }
+        assert_eq!(slots.segments.len(), 4);
+        assert!(
+            slots
+                .get(3 * SEGMENT as u32 + 6)
+                .is_some_and(Option::is_some)
+        );
+        assert!(slots.get(3 * SEGMENT as u32 + 7).is_none());
+        assert!(
+            slots
+                .get_mut(SEGMENT as u32)
+                .and_then(Option::take)
+                .is_some()
+        );
+        assert!(slots.get(SEGMENT as u32).is_some_and(Option::is_none));
     }
 }
