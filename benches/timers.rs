@@ -276,10 +276,10 @@ fn timings(c: &mut Criterion) {
 criterion_group!(benches, timings);
 
 fn main() {
-    benches();
-    Criterion::default().configure_from_args().final_summary();
+    // Memory first, in a fresh process: later, frees of the timing runs' leftovers would be
+    // netted against the allocations measured.
     let delays = delays();
-    println!("\n1,000,000 pending timers, random delays in 1..60 s:");
+    println!("1,000,000 pending timers, random delays in 1..60 s:");
     println!("| contender | bytes/timer | real runtime timers |");
     println!("|---|---|---|");
     footprint(&mut Batched(tokio_runtime()), &delays);
@@ -288,6 +288,8 @@ fn main() {
     footprint(&mut DelayQueue(tokio_runtime()), &delays);
     footprint(&mut SmolTasks(smol::LocalExecutor::new()), &delays);
     stall::report();
+    benches();
+    Criterion::default().configure_from_args().final_summary();
 }
 
 /// The stall figure: how late a 1 ms ticker gets while 100,000 timers come due at once.

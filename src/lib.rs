@@ -60,6 +60,8 @@ mod book {
     mod deferreds {}
     #[doc = include_str!("../book/src/async-and-time.md")]
     mod async_and_time {}
+    #[doc = include_str!("../book/src/time.md")]
+    mod time {}
     #[doc = include_str!("../book/src/logging.md")]
     mod logging {}
 }
