@@ -15,6 +15,124 @@ pub use txaio_runtime::{
     testutil, trace, warn,
 };
 
+/// Makes a function portable: written once, it runs on whichever runtime the application
+/// compiled in, and code that would tie it to one runtime or block the event loop does not
+/// compile.
+///
+/// # On an `async fn`
+///
+/// The function becomes a plain `fn` returning a [`Deferred`], and its body starts at once as a
+/// task on the selected runtime (Twisted's `inlineCallbacks`). A `Result<T, E>` return (with
+/// `E: Into<Failure>`) becomes a `Deferred<T>` whose failure is the `Err`; any other return
+/// type `R` becomes `Deferred<R>`. A panic in the body becomes the failure; cancelling the
+/// deferred stops the task.
+///
+/// ```
+/// # use std::time::Duration;
+/// #[txaio::portable]
+/// async fn keep_alive(peer: String, pings: u32) -> Result<u32, std::io::Error> {
+///     for _ in 0..pings {
+///         txaio::sleep(Duration::from_millis(1)).await.map_err(std::io::Error::other)?;
+///     }
+///     Ok(pings)
+/// }
+/// # txaio::__private::block_on_default(async {
+/// let pinged: txaio::Deferred<u32> = keep_alive("peer-1".to_owned(), 3);
+/// assert_eq!(pinged.await.unwrap(), 3);
+/// # });
+/// ```
+///
+/// is, without the macro:
+///
+/// ```
+/// # use std::time::Duration;
+/// fn keep_alive(peer: String, pings: u32) -> txaio::Deferred<u32> {
+///     txaio::spawn(async move {
+///         let output: Result<u32, std::io::Error> = async move {
+///             for _ in 0..pings {
+///                 txaio::sleep(Duration::from_millis(1)).await.map_err(std::io::Error::other)?;
+///             }
+///             Ok(pings)
+///         }
+///         .await;
+///         output
+///     })
+/// }
+/// ```
+///
+/// Its arguments are moved into the task, so they must be owned: a borrowed argument, `&self`
+/// or `&mut self` is a compile error that suggests owned values or `self: Arc<Self>`.
+///
+/// # On a plain `fn`
+///
+/// Callback-style code keeps its body and signature; the body is checked like an async one.
+/// With `runtime = "..."`, the txaio calls it makes (`call_later`, `spawn`, ...) go to that
+/// backend.
+///
+/// ```
+/// #[txaio::portable]
+/// fn on_message(payload: Vec<u8>) -> txaio::Deferred<usize> {
+///     let d = txaio::create_future();
+///     txaio::resolve(&d, payload.len()).unwrap();
+///     d
+/// }
+/// assert!(txaio::is_called(&on_message(vec![1, 2])));
+/// ```
+///
+/// # On an `impl` block
+///
+/// Applies to every method in it. Async methods take `self: Arc<Self>` (or `self`).
+///
+/// ```
+/// use std::sync::Arc;
+///
+/// struct Session {
+///     realm: String,
+/// }
+///
+/// #[txaio::portable]
+/// impl Session {
+///     async fn join(self: Arc<Self>) -> Result<String, txaio::Failure> {
+///         Ok(format!("joined {}", self.realm))
+///     }
+///
+///     fn realm_length(&self) -> usize {
+///         self.realm.len()
+///     }
+/// }
+/// # txaio::__private::block_on_default(async {
+/// let session = Arc::new(Session { realm: "realm1".into() });
+/// assert_eq!(session.realm_length(), 6);
+/// assert_eq!(session.join().await.unwrap(), "joined realm1");
+/// # });
+/// ```
+///
+/// # Arguments
+///
+/// `runtime = "tokio" | "smol" | "async-std"` pins the function to that backend, which must be
+/// compiled in (naming one that is not is a compile error naming the feature). Without it, the
+/// function runs on the current backend (the default one, or the one a `#[txaio::test]` run
+/// entered).
+///
+/// # What it refuses
+///
+/// Each with an error at the offending token and a message naming the fix; the book's
+/// appendix lists them all:
+///
+/// - the attribute on anything but a `fn` or an `impl` block, an unknown argument or runtime
+///   name, a runtime not compiled in, the attribute given twice;
+/// - borrowed arguments of an `async fn`;
+/// - calls that block the event loop: `std::thread::sleep`, blocking `std::fs` and `std::net`
+///   calls (outside a `txaio::defer_to_thread` closure), any `block_on`;
+/// - `tokio::`, `async_std::` and `smol::` paths, with the txaio call to use instead
+///   (`tokio::time::sleep` -> `txaio::sleep`, `tokio::spawn` -> `txaio::spawn`, ...).
+///
+/// Paths are checked as written, following `use` declarations made inside the function; code
+/// inside other macros' arguments and calls hidden behind functions defined elsewhere are not
+/// seen.
+#[doc(inline)]
+pub use txaio_macros::portable;
+
 /// Runs an `async fn main` on the default backend.
 ///
 /// On tokio it starts a multi-thread runtime, like `#[tokio::main]`; on smol and async-std it

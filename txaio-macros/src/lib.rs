@@ -11,6 +11,13 @@
 use proc_macro::TokenStream;
 
 mod entry;
+mod portable;
+
+/// Makes a function portable across runtimes. See `txaio::portable`.
+#[proc_macro_attribute]
+pub fn portable(args: TokenStream, input: TokenStream) -> TokenStream {
+    portable::expand(args.into(), input.into()).into()
+}
 
 /// Runs an `async fn main` on the default backend. See `txaio::main`.
 #[proc_macro_attribute]

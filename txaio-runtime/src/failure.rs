@@ -154,6 +154,42 @@ impl<E: Error + Send + Sync + 'static> From<E> for Failure {
     }
 }
 
+/// A failure as a boxed standard error, for APIs that take one (`std::io::Error::other`, `?` into
+/// `Box<dyn Error + Send + Sync>`). The box displays as the failure does and its `source` is the
+/// error inside.
+///
+/// ```
+/// let failure = txaio::Failure::msg("lost the peer");
+/// let io = std::io::Error::other(failure);
+/// assert_eq!(io.to_string(), "Error: lost the peer");
+/// ```
+impl From<Failure> for Box<dyn Error + Send + Sync + 'static> {
+    fn from(failure: Failure) -> Self {
+        Box::new(AsError(failure))
+    }
+}
+
+/// [`Failure`] made into a standard error (it cannot be one itself; see its docs).
+struct AsError(Failure);
+
+impl fmt::Debug for AsError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        fmt::Debug::fmt(&self.0, f)
+    }
+}
+
+impl fmt::Display for AsError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        fmt::Display::fmt(&self.0, f)
+    }
+}
+
+impl Error for AsError {
+    fn source(&self) -> Option<&(dyn Error + 'static)> {
+        Some(self.0.value())
+    }
+}
+
 impl fmt::Display for Failure {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(f, "{}: {}", self.inner.type_name, self.inner.error)

@@ -23,7 +23,7 @@ pub mod __private;
 pub use deferred::{
     Deferred, IntoDeferred, add_callback, add_callbacks, add_errback, as_future, cancel,
     create_future, create_future_error, create_future_success, create_future_with_canceller,
-    is_called, reject, resolve, spawn,
+    defer_to_thread, is_called, reject, resolve, spawn,
 };
 pub use errors::{AlreadyCalledError, CancelledError, Panic, TimeoutError};
 pub use failure::{

@@ -18,7 +18,8 @@ pub use api::{
     resolve,
 };
 pub(crate) use reactions::{Reaction, reaction};
-pub use task::spawn;
+pub(crate) use task::spawn_on;
+pub use task::{defer_to_thread, spawn};
 
 use crate::errors::{AlreadyCalledError, CancelledError};
 use crate::failure::Failure;

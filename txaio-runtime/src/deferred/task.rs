@@ -38,11 +38,70 @@ where
     E: Into<Failure>,
     F: Future<Output = Result<T, E>> + Send + 'static,
 {
+    spawn_on(rt::current(), future)
+}
+
+/// [`spawn`] on a given backend, which must be compiled in (`#[portable(runtime = ..)]`).
+pub(crate) fn spawn_on<T, E, F>(runtime: rt::Runtime, future: F) -> Deferred<T>
+where
+    T: Send + 'static,
+    E: Into<Failure>,
+    F: Future<Output = Result<T, E>> + Send + 'static,
+{
     let deferred = Deferred::new_pending();
-    rt::spawn_detached(Driver {
-        future,
-        deferred: deferred.clone(),
-    });
+    rt::spawn_detached_on(
+        runtime,
+        Driver {
+            future,
+            deferred: deferred.clone(),
+        },
+    );
+    deferred
+}
+
+/// Runs `f` on the runtime's pool of blocking threads and gives its result as a deferred
+/// (Twisted's `deferToThread`): for blocking file or socket I/O, or CPU-heavy work, that
+/// would otherwise stall the event loop.
+///
+/// `Err` from `f` becomes the failure, and so does a panic. Cancelling the deferred does not
+/// stop `f` (a thread cannot be interrupted); its result is then dropped.
+///
+/// # Panics
+///
+/// On tokio, outside a running tokio runtime.
+///
+/// # Examples
+///
+/// ```
+/// # txaio::__private::block_on_default(async {
+/// let path = std::env::temp_dir();
+/// let entries = txaio::defer_to_thread(move || std::fs::read_dir(path).map(|dir| dir.count()))
+///     .await
+///     .unwrap();
+/// println!("{entries} entries");
+/// # });
+/// ```
+#[doc(alias = "deferToThread")]
+#[doc(alias = "spawn_blocking")]
+pub fn defer_to_thread<T, E, F>(f: F) -> Deferred<T>
+where
+    T: Send + 'static,
+    E: Into<Failure>,
+    F: FnOnce() -> Result<T, E> + Send + 'static,
+{
+    let deferred = Deferred::new_pending();
+    let target = deferred.clone();
+    rt::spawn_blocking(
+        move || f().map_err(Into::into),
+        move |outcome| {
+            let outcome = match outcome {
+                Ok(result) => result,
+                Err(payload) => Err(Failure::from_panic(&*payload)),
+            };
+            // Fired already only if it was cancelled meanwhile.
+            let _ = target.settle(outcome);
+        },
+    );
     deferred
 }
 

@@ -154,7 +154,11 @@ macro_rules! dispatch {
 
 /// Spawns a detached task on the current backend; it keeps that backend current inside.
 pub fn spawn_detached<F: Future<Output = ()> + Send + 'static>(future: F) {
-    let runtime = current();
+    spawn_detached_on(current(), future);
+}
+
+/// Spawns a detached task on `runtime`, which must be compiled in; it stays current inside.
+pub fn spawn_detached_on<F: Future<Output = ()> + Send + 'static>(runtime: Runtime, future: F) {
     let future = InRuntime::new(runtime, future);
     dispatch!(runtime, backend => backend::spawn(future));
 }

@@ -1,0 +1,117 @@
+//! `#[txaio::portable]`: parse the arguments, validate the item, expand it.
+
+mod args;
+mod expand;
+mod validate;
+
+use proc_macro2::TokenStream;
+use quote::{ToTokens, quote};
+use syn::spanned::Spanned;
+use syn::{ImplItem, Item, ItemFn, ItemImpl};
+
+use args::Args;
+
+pub(crate) fn expand(args: TokenStream, input: TokenStream) -> TokenStream {
+    let mut errors = Vec::new();
+    let args = args::parse(args).unwrap_or_else(|error| {
+        errors.push(error);
+        Args::default()
+    });
+    let item = match syn::parse2::<Item>(input.clone()) {
+        Ok(item) => item,
+        Err(error) => return with_errors(vec![error], input),
+    };
+    let expanded = match item {
+        Item::Fn(function) => portable_fn(&args, function, &mut errors),
+        Item::Impl(block) => portable_impl(&args, block, &mut errors),
+        other => {
+            errors.push(syn::Error::new(
+                item_keyword_span(&other),
+                "#[txaio::portable] goes on a `fn`, an `async fn` or an `impl` block",
+            ));
+            other.into_token_stream()
+        }
+    };
+    if errors.is_empty() {
+        expanded
+    } else if errors
+        .iter()
+        .any(|error| error.to_string().contains(SIGNATURE_MARK))
+    {
+        // A signature that cannot be expanded: the user's item as written, beside the errors.
+        with_errors(errors, input)
+    } else {
+        // The expansion is sound even with a refused call in the body; emitting it keeps the
+        // function's callers from failing too (one mistake, one message).
+        with_errors(errors, expanded)
+    }
+}
+
+/// Words every signature error carries (see `validate::check_signature`).
+const SIGNATURE_MARK: &str = "runs as a task and cannot";
+
+fn with_errors(errors: Vec<syn::Error>, item: TokenStream) -> TokenStream {
+    let errors = errors.into_iter().map(syn::Error::into_compile_error);
+    quote!(#(#errors)* #item)
+}
+
+/// The span of what kind of item it is (`struct`, `const`, `trait`, ...).
+fn item_keyword_span(item: &Item) -> proc_macro2::Span {
+    match item {
+        Item::Struct(item) => item.struct_token.span,
+        Item::Enum(item) => item.enum_token.span,
+        Item::Const(item) => item.const_token.span,
+        Item::Static(item) => item.static_token.span,
+        Item::Trait(item) => item.trait_token.span,
+        Item::Type(item) => item.type_token.span,
+        Item::Mod(item) => item.mod_token.span,
+        Item::Use(item) => item.use_token.span,
+        other => other.span(),
+    }
+}
+
+fn portable_fn(args: &Args, mut function: ItemFn, errors: &mut Vec<syn::Error>) -> TokenStream {
+    if let Some(duplicate) = validate::duplicated_attribute(&function.attrs) {
+        errors.push(syn::Error::new_spanned(
+            duplicate,
+            "#[txaio::portable] is given twice; remove one",
+        ));
+    }
+    validate::check_signature(&function.sig, errors);
+    validate::check_body(&function.block, errors);
+    let block = if function.sig.asyncness.is_some() {
+        expand::async_fn(args, &mut function.sig, &function.block)
+    } else {
+        expand::plain_fn(args, &function.block)
+    };
+    *function.block = block;
+    function.into_token_stream()
+}
+
+fn portable_impl(args: &Args, mut block: ItemImpl, errors: &mut Vec<syn::Error>) -> TokenStream {
+    if let Some((_, trait_path, _)) = &block.trait_ {
+        errors.push(syn::Error::new_spanned(
+            trait_path,
+            "#[txaio::portable] changes method signatures (`async fn` becomes `fn -> Deferred<T>`), \
+             which a trait impl cannot; put it on an inherent `impl` block",
+        ));
+        return block.into_token_stream();
+    }
+    for item in &mut block.items {
+        let ImplItem::Fn(method) = item else { continue };
+        if let Some(duplicate) = validate::duplicated_attribute(&method.attrs) {
+            errors.push(syn::Error::new_spanned(
+                duplicate,
+                "#[txaio::portable] on the `impl` block already covers this method; remove this one",
+            ));
+        }
+        validate::check_signature(&method.sig, errors);
+        validate::check_body(&method.block, errors);
+        method.block = if method.sig.asyncness.is_some() {
+            expand::async_fn(args, &mut method.sig, &method.block)
+        } else {
+            expand::plain_fn(args, &method.block)
+        };
+    }
+    block.into_token_stream()
+}
