@@ -32,10 +32,10 @@ fn options() -> Result<Options, String> {
             "--connections" => {
                 options.connections = value()?
                     .parse()
-                    .map_err(|e| format!("--connections: {e}"))?
+                    .map_err(|e| format!("--connections: {e}"))?;
             }
             "--seconds" => {
-                options.seconds = value()?.parse().map_err(|e| format!("--seconds: {e}"))?
+                options.seconds = value()?.parse().map_err(|e| format!("--seconds: {e}"))?;
             }
             "--ping-ms" => {
                 let millis: u64 = value()?.parse().map_err(|e| format!("--ping-ms: {e}"))?;

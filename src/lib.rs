@@ -8,7 +8,7 @@ pub use txaio_runtime::{
     LogLevel, Logger, LoggingError, Panic, ParseLogLevelError, Runtime, TimeoutError,
     USING_ASYNC_STD, USING_SMOL, USING_TOKIO, add_callback, add_callbacks, add_errback, as_future,
     call_later, cancel, create_failure, create_future, create_future_error, create_future_success,
-    create_future_with_canceller, critical, current_runtime, debug, error,
+    create_future_with_canceller, critical, current_runtime, debug, defer_to_thread, error,
     failure_format_traceback, failure_message, failure_traceback, gather, global_log_level, info,
     is_called, is_debugging, make_batched_timer, make_logger, reject, resolve, runtime,
     set_debugging, set_global_log_level, sleep, spawn, start_logging, start_logging_with_writer,

@@ -16,7 +16,7 @@ mod portable;
 /// Makes a function portable across runtimes. See `txaio::portable`.
 #[proc_macro_attribute]
 pub fn portable(args: TokenStream, input: TokenStream) -> TokenStream {
-    portable::expand(args.into(), input.into()).into()
+    portable::expand(args.into(), &input.into()).into()
 }
 
 /// Runs an `async fn main` on the default backend. See `txaio::main`.

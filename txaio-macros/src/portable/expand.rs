@@ -8,18 +8,16 @@ use super::args::Args;
 
 /// The expression for the runtime a function runs on: the pinned one, or the current one.
 fn runtime_expr(args: &Args) -> TokenStream {
-    match args.runtime {
-        Some((backend, span)) => {
-            let requirement = format_ident!("{}", backend.requirement(), span = span);
-            let variant = format_ident!("{}", backend.variant());
-            quote_spanned! {span=>
-                {
-                    ::txaio::__private::#requirement!();
-                    ::txaio::Runtime::#variant
-                }
-            }
+    let Some((backend, span)) = args.runtime else {
+        return quote!(::txaio::__private::current());
+    };
+    let requirement = format_ident!("{}", backend.requirement(), span = span);
+    let variant = format_ident!("{}", backend.variant());
+    quote_spanned! {span=>
+        {
+            ::txaio::__private::#requirement!();
+            ::txaio::Runtime::#variant
         }
-        None => quote!(::txaio::__private::current()),
     }
 }
 

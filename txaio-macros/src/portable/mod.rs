@@ -11,7 +11,7 @@ use syn::{ImplItem, Item, ItemFn, ItemImpl};
 
 use args::Args;
 
-pub(crate) fn expand(args: TokenStream, input: TokenStream) -> TokenStream {
+pub(crate) fn expand(args: TokenStream, input: &TokenStream) -> TokenStream {
     let mut errors = Vec::new();
     let args = args::parse(args).unwrap_or_else(|error| {
         errors.push(error);
@@ -43,14 +43,14 @@ pub(crate) fn expand(args: TokenStream, input: TokenStream) -> TokenStream {
     } else {
         // The expansion is sound even with a refused call in the body; emitting it keeps the
         // function's callers from failing too (one mistake, one message).
-        with_errors(errors, expanded)
+        with_errors(errors, &expanded)
     }
 }
 
 /// Words every signature error carries (see `validate::check_signature`).
 const SIGNATURE_MARK: &str = "runs as a task and cannot";
 
-fn with_errors(errors: Vec<syn::Error>, item: TokenStream) -> TokenStream {
+fn with_errors(errors: Vec<syn::Error>, item: &TokenStream) -> TokenStream {
     let errors = errors.into_iter().map(syn::Error::into_compile_error);
     quote!(#(#errors)* #item)
 }

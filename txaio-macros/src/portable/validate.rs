@@ -3,7 +3,7 @@
 
 use std::collections::HashMap;
 
-use syn::spanned::Spanned;
+use quote::ToTokens;
 use syn::visit::{self, Visit};
 use syn::{Attribute, Block, Expr, FnArg, Path, Signature, Type, UseTree};
 
@@ -42,13 +42,21 @@ pub(crate) fn check_signature(sig: &Signature, errors: &mut Vec<syn::Error>) {
     }
 }
 
-/// The first reference type inside `ty`, if any.
+/// The first non-`'static` reference type inside `ty`, if any (a `&'static str` moves into a
+/// task as well as a `String` does).
 fn find_reference(ty: &Type) -> Option<&Type> {
     struct Finder<'ast>(Option<&'ast Type>);
     impl<'ast> Visit<'ast> for Finder<'ast> {
         fn visit_type(&mut self, ty: &'ast Type) {
             if self.0.is_none() {
-                if matches!(ty, Type::Reference(_)) {
+                let borrowed = match ty {
+                    Type::Reference(reference) => reference
+                        .lifetime
+                        .as_ref()
+                        .is_none_or(|lifetime| lifetime.ident != "static"),
+                    _ => false,
+                };
+                if borrowed {
                     self.0 = Some(ty);
                 } else {
                     visit::visit_type(self, ty);
@@ -81,21 +89,35 @@ pub(crate) fn check_body(block: &Block, errors: &mut Vec<syn::Error>) {
 }
 
 struct BodyChecker<'e> {
-    /// Names brought in by `use` inside the function, to the path they stand for.
-    aliases: HashMap<String, Vec<String>>,
+    /// Names brought in by `use` inside the function, to the path they stand for; `None` for
+    /// a name whose `use` was refused already (its uses are not reported again).
+    aliases: HashMap<String, Option<Vec<String>>>,
     errors: &'e mut Vec<syn::Error>,
 }
 
 impl BodyChecker<'_> {
-    /// The path as written, with a leading `use` alias expanded.
-    fn resolve(&self, path: &Path) -> Vec<String> {
+    /// The path as written, with a leading `use` alias expanded; `None` if it goes through a
+    /// `use` that was refused already.
+    fn resolve(&self, path: &Path) -> Option<Vec<String>> {
         let mut segments: Vec<String> = path.segments.iter().map(|s| s.ident.to_string()).collect();
-        if let Some(expansion) = segments.first().and_then(|first| self.aliases.get(first)) {
-            let mut resolved = expansion.clone();
-            resolved.extend(segments.drain(1..));
-            return resolved;
+        if path.leading_colon.is_some() {
+            return Some(segments);
         }
-        segments
+        match segments.first().and_then(|first| self.aliases.get(first)) {
+            Some(Some(expansion)) => {
+                let mut resolved = expansion.clone();
+                resolved.extend(segments.drain(1..));
+                Some(resolved)
+            }
+            Some(None) => None,
+            None => Some(segments),
+        }
+    }
+
+    fn record_alias(&mut self, alias: String, full: Vec<String>, at: &dyn ToTokens) {
+        let refused = self.check_use(&full, at);
+        self.aliases
+            .insert(alias, if refused { None } else { Some(full) });
     }
 
     fn record_use(&mut self, tree: &UseTree, prefix: &mut Vec<String>) {
@@ -111,18 +133,18 @@ impl BodyChecker<'_> {
                     full.push(name.ident.to_string());
                 }
                 let alias = full.last().cloned().unwrap_or_default();
-                self.check_use(&full, name);
-                self.aliases.insert(alias, full);
+                self.record_alias(alias, full, name);
             }
             UseTree::Rename(rename) => {
                 let mut full = prefix.clone();
                 if rename.ident != "self" {
                     full.push(rename.ident.to_string());
                 }
-                self.check_use(&full, rename);
-                self.aliases.insert(rename.rename.to_string(), full);
+                self.record_alias(rename.rename.to_string(), full, rename);
             }
-            UseTree::Glob(glob) => self.check_use(prefix, glob),
+            UseTree::Glob(glob) => {
+                self.check_use(prefix, glob);
+            }
             UseTree::Group(group) => {
                 for item in &group.items {
                     self.record_use(item, prefix);
@@ -133,19 +155,25 @@ impl BodyChecker<'_> {
 
     /// A `use` is refused only for a runtime-specific path: importing `std::fs::File` blocks
     /// nothing, calling `File::open` through it does (and is caught at the call).
-    fn check_use(&mut self, segments: &[String], at: &dyn Spanned) {
+    /// Returns whether it was refused.
+    fn check_use(&mut self, segments: &[String], at: &dyn ToTokens) -> bool {
         let first = segments.iter().find(|segment| !segment.is_empty());
-        if first.is_some_and(|first| matches!(first.as_str(), "tokio" | "async_std" | "smol")) {
-            self.check_path(segments, at);
-        }
+        first.is_some_and(|first| matches!(first.as_str(), "tokio" | "async_std" | "smol"))
+            && self.check_path(Some(segments), at)
     }
 
-    /// Checks a resolved path; `at` is what the error points to.
-    fn check_path(&mut self, segments: &[String], at: &dyn Spanned) {
+    /// Checks a resolved path; `at` is what the error points to. Returns whether it was refused.
+    fn check_path(&mut self, segments: Option<&[String]>, at: &dyn ToTokens) -> bool {
+        let Some(segments) = segments else {
+            return false;
+        };
         let words: Vec<&str> = segments.iter().map(String::as_str).collect();
-        if let Some(message) = refusal(&words) {
-            self.errors.push(syn::Error::new(at.span(), message));
-        }
+        let Some(message) = refusal(&words) else {
+            return false;
+        };
+        self.errors
+            .push(syn::Error::new_spanned(at.to_token_stream(), message));
+        true
     }
 }
 
@@ -157,7 +185,7 @@ impl<'ast> Visit<'ast> for BodyChecker<'_> {
 
     fn visit_expr_path(&mut self, expr: &'ast syn::ExprPath) {
         let resolved = self.resolve(&expr.path);
-        self.check_path(&resolved, &expr.path);
+        self.check_path(resolved.as_deref(), &expr.path);
         visit::visit_expr_path(self, expr);
     }
 
@@ -165,7 +193,7 @@ impl<'ast> Visit<'ast> for BodyChecker<'_> {
         // `txaio::defer_to_thread(|| std::fs::read(..))` is the remedy: its closure runs on the
         // blocking pool, so its body is not checked for blocking calls.
         if let Expr::Path(function) = &*call.func {
-            let resolved = self.resolve(&function.path);
+            let resolved = self.resolve(&function.path).unwrap_or_default();
             if resolved
                 .last()
                 .is_some_and(|last| last == "defer_to_thread")
@@ -187,7 +215,7 @@ impl<'ast> Visit<'ast> for BodyChecker<'_> {
 
     fn visit_macro(&mut self, mac: &'ast syn::Macro) {
         let resolved = self.resolve(&mac.path);
-        self.check_path(&resolved, &mac.path);
+        self.check_path(resolved.as_deref(), &mac.path);
     }
 
     // A nested `fn` is a function of its own, not part of this body.
@@ -235,6 +263,7 @@ fn refusal(path: &[&str]) -> Option<String> {
 }
 
 /// The txaio call that does what a runtime-specific one does.
+#[allow(clippy::unnested_or_patterns)] // a row per runtime reads as a table
 fn replacement(path: &[&str]) -> Option<&'static str> {
     Some(match path {
         ["tokio", "time", "sleep" | "sleep_until"]

@@ -344,23 +344,16 @@ mod tests {
 
     #[test]
     fn slots_index_across_segments() {
+        const SEGMENT_U32: u32 = 512;
+        assert_eq!(SEGMENT_U32 as usize, SEGMENT);
         let mut slots = Slots::default();
-        for expected in 0..(3 * SEGMENT as u32 + 7) {
+        for expected in 0..(3 * SEGMENT_U32 + 7) {
             assert_eq!(slots.push(Box::new(|| {})), expected);
         }
         assert_eq!(slots.segments.len(), 4);
-        assert!(
-            slots
-                .get(3 * SEGMENT as u32 + 6)
-                .is_some_and(Option::is_some)
-        );
-        assert!(slots.get(3 * SEGMENT as u32 + 7).is_none());
-        assert!(
-            slots
-                .get_mut(SEGMENT as u32)
-                .and_then(Option::take)
-                .is_some()
-        );
-        assert!(slots.get(SEGMENT as u32).is_some_and(Option::is_none));
+        assert!(slots.get(3 * SEGMENT_U32 + 6).is_some_and(Option::is_some));
+        assert!(slots.get(3 * SEGMENT_U32 + 7).is_none());
+        assert!(slots.get_mut(SEGMENT_U32).and_then(Option::take).is_some());
+        assert!(slots.get(SEGMENT_U32).is_some_and(Option::is_none));
     }
 }

@@ -1,0 +1,16 @@
+struct Session {
+    realm: String,
+}
+
+#[txaio::portable]
+impl Session {
+    async fn join(&self) -> usize {
+        self.realm.len()
+    }
+
+    async fn leave(&mut self) {
+        self.realm.clear();
+    }
+}
+
+fn main() {}

@@ -1,0 +1,15 @@
+#[txaio::portable]
+#[txaio::portable]
+async fn connect(peer: String) -> usize {
+    peer.len()
+}
+
+struct Session;
+
+#[txaio::portable]
+impl Session {
+    #[txaio::portable]
+    async fn join(self) {}
+}
+
+fn main() {}

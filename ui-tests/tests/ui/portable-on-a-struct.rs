@@ -1,0 +1,6 @@
+#[txaio::portable]
+struct Connection {
+    peer: String,
+}
+
+fn main() {}
