@@ -178,6 +178,8 @@ mod book {
     mod deferreds {}
     #[doc = include_str!("../book/src/async-and-time.md")]
     mod async_and_time {}
+    #[doc = include_str!("../book/src/portable.md")]
+    mod portable {}
     #[doc = include_str!("../book/src/time.md")]
     mod time {}
     #[doc = include_str!("../book/src/logging.md")]

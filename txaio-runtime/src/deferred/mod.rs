@@ -3,12 +3,13 @@
 mod api;
 mod reactions;
 mod task;
+mod waiters;
 
 use std::fmt;
 use std::future::Future;
-use std::mem;
 use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::pin::Pin;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard, PoisonError, Weak};
 use std::task::{Context, Poll, Waker};
 
@@ -25,6 +26,7 @@ use crate::errors::{AlreadyCalledError, CancelledError};
 use crate::failure::Failure;
 use crate::report;
 use reactions::Reactions;
+use waiters::{Place, Waiters};
 
 type Canceller<T> = Box<dyn FnOnce(&Deferred<T>) + Send>;
 
@@ -51,12 +53,15 @@ type Canceller<T> = Box<dyn FnOnce(&Deferred<T>) + Send>;
 #[must_use = "a deferred does nothing unless its result is used; add a callback or await it"]
 pub struct Deferred<T> {
     inner: Arc<Inner<T>>,
-    /// This handle's waker slot, as `(generation, index)` into `State::wakers`.
-    waiter: Option<(u64, usize)>,
+    /// This handle's waker slot among the awaiters.
+    waiter: Option<Place>,
 }
 
 struct Inner<T> {
     state: Mutex<State<T>>,
+    /// Mirrors `State::fired`, so that the task driving a spawned deferred checks for a cancel
+    /// without taking the lock on every poll.
+    fired: AtomicBool,
 }
 
 #[allow(clippy::struct_excessive_bools)] // independent flags, not a state machine in disguise
@@ -68,9 +73,8 @@ struct State<T> {
     running: bool,
     reactions: Reactions<T>,
     canceller: Option<Canceller<T>>,
-    /// Awaiters, a slot per awaiting handle, emptied (and `generation` bumped) when woken.
-    wakers: Vec<Option<Waker>>,
-    generation: u64,
+    /// Awaiters, a slot per awaiting handle, emptied when woken.
+    waiters: Waiters,
     /// The task driving a spawned deferred, woken if someone else fires the deferred.
     task: Option<Waker>,
     cancelled: bool,
@@ -96,12 +100,12 @@ impl<T> Deferred<T> {
                 running: false,
                 reactions: Reactions::new(),
                 canceller: None,
-                wakers: Vec::new(),
-                generation: 0,
+                waiters: Waiters::default(),
                 task: None,
                 cancelled: false,
                 handled: false,
             }),
+            fired: AtomicBool::new(false),
         }))
     }
 
@@ -167,6 +171,7 @@ impl<T: Send + 'static> Deferred<T> {
             };
         }
         state.fired = true;
+        self.inner.fired.store(true, Ordering::Release);
         if matches!(how, Settle::Cancel) {
             state.handled = true;
         }
@@ -175,9 +180,9 @@ impl<T: Send + 'static> Deferred<T> {
         let reactions = state.reactions.take();
         if reactions.is_empty() {
             state.result = Some(outcome);
-            let wakers = take_wakers(&mut state);
+            let woken = state.waiters.take();
             drop(state);
-            wake_all(wakers);
+            woken.wake_all();
         } else {
             state.running = true;
             drop(state);
@@ -206,9 +211,9 @@ impl<T: Send + 'static> Deferred<T> {
             if state.reactions.is_empty() {
                 state.result = Some(outcome);
                 state.running = false;
-                let wakers = take_wakers(&mut state);
+                let woken = state.waiters.take();
                 drop(state);
-                wake_all(wakers);
+                woken.wake_all();
                 return;
             }
             batch = state.reactions.take();
@@ -255,7 +260,13 @@ impl<T: Send + 'static> Deferred<T> {
         let _ = self.settle_with(Err(Failure::new(CancelledError)), Settle::Cancel);
     }
 
-    /// For the task driving a spawned deferred: ready once the deferred fired (cancelled).
+    /// For the task driving a spawned deferred: whether it fired (was cancelled), lock-free.
+    pub(crate) fn fired_for_task(&self) -> bool {
+        self.inner.fired.load(Ordering::Acquire)
+    }
+
+    /// For the task driving a spawned deferred, after its future returned pending: ready if the
+    /// deferred fired meanwhile, else the task is woken when it fires.
     pub(crate) fn poll_fired_for_task(&self, cx: &mut Context<'_>) -> Poll<()> {
         let mut state = self.lock();
         if state.fired {
@@ -281,17 +292,6 @@ enum Settle {
     Cancel,
 }
 
-fn take_wakers<T>(state: &mut State<T>) -> Vec<Option<Waker>> {
-    state.generation = state.generation.wrapping_add(1);
-    mem::take(&mut state.wakers)
-}
-
-fn wake_all(wakers: Vec<Option<Waker>>) {
-    for waker in wakers.into_iter().flatten() {
-        waker.wake();
-    }
-}
-
 impl<T: Clone + Send + 'static> Future for Deferred<T> {
     type Output = Result<T, Failure>;
 
@@ -307,29 +307,11 @@ impl<T: Clone + Send + 'static> Future for Deferred<T> {
             if result.is_err() {
                 state.handled = true;
             }
+            // Any place this handle held was emptied when the deferred fired.
+            this.waiter = None;
             return Poll::Ready(result);
         }
-        let generation = state.generation;
-        match this.waiter {
-            Some((slot_generation, index)) if slot_generation == generation => {
-                let slot = &mut state.wakers[index];
-                match slot {
-                    Some(waker) if waker.will_wake(cx.waker()) => {}
-                    _ => *slot = Some(cx.waker().clone()),
-                }
-            }
-            _ => {
-                let waker = Some(cx.waker().clone());
-                let index = if let Some(free) = state.wakers.iter().position(Option::is_none) {
-                    state.wakers[free] = waker;
-                    free
-                } else {
-                    state.wakers.push(waker);
-                    state.wakers.len() - 1
-                };
-                this.waiter = Some((generation, index));
-            }
-        }
+        state.waiters.register(&mut this.waiter, cx.waker());
         Poll::Pending
     }
 }
@@ -342,17 +324,13 @@ impl<T> Clone for Deferred<T> {
 
 impl<T> Drop for Deferred<T> {
     fn drop(&mut self) {
-        let Some((generation, index)) = self.waiter else {
+        let Some(place) = self.waiter else {
             return;
         };
         let mut state = self.lock();
-        if state.generation == generation
-            && let Some(slot) = state.wakers.get_mut(index)
-        {
-            let stale_waker = slot.take();
-            drop(state);
-            drop(stale_waker);
-        }
+        let stale_waker = state.waiters.remove(place);
+        drop(state);
+        drop(stale_waker);
     }
 }
 

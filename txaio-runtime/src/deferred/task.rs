@@ -124,12 +124,12 @@ where
 
     fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<()> {
         let this = self.project();
-        if this.deferred.poll_fired_for_task(cx).is_ready() {
+        if this.deferred.fired_for_task() {
             return Poll::Ready(());
         }
         let future = this.future;
         let outcome = match catch_unwind(AssertUnwindSafe(|| future.poll(cx))) {
-            Ok(Poll::Pending) => return Poll::Pending,
+            Ok(Poll::Pending) => return this.deferred.poll_fired_for_task(cx),
             Ok(Poll::Ready(result)) => result.map_err(Into::into),
             Err(payload) => Err(Failure::from_panic(&*payload)),
         };

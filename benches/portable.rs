@@ -1,0 +1,130 @@
+//! `cargo bench --bench portable --all-features`: calling and awaiting a `#[txaio::portable]`
+//! async fn, against the same body spawned by hand on the backend (`tokio::spawn(..).await`,
+//! `smol::spawn(..).await`, `async_std::task::spawn(..).await`). Each backend compiled in is
+//! measured, with the function pinned to it.
+
+use std::hint::black_box;
+use std::time::{Duration, Instant};
+
+use criterion::{Criterion, criterion_group, criterion_main};
+
+/// Runs `iterations` sequential call+await rounds inside one `block_on`, timing the whole.
+macro_rules! timed_rounds {
+    ($block_on:expr, $iterations:expr, $round:expr) => {{
+        let iterations = $iterations;
+        $block_on(async move {
+            let started = Instant::now();
+            for i in 0..iterations {
+                black_box($round(black_box(i)).await);
+            }
+            started.elapsed()
+        })
+    }};
+}
+
+#[cfg(feature = "tokio")]
+mod on_tokio {
+    use super::{Criterion, Duration, Instant, black_box};
+
+    #[txaio::portable(runtime = "tokio")]
+    async fn add(a: u64, b: u64) -> u64 {
+        a.wrapping_add(b)
+    }
+
+    pub(crate) fn bench(c: &mut Criterion) {
+        let runtime = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .unwrap();
+        let mut group = c.benchmark_group("portable/tokio");
+        group.bench_function("txaio-portable", |b| {
+            b.iter_custom(|n| -> Duration {
+                timed_rounds!(|f| runtime.block_on(f), n, |i| async move {
+                    add(i, 1).await.unwrap()
+                })
+            });
+        });
+        group.bench_function("tokio-spawn", |b| {
+            b.iter_custom(|n| -> Duration {
+                timed_rounds!(|f| runtime.block_on(f), n, |i: u64| async move {
+                    tokio::spawn(async move { i.wrapping_add(1) })
+                        .await
+                        .unwrap()
+                })
+            });
+        });
+        group.finish();
+    }
+}
+
+#[cfg(feature = "smol")]
+mod on_smol {
+    use super::{Criterion, Duration, Instant, black_box};
+
+    #[txaio::portable(runtime = "smol")]
+    async fn add(a: u64, b: u64) -> u64 {
+        a.wrapping_add(b)
+    }
+
+    pub(crate) fn bench(c: &mut Criterion) {
+        let mut group = c.benchmark_group("portable/smol");
+        group.bench_function("txaio-portable", |b| {
+            b.iter_custom(|n| -> Duration {
+                timed_rounds!(
+                    smol::block_on,
+                    n,
+                    |i| async move { add(i, 1).await.unwrap() }
+                )
+            });
+        });
+        group.bench_function("smol-spawn", |b| {
+            b.iter_custom(|n| -> Duration {
+                timed_rounds!(smol::block_on, n, |i: u64| async move {
+                    smol::spawn(async move { i.wrapping_add(1) }).await
+                })
+            });
+        });
+        group.finish();
+    }
+}
+
+#[cfg(feature = "async-std")]
+mod on_async_std {
+    use super::{Criterion, Duration, Instant, black_box};
+
+    #[txaio::portable(runtime = "async-std")]
+    async fn add(a: u64, b: u64) -> u64 {
+        a.wrapping_add(b)
+    }
+
+    pub(crate) fn bench(c: &mut Criterion) {
+        let mut group = c.benchmark_group("portable/async-std");
+        group.bench_function("txaio-portable", |b| {
+            b.iter_custom(|n| -> Duration {
+                timed_rounds!(async_std::task::block_on, n, |i| async move {
+                    add(i, 1).await.unwrap()
+                })
+            });
+        });
+        group.bench_function("async-std-spawn", |b| {
+            b.iter_custom(|n| -> Duration {
+                timed_rounds!(async_std::task::block_on, n, |i: u64| async move {
+                    async_std::task::spawn(async move { i.wrapping_add(1) }).await
+                })
+            });
+        });
+        group.finish();
+    }
+}
+
+fn portable(c: &mut Criterion) {
+    #[cfg(feature = "tokio")]
+    on_tokio::bench(c);
+    #[cfg(feature = "smol")]
+    on_smol::bench(c);
+    #[cfg(feature = "async-std")]
+    on_async_std::bench(c);
+}
+
+criterion_group!(benches, portable);
+criterion_main!(benches);

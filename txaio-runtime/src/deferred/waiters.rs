@@ -1,0 +1,89 @@
+//! The awaiters of a deferred: a waker slot per awaiting handle, the first one inline so
+//! that the common single awaiter costs no allocation.
+
+use std::mem;
+use std::task::Waker;
+
+/// A handle's place among the waiters: `(generation, index)`. Slots are emptied all at once
+/// when the deferred fires, and the generation moves on, so a stale place is recognised.
+pub(crate) type Place = (u64, usize);
+
+#[derive(Default)]
+pub(crate) struct Waiters {
+    first: Option<Waker>,
+    rest: Vec<Option<Waker>>,
+    generation: u64,
+}
+
+impl Waiters {
+    fn slot(&mut self, index: usize) -> Option<&mut Option<Waker>> {
+        match index {
+            0 => Some(&mut self.first),
+            _ => self.rest.get_mut(index - 1),
+        }
+    }
+
+    /// Stores `waker` in the handle's place, taking a free one if it has none (or a stale one).
+    pub(crate) fn register(&mut self, place: &mut Option<Place>, waker: &Waker) {
+        let generation = self.generation;
+        if let Some((slot_generation, index)) = *place
+            && slot_generation == generation
+            && let Some(slot) = self.slot(index)
+        {
+            if !slot
+                .as_ref()
+                .is_some_and(|current| current.will_wake(waker))
+            {
+                *slot = Some(waker.clone());
+            }
+            return;
+        }
+        let index = if self.first.is_none() {
+            self.first = Some(waker.clone());
+            0
+        } else if let Some(free) = self.rest.iter().position(Option::is_none) {
+            self.rest[free] = Some(waker.clone());
+            free + 1
+        } else {
+            self.rest.push(Some(waker.clone()));
+            self.rest.len()
+        };
+        *place = Some((generation, index));
+    }
+
+    /// Empties the handle's place; the waker is returned to be dropped outside the lock.
+    pub(crate) fn remove(&mut self, place: Place) -> Option<Waker> {
+        let (generation, index) = place;
+        if generation != self.generation {
+            return None;
+        }
+        self.slot(index).and_then(Option::take)
+    }
+
+    /// Takes every waker, to be woken outside the lock; every place becomes stale.
+    pub(crate) fn take(&mut self) -> Woken {
+        self.generation = self.generation.wrapping_add(1);
+        Woken {
+            first: self.first.take(),
+            rest: mem::take(&mut self.rest),
+        }
+    }
+}
+
+/// Wakers taken from [`Waiters`].
+pub(crate) struct Woken {
+    first: Option<Waker>,
+    rest: Vec<Option<Waker>>,
+}
+
+impl Woken {
+    pub(crate) fn wake_all(self) {
+        for waker in self
+            .first
+            .into_iter()
+            .chain(self.rest.into_iter().flatten())
+        {
+            waker.wake();
+        }
+    }
+}
