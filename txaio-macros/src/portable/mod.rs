@@ -71,21 +71,38 @@ fn item_keyword_span(item: &Item) -> proc_macro2::Span {
 }
 
 fn portable_fn(args: &Args, mut function: ItemFn, errors: &mut Vec<syn::Error>) -> TokenStream {
-    if let Some(duplicate) = validate::duplicated_attribute(&function.attrs) {
-        errors.push(syn::Error::new_spanned(
-            duplicate,
-            "#[txaio::portable] is given twice; remove one",
-        ));
-    }
-    validate::check_signature(&function.sig, errors);
-    validate::check_body(&function.block, errors);
-    let block = if function.sig.asyncness.is_some() {
-        expand::async_fn(args, &mut function.sig, &function.block)
-    } else {
-        expand::plain_fn(args, &function.block)
-    };
-    *function.block = block;
+    let duplicate = "#[txaio::portable] is given twice; remove one";
+    *function.block = portable_body(
+        args,
+        &function.attrs,
+        &mut function.sig,
+        &function.block,
+        duplicate,
+        errors,
+    );
     function.into_token_stream()
+}
+
+/// Validates one function (or method) and returns its new body; the signature changes too
+/// for an `async fn`.
+fn portable_body(
+    args: &Args,
+    attrs: &[syn::Attribute],
+    sig: &mut syn::Signature,
+    block: &syn::Block,
+    duplicate_message: &str,
+    errors: &mut Vec<syn::Error>,
+) -> syn::Block {
+    if let Some(duplicate) = validate::duplicated_attribute(attrs) {
+        errors.push(syn::Error::new_spanned(duplicate, duplicate_message));
+    }
+    validate::check_signature(sig, errors);
+    validate::check_body(block, errors);
+    if sig.asyncness.is_some() {
+        expand::async_fn(args, sig, block)
+    } else {
+        expand::plain_fn(args, block)
+    }
 }
 
 fn portable_impl(args: &Args, mut block: ItemImpl, errors: &mut Vec<syn::Error>) -> TokenStream {
@@ -97,21 +114,18 @@ fn portable_impl(args: &Args, mut block: ItemImpl, errors: &mut Vec<syn::Error>)
         ));
         return block.into_token_stream();
     }
+    let duplicate =
+        "#[txaio::portable] on the `impl` block already covers this method; remove this one";
     for item in &mut block.items {
         let ImplItem::Fn(method) = item else { continue };
-        if let Some(duplicate) = validate::duplicated_attribute(&method.attrs) {
-            errors.push(syn::Error::new_spanned(
-                duplicate,
-                "#[txaio::portable] on the `impl` block already covers this method; remove this one",
-            ));
-        }
-        validate::check_signature(&method.sig, errors);
-        validate::check_body(&method.block, errors);
-        method.block = if method.sig.asyncness.is_some() {
-            expand::async_fn(args, &mut method.sig, &method.block)
-        } else {
-            expand::plain_fn(args, &method.block)
-        };
+        method.block = portable_body(
+            args,
+            &method.attrs,
+            &mut method.sig,
+            &method.block,
+            duplicate,
+            errors,
+        );
     }
     block.into_token_stream()
 }

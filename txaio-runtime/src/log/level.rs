@@ -41,6 +41,16 @@ impl LogLevel {
     /// Every level, quietest first.
     pub const ALL: [LogLevel; 7] = [
         LogLevel::None,
+        LogLevel::EMITTING[0],
+        LogLevel::EMITTING[1],
+        LogLevel::EMITTING[2],
+        LogLevel::EMITTING[3],
+        LogLevel::EMITTING[4],
+        LogLevel::EMITTING[5],
+    ];
+
+    /// The levels a record can have: all but `None`, quietest first.
+    pub(crate) const EMITTING: [LogLevel; 6] = [
         LogLevel::Critical,
         LogLevel::Error,
         LogLevel::Warn,

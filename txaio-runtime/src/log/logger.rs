@@ -127,15 +127,7 @@ fn sites_for(namespace: &'static str) -> &'static NamespaceSites {
     let registry = REGISTRY.get_or_init(Default::default);
     let mut registry = registry.lock().unwrap_or_else(PoisonError::into_inner);
     registry.entry(namespace).or_insert_with(|| {
-        let levels = [
-            LogLevel::Critical,
-            LogLevel::Error,
-            LogLevel::Warn,
-            LogLevel::Info,
-            LogLevel::Debug,
-            LogLevel::Trace,
-        ]
-        .map(|level| DynamicCallsite::leak(namespace, level));
+        let levels = LogLevel::EMITTING.map(|level| DynamicCallsite::leak(namespace, level));
         Box::leak(Box::new(NamespaceSites { namespace, levels }))
     })
 }

@@ -5,12 +5,14 @@
 //! applications that have none. A global level, changed live by [`set_global_log_level`],
 //! gates every txaio logger before anything else happens: a disabled call is one atomic load.
 
+mod fields;
 mod level;
 mod logger;
 mod writer;
 
 use std::sync::atomic::{AtomicU8, Ordering};
 
+pub(crate) use fields::EventLine;
 pub use level::{LogLevel, ParseLogLevelError};
 pub use logger::Logger;
 pub use writer::{LoggingError, start_logging, start_logging_with_writer};

@@ -1,16 +1,15 @@
 //! `start_logging`: txaio's plain writer, `2016-01-21T01:02:03-0100 message` per line.
 
-use std::fmt::{self, Write as _};
+use std::fmt;
 use std::io::Write;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Mutex, PoisonError};
 
-use tracing::field::{Field, Visit};
 use tracing::span::{Attributes, Id, Record};
 use tracing::subscriber::Interest;
 use tracing::{Event, Metadata, Subscriber};
 
-use super::{LogLevel, level_enabled, set_global_log_level};
+use super::{EventLine, LogLevel, level_enabled, set_global_log_level};
 
 /// Why [`start_logging`] did not start.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -118,13 +117,8 @@ impl Subscriber for PlainWriter {
     fn record_follows_from(&self, _: &Id, _: &Id) {}
 
     fn event(&self, event: &Event<'_>) {
-        let mut line = Line::default();
-        event.record(&mut line);
-        let level = match LogLevel::from_tracing(*event.metadata().level()) {
-            LogLevel::Error if line.critical => LogLevel::Critical,
-            level => level,
-        };
-        if !level_enabled(level) {
+        let line = EventLine::read(event);
+        if !level_enabled(line.level(event)) {
             return;
         }
         let timestamp = chrono::Local::now().format("%Y-%m-%dT%H:%M:%S%z");
@@ -138,42 +132,4 @@ impl Subscriber for PlainWriter {
     fn enter(&self, _: &Id) {}
 
     fn exit(&self, _: &Id) {}
-}
-
-#[derive(Default)]
-struct Line {
-    message: String,
-    fields: String,
-    critical: bool,
-}
-
-impl Visit for Line {
-    fn record_bool(&mut self, field: &Field, value: bool) {
-        if field.name() == "critical" {
-            self.critical = value;
-        } else {
-            self.record_debug(field, &value);
-        }
-    }
-
-    fn record_str(&mut self, field: &Field, value: &str) {
-        if field.name() == "message" {
-            self.message.push_str(value);
-        } else {
-            self.record_debug(field, &value);
-        }
-    }
-
-    fn record_debug(&mut self, field: &Field, value: &dyn fmt::Debug) {
-        match field.name() {
-            "message" => {
-                let _ = write!(self.message, "{value:?}");
-            }
-            // Bookkeeping fields of `log` records forwarded by tracing-log.
-            name if name.starts_with("log.") => {}
-            name => {
-                let _ = write!(self.fields, " {name}={value:?}");
-            }
-        }
-    }
 }

@@ -1,14 +1,12 @@
 //! `capture_logs`: every `tracing` event of the calling thread, as values a test can assert on.
 
-use std::fmt::{self, Write as _};
 use std::sync::{Arc, Mutex, PoisonError};
 
-use tracing::field::{Field, Visit};
 use tracing::span::{Attributes, Id, Record};
 use tracing::subscriber::Interest;
-use tracing::{Event, Level, Metadata, Subscriber};
+use tracing::{Event, Metadata, Subscriber};
 
-use crate::log::LogLevel;
+use crate::log::{EventLine, LogLevel};
 
 /// One record seen by [`capture_logs`].
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -71,22 +69,11 @@ impl Subscriber for Collector {
     fn record_follows_from(&self, _: &Id, _: &Id) {}
 
     fn event(&self, event: &Event<'_>) {
-        let mut fields = Fields::default();
-        event.record(&mut fields);
-        let metadata = event.metadata();
-        let level = match *metadata.level() {
-            Level::ERROR if fields.critical => LogLevel::Critical,
-            Level::ERROR => LogLevel::Error,
-            Level::WARN => LogLevel::Warn,
-            Level::INFO => LogLevel::Info,
-            Level::DEBUG => LogLevel::Debug,
-            Level::TRACE => LogLevel::Trace,
-        };
-        let namespace = metadata.target().to_owned();
+        let line = EventLine::read(event);
         let record = CapturedLog {
-            level,
-            namespace,
-            message: fields.message + &fields.others,
+            level: line.level(event),
+            namespace: event.metadata().target().to_owned(),
+            message: line.message + &line.fields,
         };
         self.records
             .lock()
@@ -97,33 +84,4 @@ impl Subscriber for Collector {
     fn enter(&self, _: &Id) {}
 
     fn exit(&self, _: &Id) {}
-}
-
-#[derive(Default)]
-struct Fields {
-    message: String,
-    others: String,
-    critical: bool,
-}
-
-impl Visit for Fields {
-    fn record_bool(&mut self, field: &Field, value: bool) {
-        if field.name() == "critical" {
-            self.critical = value;
-        } else {
-            self.record_debug(field, &value);
-        }
-    }
-
-    fn record_str(&mut self, field: &Field, value: &str) {
-        self.record_debug(field, &format_args!("{value}"));
-    }
-
-    fn record_debug(&mut self, field: &Field, value: &dyn fmt::Debug) {
-        if field.name() == "message" {
-            let _ = write!(self.message, "{value:?}");
-        } else {
-            let _ = write!(self.others, " {}={value:?}", field.name());
-        }
-    }
 }
