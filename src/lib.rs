@@ -67,7 +67,9 @@ pub use txaio_runtime::{
 ///
 /// Callback-style code keeps its body and signature; the body is checked like an async one.
 /// With `runtime = "..."`, the txaio calls it makes (`call_later`, `spawn`, ...) go to that
-/// backend.
+/// backend: `#[txaio::portable(runtime = "smol")] fn f() { body }` is
+/// `fn f() { let _entered = /* make smol current on this thread */; body }`, and without
+/// `runtime` the function is left as written.
 ///
 /// ```
 /// #[txaio::portable]

@@ -54,7 +54,7 @@ async fn awaiting_a_failed_deferred_gives_the_failure() {
 
 #[txaio::test]
 async fn spawn_resolves_rejects_and_catches_panics() {
-    let ok = txaio::spawn(async { Ok::<_, std::fmt::Error>("done") });
+    let ok = txaio::spawn::<&str>(async { Ok::<_, std::fmt::Error>("done") });
     assert_eq!(ok.await.unwrap(), "done");
     let err = txaio::spawn(async { Err::<u8, _>(std::fmt::Error) });
     assert!(err.await.unwrap_err().is::<std::fmt::Error>());

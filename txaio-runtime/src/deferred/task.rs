@@ -32,12 +32,9 @@ use crate::rt;
 /// # });
 /// ```
 #[doc(alias = "ensureDeferred")]
-pub fn spawn<T, E, F>(future: F) -> Deferred<T>
-where
-    T: Send + 'static,
-    E: Into<Failure>,
-    F: Future<Output = Result<T, E>> + Send + 'static,
-{
+pub fn spawn<T: Send + 'static>(
+    future: impl Future<Output = Result<T, impl Into<Failure>>> + Send + 'static,
+) -> Deferred<T> {
     spawn_on(rt::current(), future)
 }
 
