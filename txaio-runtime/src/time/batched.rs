@@ -179,7 +179,8 @@ impl BatchedTimer {
     /// On tokio, outside a running tokio runtime, when `f` starts a new bucket.
     pub fn call_later(&self, delay: Duration, f: impl FnOnce() + Send + 'static) -> DelayedCall {
         let shared = &self.shared;
-        let deadline = now().saturating_add(delay);
+        let now = now();
+        let deadline = now.saturating_add(delay);
         let index =
             u64::try_from(deadline.as_nanos().div_ceil(shared.bucket_nanos())).unwrap_or(u64::MAX);
         let mut state = shared.lock();
@@ -197,7 +198,7 @@ impl BatchedTimer {
         let starts_bucket = bucket.live == 1 && bucket.runtime_timer.is_none() && !bucket.due;
         drop(state);
         if starts_bucket {
-            self.arm(index);
+            self.arm(index, now);
         }
         DelayedCall {
             handle: Handle::Batched(Key {
@@ -208,17 +209,18 @@ impl BatchedTimer {
         }
     }
 
-    /// Sets the runtime timer for bucket `index`'s end.
-    fn arm(&self, index: u64) {
-        let wait = self.shared.bucket_end(index).saturating_sub(now());
+    /// Sets the runtime timer for bucket `index`'s end; `now` is the time the caller read.
+    fn arm(&self, index: u64, now: Duration) {
+        let wait = self.shared.bucket_end(index).saturating_sub(now);
         let timer = self.clone();
         let runtime_timer = call_later(wait, move || timer.bucket_due(index));
         let mut state = self.shared.lock();
         match state.buckets.get_mut(&index) {
-            Some(bucket) if !bucket.due && bucket.live > 0 => {
+            Some(bucket) if !bucket.due && bucket.live > 0 && bucket.runtime_timer.is_none() => {
                 bucket.runtime_timer = Some(runtime_timer);
             }
-            // Emptied by cancels meanwhile: the timer is not needed.
+            // Emptied by cancels meanwhile, or emptied and started again by another thread
+            // that armed it already: this timer is not needed.
             _ => {
                 drop(state);
                 runtime_timer.cancel();
@@ -229,7 +231,8 @@ impl BatchedTimer {
     fn bucket_due(&self, index: u64) {
         let mut state = self.shared.lock();
         state.first_open = state.first_open.max(index + 1);
-        let Some(bucket) = state.buckets.get_mut(&index) else {
+        // A bucket armed twice in a race (see `arm`) comes due once.
+        let Some(bucket) = state.buckets.get_mut(&index).filter(|bucket| !bucket.due) else {
             return;
         };
         bucket.due = true;
