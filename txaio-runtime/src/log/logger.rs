@@ -200,17 +200,18 @@ impl Logger {
         };
         let metadata = callsite.metadata_static();
         let interest = callsite.interest.load(Ordering::Relaxed);
-        let no_subscriber = tracing::dispatcher::get_default(|dispatch| {
-            dispatch.is::<tracing::subscriber::NoSubscriber>()
+        // One look at the current dispatcher: `None` when there is no subscriber at all.
+        let enabled = tracing::dispatcher::get_default(|dispatch| {
+            if dispatch.is::<tracing::subscriber::NoSubscriber>() {
+                None
+            } else {
+                Some(interest == ALWAYS || (interest == SOMETIMES && dispatch.enabled(metadata)))
+            }
         });
-        if no_subscriber {
-            forward_to_log(metadata, level, message);
-            return;
-        }
-        let enabled = interest == ALWAYS
-            || (interest == SOMETIMES && tracing::dispatcher::get_default(|d| d.enabled(metadata)));
-        if !enabled {
-            return;
+        match enabled {
+            None => return forward_to_log(metadata, level, message),
+            Some(false) => return,
+            Some(true) => {}
         }
         let fields = metadata.fields();
         let Some(message_field) = fields.field("message") else {
