@@ -11,10 +11,18 @@ use syn::{ImplItem, Item, ItemFn, ItemImpl};
 
 use args::Args;
 
+/// What validation found.
+#[derive(Default)]
+struct Diagnostics {
+    errors: Vec<syn::Error>,
+    /// A signature that cannot be expanded (borrowed arguments of an `async fn`).
+    signature_refused: bool,
+}
+
 pub(crate) fn expand(args: TokenStream, input: &TokenStream) -> TokenStream {
-    let mut errors = Vec::new();
+    let mut found = Diagnostics::default();
     let args = args::parse(args).unwrap_or_else(|error| {
-        errors.push(error);
+        found.errors.push(error);
         Args::default()
     });
     let item = match syn::parse2::<Item>(input.clone()) {
@@ -22,33 +30,27 @@ pub(crate) fn expand(args: TokenStream, input: &TokenStream) -> TokenStream {
         Err(error) => return with_errors(vec![error], input),
     };
     let expanded = match item {
-        Item::Fn(function) => portable_fn(&args, function, &mut errors),
-        Item::Impl(block) => portable_impl(&args, block, &mut errors),
+        Item::Fn(function) => portable_fn(&args, function, &mut found),
+        Item::Impl(block) => portable_impl(&args, block, &mut found),
         other => {
-            errors.push(syn::Error::new(
+            found.errors.push(syn::Error::new(
                 item_keyword_span(&other),
                 "#[txaio::portable] goes on a `fn`, an `async fn` or an `impl` block",
             ));
             other.into_token_stream()
         }
     };
-    if errors.is_empty() {
+    if found.errors.is_empty() {
         expanded
-    } else if errors
-        .iter()
-        .any(|error| error.to_string().contains(SIGNATURE_MARK))
-    {
+    } else if found.signature_refused {
         // A signature that cannot be expanded: the user's item as written, beside the errors.
-        with_errors(errors, input)
+        with_errors(found.errors, input)
     } else {
         // The expansion is sound even with a refused call in the body; emitting it keeps the
         // function's callers from failing too (one mistake, one message).
-        with_errors(errors, &expanded)
+        with_errors(found.errors, &expanded)
     }
 }
-
-/// Words every signature error carries (see `validate::check_signature`).
-const SIGNATURE_MARK: &str = "runs as a task and cannot";
 
 fn with_errors(errors: Vec<syn::Error>, item: &TokenStream) -> TokenStream {
     let errors = errors.into_iter().map(syn::Error::into_compile_error);
@@ -70,7 +72,7 @@ fn item_keyword_span(item: &Item) -> proc_macro2::Span {
     }
 }
 
-fn portable_fn(args: &Args, mut function: ItemFn, errors: &mut Vec<syn::Error>) -> TokenStream {
+fn portable_fn(args: &Args, mut function: ItemFn, found: &mut Diagnostics) -> TokenStream {
     let duplicate = "#[txaio::portable] is given twice; remove one";
     *function.block = portable_body(
         args,
@@ -78,7 +80,7 @@ fn portable_fn(args: &Args, mut function: ItemFn, errors: &mut Vec<syn::Error>) 
         &mut function.sig,
         &function.block,
         duplicate,
-        errors,
+        found,
     );
     function.into_token_stream()
 }
@@ -91,13 +93,15 @@ fn portable_body(
     sig: &mut syn::Signature,
     block: &syn::Block,
     duplicate_message: &str,
-    errors: &mut Vec<syn::Error>,
+    found: &mut Diagnostics,
 ) -> syn::Block {
     if let Some(duplicate) = validate::duplicated_attribute(attrs) {
-        errors.push(syn::Error::new_spanned(duplicate, duplicate_message));
+        found
+            .errors
+            .push(syn::Error::new_spanned(duplicate, duplicate_message));
     }
-    validate::check_signature(sig, errors);
-    validate::check_body(block, errors);
+    found.signature_refused |= validate::check_signature(sig, &mut found.errors);
+    validate::check_body(block, &mut found.errors);
     if sig.asyncness.is_some() {
         expand::async_fn(args, sig, block)
     } else {
@@ -105,9 +109,9 @@ fn portable_body(
     }
 }
 
-fn portable_impl(args: &Args, mut block: ItemImpl, errors: &mut Vec<syn::Error>) -> TokenStream {
+fn portable_impl(args: &Args, mut block: ItemImpl, found: &mut Diagnostics) -> TokenStream {
     if let Some((_, trait_path, _)) = &block.trait_ {
-        errors.push(syn::Error::new_spanned(
+        found.errors.push(syn::Error::new_spanned(
             trait_path,
             "#[txaio::portable] changes method signatures (`async fn` becomes `fn -> Deferred<T>`), \
              which a trait impl cannot; put it on an inherent `impl` block",
@@ -124,7 +128,7 @@ fn portable_impl(args: &Args, mut block: ItemImpl, errors: &mut Vec<syn::Error>)
             &mut method.sig,
             &method.block,
             duplicate,
-            errors,
+            found,
         );
     }
     block.into_token_stream()

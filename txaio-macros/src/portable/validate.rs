@@ -7,10 +7,12 @@ use quote::ToTokens;
 use syn::visit::{self, Visit};
 use syn::{Attribute, Block, Expr, FnArg, Path, Signature, Type, UseTree};
 
-/// Errors in a signature: borrowed arguments and receivers of a portable `async fn`.
-pub(crate) fn check_signature(sig: &Signature, errors: &mut Vec<syn::Error>) {
+/// Errors in a signature: borrowed arguments and receivers of a portable `async fn`. Returns
+/// whether it found any.
+pub(crate) fn check_signature(sig: &Signature, errors: &mut Vec<syn::Error>) -> bool {
+    let before = errors.len();
     if sig.asyncness.is_none() {
-        return;
+        return false;
     }
     for input in &sig.inputs {
         match input {
@@ -40,6 +42,7 @@ pub(crate) fn check_signature(sig: &Signature, errors: &mut Vec<syn::Error>) {
             }
         }
     }
+    errors.len() > before
 }
 
 /// The first non-`'static` reference type inside `ty`, if any (a `&'static str` moves into a
