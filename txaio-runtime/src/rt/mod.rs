@@ -166,7 +166,7 @@ pub fn spawn_detached_on<F: Future<Output = ()> + Send + 'static>(runtime: Runti
 /// Runs `f` on the current backend's blocking thread pool; `done` receives its result.
 pub fn spawn_blocking<R: Send + 'static>(
     f: impl FnOnce() -> R + Send + 'static,
-    done: impl FnOnce(std::thread::Result<R>) + Send + 'static,
+    done: impl FnOnce(Result<R, crate::errors::Panic>) + Send + 'static,
 ) {
     let runtime = current();
     dispatch!(runtime, backend => backend::spawn_blocking(f, done));
