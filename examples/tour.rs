@@ -52,9 +52,8 @@ fn as_future() {
     txaio::add_callback(&parsed, |n| println!("  as_future parsed {n}"));
     let broken = txaio::as_future(|| "forty-two".parse::<u32>());
     txaio::add_errback(&broken, |fail| println!("  as_future failed: {fail}"));
-    let panicked = quietly(|| {
-        txaio::as_future(|| -> Result<u32, Failure> { panic!("no panic escapes") })
-    });
+    let panicked =
+        quietly(|| txaio::as_future(|| -> Result<u32, Failure> { panic!("no panic escapes") }));
     txaio::add_errback(&panicked, |fail| println!("  as_future caught: {fail}"));
 }
 
