@@ -81,7 +81,12 @@ fn blocks(text: &str) -> Vec<Block> {
             .take_while(|line| !line.trim_start().starts_with("```"))
             .map(str::to_owned)
             .collect();
-        let preceding = prose.trim_end().rsplit("\n\n").next().unwrap_or_default().to_owned();
+        let preceding = prose
+            .trim_end()
+            .rsplit("\n\n")
+            .next()
+            .unwrap_or_default()
+            .to_owned();
         found.push(Block {
             info: info.trim().to_owned(),
             body,
