@@ -21,11 +21,14 @@ mod time;
 #[doc(hidden)]
 pub mod __private;
 
+pub use deferred::{CloneOnAwait, Take};
 pub use deferred::{
     Deferred, IntoDeferred, add_callback, add_callbacks, add_errback, as_future, cancel,
     create_future, create_future_error, create_future_success, create_future_with_canceller,
     defer_to_thread, is_called, reject, resolve, spawn,
 };
+pub use deferred::{add_both, recover, shield, then};
+pub use errors::TakenError;
 pub use errors::{AlreadyCalledError, CancelledError, Panic, TimeoutError};
 pub use failure::{
     Failure, create_failure, failure_format_traceback, failure_message, failure_traceback,
