@@ -181,9 +181,22 @@ pub fn reject<T: Send + 'static>(
 /// Cancels a pending deferred: calls its canceller, then fails it with
 /// [`CancelledError`](crate::CancelledError) unless the canceller fired it.
 ///
-/// Cancelling the deferred of a spawned task (or a `#[portable] async fn`) also stops the task:
-/// its future is dropped at its next poll. Cancelling a fired deferred does nothing. The
-/// `CancelledError` that `cancel` produces is not reported as unhandled: the caller asked for it.
+/// Cancelling a fired deferred does nothing. Once `cancel` has begun, a `resolve` or `reject`
+/// from anyone but the canceller is ignored (and returns `Ok(())`). A `CancelledError` is never
+/// reported as unhandled: a cancel is the caller's own doing.
+///
+/// # Cancellation
+///
+/// Cancellation runs down the await chain (Twisted's `inlineCallbacks` rule). Cancelling the
+/// deferred of a spawned task or a `#[portable] async fn` first cancels every deferred that
+/// the task is awaiting at that moment (one, or several under a select), and what *those*
+/// await, to any depth: a child portable call is stopped, a pending `sleep` releases its
+/// timer. Then the task stops: its future is not polled again and its runtime drops it soon
+/// after (its drop guards run then). When `cancel` returns, the awaited deferreds have been
+/// cancelled and the task's deferred has failed with `CancelledError`, whatever the awaited
+/// deferreds' cancellers did. A chained deferred ([`then`](crate::then)) cancels what it
+/// waits on the same way. No lock is held while a canceller runs. To await a deferred that
+/// others still need, await [`shield`](crate::shield) of it.
 ///
 /// # Examples
 ///

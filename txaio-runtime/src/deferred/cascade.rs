@@ -33,6 +33,10 @@ pub(crate) struct Awaited {
 }
 
 impl Awaited {
+    pub(crate) fn len(&self) -> usize {
+        self.items.len()
+    }
+
     pub(crate) fn set_one(&mut self, target: Weak<dyn Cancel>) {
         self.items.clear();
         self.items.push(target);

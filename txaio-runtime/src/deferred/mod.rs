@@ -635,8 +635,14 @@ impl<T> Drop for Inner<T> {
 impl<T> fmt::Debug for Deferred<T> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let state = self.lock();
-        f.debug_struct("Deferred")
-            .field("state", &state.phase.name())
-            .finish_non_exhaustive()
+        let mut out = f.debug_struct("Deferred");
+        out.field("state", &state.phase.name());
+        if let Phase::Pending { awaited, .. } = &state.phase
+            && awaited.len() > 0
+        {
+            // What cancelling it would cancel first (a task's awaited deferreds, a chain's).
+            out.field("awaiting", &awaited.len());
+        }
+        out.finish_non_exhaustive()
     }
 }
