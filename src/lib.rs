@@ -3,6 +3,8 @@
 #![warn(missing_docs)]
 
 #[doc(inline)]
+pub use txaio_runtime::timeout;
+#[doc(inline)]
 pub use txaio_runtime::{
     AlreadyCalledError, BatchedTimer, CancelledError, Deferred, DelayedCall, Failure, IntoDeferred,
     LogLevel, Logger, LoggingError, Panic, ParseLogLevelError, Runtime, TimeoutError,

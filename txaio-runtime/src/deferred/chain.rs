@@ -200,10 +200,13 @@ where
 {
     let chained = Deferred::new_pending();
     chained.set_awaited(d);
-    let target = chained.clone();
-    let react = reaction(move |outcome: Result<&T, &Failure>| match step(outcome) {
-        Ok(outcome) => settle_iteratively(target, outcome),
-        Err(returned) => wait_for(target, &returned),
+    let mut link = Link(Some(chained.clone()));
+    let react = reaction(move |outcome: Result<&T, &Failure>| {
+        let Some(target) = link.0.take() else { return };
+        match step(outcome) {
+            Ok(outcome) => settle_iteratively(target, outcome),
+            Err(returned) => wait_for(target, &returned),
+        }
     });
     d.add_reaction(react, true);
     chained
@@ -221,11 +224,56 @@ fn wait_for<U: Send + 'static>(target: Deferred<U>, returned: &Deferred<U>) {
     }
     target.set_awaited(returned);
     if !target.closed_for_task() {
-        returned.add_taker(Box::new(move |outcome| settle_iteratively(target, outcome)));
+        let mut link = Link(Some(target));
+        returned.add_taker(Box::new(move |outcome| {
+            if let Some(target) = link.0.take() {
+                settle_iteratively(target, outcome);
+            }
+        }));
         return;
     }
     // Cancelled while the function ran: what it returned is not wanted either.
     returned.cancel();
+}
+
+/// A chain's hold on the deferred it fires next. A chain that never fired is dropped link by
+/// link from a queue, not recursively: dropping a deferred drops its callbacks, which drop the
+/// next deferred of the chain, and so on 10,000 deep.
+struct Link<U: Send + 'static>(Option<Deferred<U>>);
+
+impl<U: Send + 'static> Drop for Link<U> {
+    fn drop(&mut self) {
+        if let Some(next) = self.0.take() {
+            drop_iteratively(Box::new(next));
+        }
+    }
+}
+
+thread_local! {
+    static DROPPING: Cell<bool> = const { Cell::new(false) };
+    static DROPS: RefCell<Vec<Box<dyn Send>>> = const { RefCell::new(Vec::new()) };
+}
+
+fn drop_iteratively(item: Box<dyn Send>) {
+    if DROPPING.with(Cell::get) {
+        DROPS.with(|drops| drops.borrow_mut().push(item));
+        return;
+    }
+    DROPPING.with(|dropping| dropping.set(true));
+    // A panicking drop (user code inside a callback's captures) must not leave this thread
+    // deferring its drops forever.
+    if let Err(panic) = crate::panic::catch(move || drop(item)) {
+        crate::report::callback_panicked(&panic);
+    }
+    loop {
+        let Some(next) = DROPS.with(|drops| drops.borrow_mut().pop()) else {
+            break;
+        };
+        if let Err(panic) = crate::panic::catch(move || drop(next)) {
+            crate::report::callback_panicked(&panic);
+        }
+    }
+    DROPPING.with(|dropping| dropping.set(false));
 }
 
 type Job = Box<dyn FnOnce()>;

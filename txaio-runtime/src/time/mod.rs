@@ -2,6 +2,7 @@
 
 mod batched;
 mod entry;
+mod timeout;
 pub(crate) mod virtual_clock;
 
 use std::sync::{Arc, OnceLock};
@@ -12,6 +13,7 @@ use crate::rt;
 pub use batched::{BatchedTimer, make_batched_timer};
 pub(crate) use entry::TimerEntry;
 use entry::UntilFired;
+pub use timeout::timeout;
 
 /// A pending call made by [`call_later`]; Twisted's `IDelayedCall`.
 ///
