@@ -28,7 +28,7 @@ fn failure_result_of<T: Send + 'static>(d: &Deferred<T>) -> Failure {
     let seen = Arc::new(Mutex::new(None));
     let record = seen.clone();
     txaio::add_errback(d, move |failure| {
-        *record.lock().unwrap() = Some(failure.clone())
+        *record.lock().unwrap() = Some(failure.clone());
     });
     seen.lock()
         .unwrap()
