@@ -174,10 +174,11 @@ pub use crate::time::*;
 ///     }
 ///     Ok(pings)
 /// }
-/// # txaio::__private::block_on_default(async {
+/// # #[txaio::main]
+/// # async fn main() {
 /// let pinged: txaio::Deferred<u32> = keep_alive("peer-1".to_owned(), 3);
 /// assert_eq!(pinged.await.unwrap(), 3);
-/// # });
+/// # }
 /// ```
 ///
 /// is, without the macro:
@@ -240,11 +241,12 @@ pub use crate::time::*;
 ///         self.realm.len()
 ///     }
 /// }
-/// # txaio::__private::block_on_default(async {
+/// # #[txaio::main]
+/// # async fn main() {
 /// let session = Arc::new(Session { realm: "realm1".into() });
 /// assert_eq!(session.realm_length(), 6);
 /// assert_eq!(session.join().await.unwrap(), "joined realm1");
-/// # });
+/// # }
 /// ```
 ///
 /// # Arguments
