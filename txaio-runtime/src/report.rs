@@ -39,3 +39,10 @@ pub(crate) fn timer_panicked(panic: &Panic) {
         panic.message()
     ));
 }
+
+pub(crate) fn unhandled_eventual_result(failure: &Failure) {
+    logger().error(format_args!(
+        "Unhandled error in EventualResult: {}",
+        failure_format_traceback(failure)
+    ));
+}

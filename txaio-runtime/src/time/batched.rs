@@ -32,6 +32,16 @@ type Callback = Box<dyn FnOnce() + Send>;
 /// });
 /// ```
 pub fn make_batched_timer(bucket: Duration, chunk_size: usize) -> BatchedTimer {
+    make_batched_timer_in(None, bucket, chunk_size)
+}
+
+/// [`make_batched_timer`] whose runtime timers go to `instance` (a `Txaio`'s), whichever
+/// thread adds a timer.
+pub(crate) fn make_batched_timer_in(
+    instance: Option<crate::rt::Instance>,
+    bucket: Duration,
+    chunk_size: usize,
+) -> BatchedTimer {
     assert!(
         !bucket.is_zero(),
         "make_batched_timer: `bucket` must be a non-zero duration"
@@ -42,6 +52,7 @@ pub fn make_batched_timer(bucket: Duration, chunk_size: usize) -> BatchedTimer {
     );
     BatchedTimer {
         shared: Arc::new(Shared {
+            instance,
             bucket,
             chunk_size,
             state: Mutex::new(State {
@@ -71,6 +82,8 @@ pub struct BatchedTimer {
 
 #[derive(Debug)]
 struct Shared {
+    /// The runtime instance of a `Txaio`'s batched timer.
+    instance: Option<crate::rt::Instance>,
     bucket: Duration,
     chunk_size: usize,
     state: Mutex<State>,
@@ -152,6 +165,14 @@ impl Key {
 }
 
 impl Shared {
+    /// A runtime timer, on this timer's instance if it has one.
+    fn call_later(&self, delay: Duration, f: impl FnOnce() + Send + 'static) -> DelayedCall {
+        match &self.instance {
+            Some(instance) => crate::rt::scoped(instance, || call_later(delay, f)),
+            None => call_later(delay, f),
+        }
+    }
+
     fn lock(&self) -> MutexGuard<'_, State> {
         // No user code runs under this lock.
         self.state.lock().unwrap_or_else(PoisonError::into_inner)
@@ -212,7 +233,9 @@ impl BatchedTimer {
     fn arm(&self, index: u64, now: Duration) {
         let wait = self.shared.bucket_end(index).saturating_sub(now);
         let timer = self.clone();
-        let runtime_timer = call_later(wait, move || timer.bucket_due(index));
+        let runtime_timer = self
+            .shared
+            .call_later(wait, move || timer.bucket_due(index));
         let mut state = self.shared.lock();
         match state.buckets.get_mut(&index) {
             Some(bucket) if !bucket.due && bucket.live > 0 && bucket.runtime_timer.is_none() => {
@@ -264,7 +287,10 @@ impl BatchedTimer {
         drop(state);
         if !finished {
             let timer = self.clone();
-            drop(call_later(spacing, move || timer.run_chunk(index, spacing)));
+            drop(
+                self.shared
+                    .call_later(spacing, move || timer.run_chunk(index, spacing)),
+            );
         }
         for callback in chunk {
             if let Err(panic) = crate::panic::catch(callback) {

@@ -1,0 +1,407 @@
+//! `EventualResult`: a deferred's outcome, waited for from a blocking thread.
+
+use std::fmt;
+use std::future::Future;
+use std::pin::pin;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Condvar, Mutex, MutexGuard, PoisonError, Weak};
+use std::task::{Context, Poll, Waker};
+use std::time::{Duration, Instant};
+
+use super::errors::{RuntimeStoppedError, RuntimeThreadError};
+use super::{registry, store};
+use crate::deferred::{Deferred, reaction};
+use crate::errors::{CancelledError, TimeoutError};
+use crate::failure::Failure;
+use crate::report;
+use crate::rt::{self, Instance};
+
+/// The result of a call made with [`run_in_runtime`](super::run_in_runtime), for blocking code
+/// to wait on (crochet's `EventualResult`).
+///
+/// `Send + Sync`: hand it to another thread, or [`stash`](EventualResult::stash) it and pick it
+/// up later by id. A failure that nobody looked at (no [`wait`](EventualResult::wait) or
+/// [`original_failure`](EventualResult::original_failure) saw it) is logged as
+/// `Unhandled error in EventualResult: ...` when the result is dropped.
+///
+/// # Examples
+///
+/// ```
+/// use std::time::Duration;
+///
+/// let result = txaio::blocking::run_in_runtime(|| Ok::<_, txaio::Failure>("done"));
+/// assert_eq!(result.wait(Duration::from_secs(5)).unwrap(), "done");
+/// ```
+pub struct EventualResult<T> {
+    shared: Arc<Shared<T>>,
+}
+
+pub(super) struct Shared<T> {
+    state: Mutex<State<T>>,
+    ready: Condvar,
+    instance: Instance,
+    /// `cancel` was called: a `CancelledError` that arrives after the result was dropped is
+    /// the caller's own doing, not an unhandled error.
+    cancel_requested: Arc<AtomicBool>,
+}
+
+struct State<T> {
+    settled: Option<Settled<T>>,
+    /// The deferred `f` returned, once `f` ran: what `cancel` cancels.
+    source: Option<Deferred<T>>,
+    /// A `wait` or `original_failure` saw the outcome.
+    retrieved: bool,
+    /// Where the shutdown registry holds this result, if it does.
+    registered: Option<registry::Key>,
+}
+
+enum Settled<T> {
+    /// The value, moved out of the source deferred.
+    #[allow(dead_code)] // filled once `Deferred::take` is available; see `connect`
+    Value(T),
+    /// The source deferred succeeded; its value stays there and each `wait` clones it.
+    InSource,
+    Failed(Failure),
+}
+
+impl<T: Send + 'static> EventualResult<T> {
+    /// A pending result whose outcome `settler` will deliver.
+    pub(super) fn pending(instance: Instance) -> (EventualResult<T>, Settler<T>) {
+        let cancel_requested = Arc::new(AtomicBool::new(false));
+        let shared = Arc::new(Shared {
+            state: Mutex::new(State {
+                settled: None,
+                source: None,
+                retrieved: false,
+                registered: None,
+            }),
+            ready: Condvar::new(),
+            instance,
+            cancel_requested: Arc::clone(&cancel_requested),
+        });
+        let settler = Settler {
+            shared: Some(Arc::downgrade(&shared)),
+            cancel_requested,
+        };
+        (EventualResult { shared }, settler)
+    }
+
+    /// A result that already failed (a call refused before it started).
+    pub(super) fn failed(instance: Instance, failure: Failure) -> EventualResult<T> {
+        let (result, settler) = EventualResult::pending(instance);
+        settler.settle(Settled::Failed(failure));
+        result
+    }
+
+    /// Records the shutdown registry's key, or fails at once if shutdown already ran.
+    pub(super) fn register(&self) {
+        let weak: Weak<dyn registry::Stop> =
+            Arc::downgrade(&self.shared) as Weak<dyn registry::Stop>;
+        let key = registry::register(weak);
+        let mut state = self.shared.lock();
+        match key {
+            Some(key) if state.settled.is_none() => state.registered = Some(key),
+            Some(key) => {
+                drop(state);
+                registry::deregister(key);
+            }
+            None => {
+                drop(state);
+                registry::Stop::stop(&*self.shared);
+            }
+        }
+    }
+
+    /// Waits up to `timeout` for the outcome: the value, or the failure; the same answer on
+    /// every call once there is one.
+    ///
+    /// # Errors
+    ///
+    /// - the call's own failure (a panic in `f` is a [`Panic`](crate::Panic) failure);
+    /// - a [`TimeoutError`] failure if there is no outcome after `timeout` (a later `wait` may
+    ///   still get it; `Duration::MAX` waits for ever, zero only looks);
+    /// - at once, a [`RuntimeThreadError`] failure on a runtime thread, where waiting could
+    ///   deadlock;
+    /// - a [`RuntimeStoppedError`](super::RuntimeStoppedError) failure if the runtime stopped
+    ///   before the outcome arrived.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use std::time::Duration;
+    ///
+    /// let result = txaio::blocking::run_in_runtime(|| {
+    ///     txaio::sleep(Duration::from_millis(10))
+    /// });
+    /// assert!(result.wait(Duration::from_secs(5)).is_ok());
+    /// ```
+    pub fn wait(&self, timeout: Duration) -> Result<T, Failure>
+    where
+        T: Clone,
+    {
+        if rt::is_runtime_thread() {
+            return Err(Failure::new(RuntimeThreadError));
+        }
+        let deadline = Instant::now().checked_add(timeout);
+        let mut state = self.shared.lock();
+        while state.settled.is_none() {
+            state = match deadline {
+                None => self
+                    .shared
+                    .ready
+                    .wait(state)
+                    .unwrap_or_else(PoisonError::into_inner),
+                Some(deadline) => {
+                    let left = deadline.saturating_duration_since(Instant::now());
+                    if left.is_zero() {
+                        return Err(Failure::new(TimeoutError));
+                    }
+                    self.shared
+                        .ready
+                        .wait_timeout(state, left)
+                        .unwrap_or_else(PoisonError::into_inner)
+                        .0
+                }
+            };
+        }
+        state.retrieved = true;
+        match &state.settled {
+            Some(Settled::Value(value)) => Ok(value.clone()),
+            Some(Settled::Failed(failure)) => Err(failure.clone()),
+            Some(Settled::InSource) => {
+                let source = state.source.clone();
+                drop(state);
+                source.map_or_else(|| Err(Failure::new(RuntimeStoppedError)), clone_outcome)
+            }
+            None => unreachable!("the loop above ends only once settled"),
+        }
+    }
+
+    /// Cancels the underlying deferred, on its runtime; a later [`wait`](Self::wait) then
+    /// sees its [`CancelledError`](crate::CancelledError) (or whatever its canceller chose).
+    /// Called before `f` has run, `f`'s deferred is cancelled as soon as `f` returns it.
+    /// Does nothing once there is an outcome.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use std::time::Duration;
+    ///
+    /// let result = txaio::blocking::run_in_runtime(|| txaio::create_future::<u32>());
+    /// result.cancel();
+    /// let failure = result.wait(Duration::from_secs(5)).unwrap_err();
+    /// assert!(failure.is::<txaio::CancelledError>());
+    /// ```
+    pub fn cancel(&self) {
+        self.shared.cancel_requested.store(true, Ordering::SeqCst);
+        let state = self.shared.lock();
+        if state.settled.is_some() {
+            return;
+        }
+        let source = state.source.clone();
+        drop(state);
+        if let Some(source) = source {
+            cancel_on(&self.shared.instance, source);
+        }
+    }
+
+    /// The failure, if the outcome is there and is one; `None` while pending or on success.
+    /// The failure then counts as seen (it is not logged on drop).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use std::time::Duration;
+    ///
+    /// let result = txaio::blocking::run_in_runtime(|| Err::<u32, _>(std::fmt::Error));
+    /// assert!(result.wait(Duration::from_secs(5)).is_err());
+    /// assert!(result.original_failure().unwrap().is::<std::fmt::Error>());
+    /// ```
+    pub fn original_failure(&self) -> Option<Failure> {
+        let mut state = self.shared.lock();
+        state.settled.as_ref()?;
+        state.retrieved = true;
+        match &state.settled {
+            Some(Settled::Failed(failure)) => Some(failure.clone()),
+            _ => None,
+        }
+    }
+
+    /// Stores this result under a fresh id, strictly greater than every id given before, for
+    /// [`retrieve_result`](super::retrieve_result) (crochet's `stash`): hand the id to code
+    /// that cannot hold the result itself, such as the next request of a web session.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// let result = txaio::blocking::run_in_runtime(|| Ok::<_, txaio::Failure>(7_u8));
+    /// let id = result.stash();
+    /// let again = txaio::blocking::retrieve_result::<u8>(id).unwrap();
+    /// assert_eq!(again.wait(std::time::Duration::from_secs(5)).unwrap(), 7);
+    /// assert!(txaio::blocking::retrieve_result::<u8>(id).is_none());
+    /// ```
+    pub fn stash(self) -> u64 {
+        store::stash(self)
+    }
+
+    /// Whether an outcome is there (a `wait` would return at once).
+    #[must_use]
+    pub fn is_ready(&self) -> bool {
+        self.shared.lock().settled.is_some()
+    }
+
+    /// The failure if the outcome is a failure nobody has seen yet (for the shutdown log).
+    pub(super) fn unseen_failure(&self) -> Option<Failure> {
+        let state = self.shared.lock();
+        match &state.settled {
+            Some(Settled::Failed(failure)) if !state.retrieved => Some(failure.clone()),
+            _ => None,
+        }
+    }
+}
+
+/// Cancels `source` from a task on `instance`, as crochet cancels from the reactor thread.
+fn cancel_on<T: Send + 'static>(instance: &Instance, source: Deferred<T>) {
+    rt::spawn_in(instance, async move {
+        crate::deferred::cancel(&source);
+    });
+}
+
+/// The outcome of a deferred that has fired, cloned out of it. Its callbacks may still be
+/// running on the thread that fired it, for a moment.
+fn clone_outcome<T: Clone + Send + 'static>(mut source: Deferred<T>) -> Result<T, Failure> {
+    let mut cx = Context::from_waker(Waker::noop());
+    loop {
+        if let Poll::Ready(outcome) = pin!(&mut source).poll(&mut cx) {
+            return outcome;
+        }
+        std::thread::yield_now();
+    }
+}
+
+impl<T> Shared<T> {
+    fn lock(&self) -> MutexGuard<'_, State<T>> {
+        // No user code runs under this lock.
+        self.state.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+
+    /// Fires the result once; later outcomes are dropped. `false` if it had one.
+    fn settle(&self, settled: Settled<T>) -> bool {
+        let mut state = self.lock();
+        if state.settled.is_some() {
+            return false;
+        }
+        state.settled = Some(settled);
+        let registered = state.registered.take();
+        drop(state);
+        self.ready.notify_all();
+        if let Some(key) = registered {
+            registry::deregister(key);
+        }
+        true
+    }
+}
+
+impl<T: Send> registry::Stop for Shared<T> {
+    fn stop(&self) {
+        self.settle(Settled::Failed(Failure::new(RuntimeStoppedError)));
+    }
+}
+
+impl<T> Drop for Shared<T> {
+    fn drop(&mut self) {
+        let state = self.state.get_mut().unwrap_or_else(PoisonError::into_inner);
+        if let Some(key) = state.registered.take() {
+            registry::deregister(key);
+        }
+        if let Some(Settled::Failed(failure)) = &state.settled
+            && !state.retrieved
+        {
+            report::unhandled_eventual_result(failure);
+        }
+    }
+}
+
+/// The runtime side of a pending [`EventualResult`]: delivers the outcome once. Dropped without
+/// delivering (its task dropped by a runtime shutting down), it fails the result with
+/// [`RuntimeStoppedError`].
+pub(super) struct Settler<T> {
+    shared: Option<Weak<Shared<T>>>,
+    cancel_requested: Arc<AtomicBool>,
+}
+
+impl<T: Send + 'static> Settler<T> {
+    fn settle(mut self, settled: Settled<T>) {
+        let Some(weak) = self.shared.take() else {
+            return;
+        };
+        match weak.upgrade() {
+            Some(shared) => {
+                shared.settle(settled);
+            }
+            None => {
+                // The result was dropped before its outcome arrived: a failure is still told.
+                if let Settled::Failed(failure) = settled {
+                    let asked = failure.is::<CancelledError>()
+                        && self.cancel_requested.load(Ordering::SeqCst);
+                    if !asked && !failure.is::<RuntimeStoppedError>() {
+                        report::unhandled_eventual_result(&failure);
+                    }
+                }
+            }
+        }
+    }
+
+    /// Hooks the result up to `source`, the deferred `f` returned; called on the runtime.
+    pub(super) fn connect(self, source: Deferred<T>) {
+        let Some(shared) = self.shared.as_ref().and_then(Weak::upgrade) else {
+            // Nobody holds the result: only a failure is still of interest.
+            self.watch(&source);
+            return;
+        };
+        let mut state = shared.lock();
+        state.source = Some(source.clone());
+        drop(state);
+        let cancel = shared.cancel_requested.load(Ordering::SeqCst);
+        let instance = shared.instance.clone();
+        drop(shared);
+        self.watch(&source);
+        if cancel {
+            // `cancel` came before `f` had returned its deferred (crochet's immediate cancel).
+            cancel_on(&instance, source);
+        }
+    }
+
+    /// Settles from `source`'s outcome when it fires. Until `Deferred::take` exists the value
+    /// stays in `source` and `wait` clones it from there.
+    fn watch(self, source: &Deferred<T>) {
+        let settle = reaction(move |outcome: Result<&T, &Failure>| match outcome {
+            Ok(_) => self.settle(Settled::InSource),
+            Err(failure) => self.settle(Settled::Failed(failure.clone())),
+        });
+        source.add_reaction(settle, true);
+    }
+}
+
+impl<T> Drop for Settler<T> {
+    fn drop(&mut self) {
+        if let Some(shared) = self.shared.take().and_then(|weak| weak.upgrade()) {
+            shared.settle(Settled::Failed(Failure::new(RuntimeStoppedError)));
+        }
+    }
+}
+
+impl<T> fmt::Debug for EventualResult<T> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let state = self.shared.lock();
+        let status = match &state.settled {
+            None => "pending",
+            Some(Settled::Failed(_)) => "failed",
+            Some(_) => "succeeded",
+        };
+        f.debug_struct("EventualResult")
+            .field("state", &status)
+            .field("runtime", &self.shared.instance.runtime())
+            .finish_non_exhaustive()
+    }
+}
