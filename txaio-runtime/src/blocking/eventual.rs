@@ -316,10 +316,16 @@ impl<T> Drop for Shared<T> {
         }
         if let Some(Settled::Failed(failure)) = &state.settled
             && !state.retrieved
+            && !asked_for(failure, &self.cancel_requested)
         {
             report::unhandled_eventual_result(failure);
         }
     }
+}
+
+/// A `CancelledError` after `cancel`: what the caller asked for, not an unhandled error.
+fn asked_for(failure: &Failure, cancel_requested: &AtomicBool) -> bool {
+    failure.is::<CancelledError>() && cancel_requested.load(Ordering::SeqCst)
 }
 
 /// The runtime side of a pending [`EventualResult`]: delivers the outcome once. Dropped without
@@ -342,8 +348,7 @@ impl<T: Send + 'static> Settler<T> {
             None => {
                 // The result was dropped before its outcome arrived: a failure is still told.
                 if let Settled::Failed(failure) = settled {
-                    let asked = failure.is::<CancelledError>()
-                        && self.cancel_requested.load(Ordering::SeqCst);
+                    let asked = asked_for(&failure, &self.cancel_requested);
                     if !asked && !failure.is::<RuntimeStoppedError>() {
                         report::unhandled_eventual_result(&failure);
                     }

@@ -62,6 +62,28 @@ pub fn setup() {
     }
 }
 
+/// Whether this thread is a runtime thread, where [`EventualResult::wait`] and [`wait_for`]
+/// refuse to block (crochet's `isInIOThread`): a thread running a txaio task or timer callback,
+/// a thread inside a txaio `block_on`, a tokio runtime thread (a worker, a `block_on`, an entered
+/// runtime, tokio's own `spawn_blocking` threads, which tokio does not tell apart), a thread of
+/// smol's global executor, an async-std task. A txaio blocking-pool job
+/// ([`defer_to_thread`](crate::defer_to_thread)) is not one: it may wait.
+///
+/// # Examples
+///
+/// ```
+/// assert!(!txaio::blocking::in_runtime_thread()); // a test thread is a plain thread
+/// # txaio::__private::block_on_default(async {
+/// assert!(txaio::blocking::in_runtime_thread());
+/// let pool = txaio::defer_to_thread(|| Ok::<_, txaio::Failure>(txaio::blocking::in_runtime_thread()));
+/// assert!(!pool.await.unwrap());
+/// # });
+/// ```
+#[doc(alias = "isInIOThread")]
+pub fn in_runtime_thread() -> bool {
+    rt::is_runtime_thread()
+}
+
 /// Runs `f` on the runtime and returns at once with its [`EventualResult`] (crochet's
 /// `run_in_reactor`).
 ///
