@@ -359,21 +359,17 @@ impl<T: Send + 'static> Settler<T> {
 
     /// Hooks the result up to `source`, the deferred `f` returned; called on the runtime.
     pub(super) fn connect(self, source: Deferred<T>) {
-        let Some(shared) = self.shared.as_ref().and_then(Weak::upgrade) else {
-            // Nobody holds the result: only a failure is still of interest.
-            self.watch(&source);
-            return;
-        };
-        let mut state = shared.lock();
-        state.source = Some(source.clone());
-        drop(state);
-        let cancel = shared.cancel_requested.load(Ordering::SeqCst);
-        let instance = shared.instance.clone();
-        drop(shared);
+        if let Some(shared) = self.shared.as_ref().and_then(Weak::upgrade) {
+            shared.lock().source = Some(source.clone());
+        }
+        // Read after `source` is in place: a `cancel` racing this either sees the source or
+        // left the flag for us.
+        let cancel = self.cancel_requested.load(Ordering::SeqCst);
         self.watch(&source);
         if cancel {
-            // `cancel` came before `f` had returned its deferred (crochet's immediate cancel).
-            cancel_on(&instance, source);
+            // `cancel` came before `f` had returned its deferred (crochet's immediate cancel);
+            // this runs on the runtime already.
+            crate::deferred::cancel(&source);
         }
     }
 

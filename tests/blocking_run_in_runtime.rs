@@ -1,0 +1,310 @@
+//! SPEC §12 `run_in_runtime` and `wait_for`: ports of crochet's `RunInReactorTests` and
+//! `WaitTests` (`crochet/tests/test_api.py`), each on every backend. The decorator-only tests
+//! (`test_signature`, `test_name`, `test_wrapped_function`, `test_classmethod`) have no Rust
+//! counterpart: closures keep their own signature.
+
+mod blocking_support;
+
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex, mpsc};
+use std::thread::ThreadId;
+use std::time::{Duration, Instant};
+
+use blocking_support::{LONG, on_every_backend};
+use txaio::blocking;
+use txaio::{CancelledError, Failure, Panic, RuntimeThreadError, TimeoutError};
+
+#[derive(Debug)]
+struct ZeroDivisionError;
+
+impl std::fmt::Display for ZeroDivisionError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("division by zero")
+    }
+}
+
+impl std::error::Error for ZeroDivisionError {}
+
+fn here() -> ThreadId {
+    std::thread::current().id()
+}
+
+// ---- RunInReactorTests
+
+#[test]
+fn test_run_in_reactor_thread() {
+    on_every_backend(|_| {
+        let caller = here();
+        let ran = blocking::run_in_runtime(move || {
+            Ok::<_, Failure>((blocking::in_runtime_thread(), here() != caller))
+        });
+        assert_eq!(ran.wait(LONG).unwrap(), (true, true));
+    });
+}
+
+#[test]
+fn test_method() {
+    struct Counter {
+        calls: Mutex<Vec<(u8, u8, u8)>>,
+    }
+    impl Counter {
+        fn func(&self, a: u8, b: u8, c: u8) -> Result<usize, Failure> {
+            let mut calls = self.calls.lock().unwrap();
+            calls.push((a, b, c));
+            Ok(calls.len())
+        }
+    }
+    on_every_backend(|_| {
+        let o = Arc::new(Counter {
+            calls: Mutex::new(Vec::new()),
+        });
+        let target = o.clone();
+        let result = blocking::run_in_runtime(move || target.func(1, 2, 3));
+        assert_eq!(result.wait(LONG).unwrap(), 1);
+        assert_eq!(*o.calls.lock().unwrap(), [(1, 2, 3)]);
+    });
+}
+
+#[test]
+fn test_deferred_success_result() {
+    on_every_backend(|_| {
+        let result = blocking::run_in_runtime(|| txaio::create_future_success(123));
+        assert_eq!(result.wait(LONG).unwrap(), 123);
+    });
+}
+
+#[test]
+fn test_deferred_failure_result() {
+    on_every_backend(|_| {
+        let result =
+            blocking::run_in_runtime(|| txaio::create_future_error::<u8>(ZeroDivisionError));
+        assert!(result.wait(LONG).unwrap_err().is::<ZeroDivisionError>());
+    });
+}
+
+#[test]
+fn test_regular_result() {
+    on_every_backend(|_| {
+        let result = blocking::run_in_runtime(|| Ok::<_, Failure>(123));
+        assert_eq!(result.wait(LONG).unwrap(), 123);
+    });
+}
+
+#[test]
+fn test_exception_result() {
+    on_every_backend(|_| {
+        let raised = blocking::run_in_runtime(|| Err::<u8, _>(ZeroDivisionError));
+        assert!(raised.wait(LONG).unwrap_err().is::<ZeroDivisionError>());
+        // A panic in `f` is a `Panic` failure, never an unwind into the runtime or the caller.
+        let panicked = blocking::run_in_runtime(|| -> Result<u8, Failure> { panic!("1 / 0") });
+        let failure = panicked.wait(LONG).unwrap_err();
+        assert!(failure.is::<Panic>());
+        assert_eq!(txaio::failure_message(&failure), "Panic: 1 / 0");
+    });
+}
+
+#[test]
+fn test_async_function() {
+    #[txaio::portable]
+    async fn go(calls: Arc<AtomicUsize>) -> Result<u32, Failure> {
+        assert!(blocking::in_runtime_thread());
+        calls.fetch_add(1, Ordering::SeqCst);
+        txaio::sleep(Duration::from_millis(1)).await?;
+        Ok(23)
+    }
+    on_every_backend(|_| {
+        let calls = Arc::new(AtomicUsize::new(0));
+        let (a, b) = (calls.clone(), calls.clone());
+        let first = blocking::run_in_runtime(move || go(a)).wait(LONG).unwrap();
+        let second = blocking::run_in_runtime(move || go(b)).wait(LONG).unwrap();
+        assert_eq!((first, second), (23, 23));
+        assert_eq!(calls.load(Ordering::SeqCst), 2);
+    });
+}
+
+#[test]
+fn a_value_that_is_not_clone_moves_through() {
+    // `run_in_runtime` asks nothing of `T` but `Send`; only `wait` needs `Clone`.
+    struct Connection(#[allow(dead_code)] u32);
+    on_every_backend(|_| {
+        let result = blocking::run_in_runtime(|| Ok::<_, Failure>(Connection(1)));
+        let id = result.stash();
+        assert!(blocking::retrieve_result::<Connection>(id).is_some());
+    });
+}
+
+#[test]
+fn returns_at_once_while_f_runs() {
+    on_every_backend(|_| {
+        let (release, gate) = mpsc::channel::<()>();
+        let gate = Mutex::new(gate);
+        // `f` waits on a blocking-pool thread; the call returns before it is let go.
+        let result = blocking::run_in_runtime(move || {
+            txaio::defer_to_thread(move || gate.lock().unwrap().recv_timeout(LONG))
+        });
+        assert!(!result.is_ready());
+        release.send(()).unwrap();
+        result.wait(LONG).unwrap();
+    });
+}
+
+// ---- WaitTests
+
+#[test]
+fn test_reactor_thread_disallowed_wait_for() {
+    on_every_backend(|txaio| {
+        let called = Arc::new(AtomicUsize::new(0));
+        let inner = called.clone();
+        let refused = txaio.wait_for(LONG, move || {
+            let inner = inner.clone();
+            let outcome = blocking::wait_for(LONG, move || {
+                inner.fetch_add(1, Ordering::SeqCst);
+                Ok::<_, Failure>(())
+            });
+            Ok::<_, Failure>(outcome.unwrap_err().is::<RuntimeThreadError>())
+        });
+        assert!(refused.unwrap());
+        assert_eq!(
+            called.load(Ordering::SeqCst),
+            0,
+            "refused before running anything"
+        );
+    });
+}
+
+#[test]
+fn test_wait_for_reactor_thread() {
+    on_every_backend(|_| {
+        let mut in_runtime = vec![blocking::in_runtime_thread()];
+        in_runtime.push(
+            blocking::wait_for(LONG, || Ok::<_, Failure>(blocking::in_runtime_thread())).unwrap(),
+        );
+        in_runtime.push(blocking::in_runtime_thread());
+        assert_eq!(in_runtime, [false, true, false]);
+    });
+}
+
+#[test]
+fn test_arguments() {
+    on_every_backend(|_| {
+        let (a, b, c) = (1, 2, 3);
+        let calls = blocking::wait_for(LONG, move || Ok::<_, Failure>(vec![(a, b, c)])).unwrap();
+        assert_eq!(calls, [(1, 2, 3)]);
+    });
+}
+
+#[test]
+fn test_deferred_success_result_wait_for() {
+    on_every_backend(|_| {
+        assert_eq!(
+            blocking::wait_for(LONG, || txaio::create_future_success(123)).unwrap(),
+            123
+        );
+    });
+}
+
+#[test]
+fn test_deferred_failure_result_wait_for() {
+    on_every_backend(|_| {
+        let failure =
+            blocking::wait_for(LONG, || txaio::create_future_error::<u8>(ZeroDivisionError))
+                .unwrap_err();
+        assert!(failure.is::<ZeroDivisionError>());
+    });
+}
+
+#[test]
+fn test_regular_result_wait_for() {
+    on_every_backend(|_| {
+        assert_eq!(
+            blocking::wait_for(LONG, || Ok::<_, Failure>(123)).unwrap(),
+            123
+        );
+    });
+}
+
+#[test]
+fn test_exception_result_wait_for() {
+    on_every_backend(|_| {
+        let failure = blocking::wait_for(LONG, || Err::<u8, _>(ZeroDivisionError)).unwrap_err();
+        assert!(failure.is::<ZeroDivisionError>());
+        let failure =
+            blocking::wait_for(LONG, || -> Result<u8, Failure> { panic!("boom") }).unwrap_err();
+        assert!(failure.is::<Panic>());
+    });
+}
+
+#[test]
+fn test_timeout_raises() {
+    on_every_backend(|_| {
+        let start = Instant::now();
+        let failure = blocking::wait_for(Duration::from_millis(50), || {
+            let d = txaio::create_future::<u8>();
+            txaio::add_errback(&d, |failure| assert!(failure.is::<CancelledError>()));
+            d
+        })
+        .unwrap_err();
+        assert!(failure.is::<TimeoutError>());
+        assert!(start.elapsed() >= Duration::from_millis(50), "never early");
+    });
+}
+
+#[test]
+fn test_timeout_cancels() {
+    on_every_backend(|_| {
+        let result = txaio::create_future::<u8>();
+        let (error, errors) = mpsc::channel();
+        txaio::add_errback(&result, move |failure| {
+            error.send(failure.is::<CancelledError>()).unwrap();
+        });
+        let source = result.clone();
+        let failure = blocking::wait_for(Duration::ZERO, move || source).unwrap_err();
+        assert!(failure.is::<TimeoutError>());
+        assert!(
+            errors.recv_timeout(LONG).unwrap(),
+            "the deferred was cancelled"
+        );
+    });
+}
+
+#[test]
+fn test_timeout_cancels_a_task() {
+    // Cancellation runs down into a portable task: its sleep's timer is released.
+    on_every_backend(|_| {
+        let (dropped, was_dropped) = mpsc::channel::<()>();
+        struct Tell(mpsc::Sender<()>);
+        impl Drop for Tell {
+            fn drop(&mut self) {
+                let _ = self.0.send(());
+            }
+        }
+        let failure = blocking::wait_for(Duration::from_millis(5), move || {
+            let tell = Tell(dropped);
+            txaio::spawn(async move {
+                let _tell = tell;
+                txaio::sleep(Duration::from_secs(3600)).await
+            })
+        })
+        .unwrap_err();
+        assert!(failure.is::<TimeoutError>());
+        was_dropped
+            .recv_timeout(LONG)
+            .expect("the task's future was dropped");
+    });
+}
+
+#[test]
+fn test_async_function_wait_for() {
+    #[txaio::portable]
+    async fn go() -> Result<u32, Failure> {
+        assert!(blocking::in_runtime_thread());
+        Ok(17)
+    }
+    on_every_backend(|_| {
+        let pair = (
+            blocking::wait_for(LONG, go).unwrap(),
+            blocking::wait_for(LONG, go).unwrap(),
+        );
+        assert_eq!(pair, (17, 17));
+    });
+}
