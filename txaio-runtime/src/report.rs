@@ -46,3 +46,10 @@ pub(crate) fn unhandled_eventual_result(failure: &Failure) {
         failure_format_traceback(failure)
     ));
 }
+
+pub(crate) fn unhandled_stashed_result(id: u64, failure: &Failure) {
+    logger().error(format_args!(
+        "Unhandled error in EventualResult (stashed as {id}): {}",
+        failure_format_traceback(failure)
+    ));
+}

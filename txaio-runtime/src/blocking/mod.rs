@@ -31,6 +31,7 @@ mod eventual;
 mod registry;
 mod store;
 
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Duration;
 
 pub use errors::{RuntimeStoppedError, RuntimeThreadError};
@@ -39,7 +40,6 @@ pub use eventual::EventualResult;
 use crate::deferred::{IntoDeferred, as_future};
 use crate::errors::TimeoutError;
 use crate::failure::Failure;
-use crate::log::Logger;
 use crate::rt::{self, Instance};
 
 /// Starts the runtime that [`run_in_runtime`] uses, if it is not running yet (crochet's
@@ -204,8 +204,8 @@ pub fn retrieve_result<T: Send + 'static>(id: u64) -> Option<EventualResult<T>> 
 
 /// Stops the bridge: every pending result of [`run_in_runtime`] fails at once with
 /// [`RuntimeStoppedError`], waiters included, later calls fail the same way, and tokio's
-/// background runtime is shut down without waiting for its tasks. Stashed results whose failure
-/// nobody saw are logged. Never blocks; calling it again does nothing more.
+/// background runtime is shut down without waiting for its tasks. Stashed results that failed
+/// and that nobody looked at are logged first. Never blocks; calling it again does nothing more.
 ///
 /// Not needed at process exit, which never waits for the background runtime. Results of
 /// [`Txaio::run_in_runtime`](crate::Txaio::run_in_runtime) on runtimes of your own are yours:
@@ -222,16 +222,15 @@ pub fn retrieve_result<T: Send + 'static>(id: u64) -> Option<EventualResult<T>> 
 /// assert!(failure.is::<txaio::blocking::RuntimeStoppedError>());
 /// ```
 pub fn shutdown() {
-    if registry::stopped() {
+    static SHUT_DOWN: AtomicBool = AtomicBool::new(false);
+    if SHUT_DOWN.swap(true, Ordering::SeqCst) {
         return;
+    }
+    // Before failing the pending ones: those that fail only because of the shutdown are not
+    // news, and whoever sees a result stop finds these already logged.
+    for (id, failure) in store::unseen_failures() {
+        crate::report::unhandled_stashed_result(id, &failure);
     }
     registry::stop_all();
     rt::shutdown_background();
-    let log = Logger::new("txaio");
-    for (id, failure) in store::unseen_failures() {
-        log.error(format_args!(
-            "Unhandled error in EventualResult (stashed as {id}): {}",
-            crate::failure::failure_format_traceback(&failure)
-        ));
-    }
 }
