@@ -39,6 +39,8 @@ pub struct EventualResult<T> {
 pub(super) struct Shared<T> {
     state: Mutex<State<T>>,
     ready: Condvar,
+    /// Mirrors `State::settled.is_some()`, for the lock-free spin at the start of `wait`.
+    settled: AtomicBool,
     instance: Instance,
     /// `cancel` was called: a `CancelledError` that arrives after the result was dropped is
     /// the caller's own doing, not an unhandled error.
@@ -76,6 +78,7 @@ impl<T: Send + 'static> EventualResult<T> {
                 registered: None,
             }),
             ready: Condvar::new(),
+            settled: AtomicBool::new(false),
             instance,
             cancel_requested: Arc::clone(&cancel_requested),
         });
@@ -143,6 +146,9 @@ impl<T: Send + 'static> EventualResult<T> {
             return Err(Failure::new(RuntimeThreadError));
         }
         let deadline = Instant::now().checked_add(timeout);
+        if !timeout.is_zero() {
+            self.shared.spin_until_settled();
+        }
         let mut state = self.shared.lock();
         while state.settled.is_none() {
             state = match deadline {
@@ -280,6 +286,23 @@ fn clone_outcome<T: Clone + Send + 'static>(mut source: Deferred<T>) -> Result<T
 }
 
 impl<T> Shared<T> {
+    /// Spins and yields a little before `wait` sleeps, as `std::sync::mpsc` does: a result
+    /// that is a round trip away then costs no sleep and wake-up of the waiting thread.
+    fn spin_until_settled(&self) {
+        for step in 0..=10_u32 {
+            if self.settled.load(Ordering::Acquire) {
+                return;
+            }
+            if step <= 6 {
+                for _ in 0..1_u32 << step {
+                    std::hint::spin_loop();
+                }
+            } else {
+                std::thread::yield_now();
+            }
+        }
+    }
+
     fn lock(&self) -> MutexGuard<'_, State<T>> {
         // No user code runs under this lock.
         self.state.lock().unwrap_or_else(PoisonError::into_inner)
@@ -292,6 +315,7 @@ impl<T> Shared<T> {
             return false;
         }
         state.settled = Some(settled);
+        self.settled.store(true, Ordering::Release);
         let registered = state.registered.take();
         drop(state);
         self.ready.notify_all();
