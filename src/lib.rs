@@ -189,6 +189,8 @@ mod book {
     mod time {}
     #[doc = include_str!("../book/src/logging.md")]
     mod logging {}
+    #[doc = include_str!("../book/src/from-blocking-code.md")]
+    mod from_blocking_code {}
 }
 
 #[doc(hidden)]
