@@ -9,6 +9,10 @@ use crate::errors::Panic;
 use tokio::runtime::{Builder, Handle};
 
 fn handle() -> Handle {
+    // A thread scoped to a `Txaio`'s tokio runtime uses that one, entered or not.
+    if let Some(super::Instance::Tokio(handle)) = super::instance_of(super::Runtime::Tokio) {
+        return handle;
+    }
     Handle::try_current().unwrap_or_else(|_| {
         panic!(
             "txaio: this call needs a running tokio runtime, and none is running on this thread. \
@@ -31,6 +35,26 @@ pub fn spawn_blocking<R: Send + 'static>(
     drop(handle().spawn_blocking(move || {
         done(crate::panic::catch(f));
     }));
+}
+
+/// tokio's timer for `deadline`, made here so that a runtime without a time driver panics
+/// with the fix in the caller, not silently in a detached task.
+pub(crate) fn sleep_until(deadline: std::time::Instant) -> super::Sleep {
+    let runtime = handle();
+    // Entered, so that tokio makes the timer on that runtime's driver.
+    let _entered = runtime.enter();
+    let deadline = tokio::time::Instant::from_std(deadline);
+    // tokio checks for its time driver when the timer is made; its own panic would not say
+    // how to build the runtime.
+    match crate::panic::catch(|| tokio::time::sleep_until(deadline)) {
+        Ok(sleep) => super::Sleep::Tokio { sleep },
+        Err(tokio_panic) => panic!(
+            "txaio: the running tokio runtime has no timers: it was built without its time \
+             driver. Build it with `enable_time()` or `enable_all()` on \
+             `tokio::runtime::Builder`, or run your code inside `#[txaio::main]` (tokio: \
+             {tokio_panic})"
+        ),
+    }
 }
 
 /// Waits `delay` on tokio's timer.
