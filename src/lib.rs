@@ -3,6 +3,8 @@
 #![warn(missing_docs)]
 
 #[doc(inline)]
+pub use txaio_runtime::timeout;
+#[doc(inline)]
 pub use txaio_runtime::{
     AlreadyCalledError, BatchedTimer, CancelledError, Deferred, DelayedCall, Failure, IntoDeferred,
     LogLevel, Logger, LoggingError, Panic, ParseLogLevelError, Runtime, TimeoutError,
@@ -15,9 +17,13 @@ pub use txaio_runtime::{
     testutil, trace, warn,
 };
 #[doc(inline)]
+pub use txaio_runtime::{CloneOnAwait, Take, TakenError};
+#[doc(inline)]
 pub use txaio_runtime::{Interval, interval};
 #[doc(inline)]
 pub use txaio_runtime::{WithTimeout, with_timeout};
+#[doc(inline)]
+pub use txaio_runtime::{add_both, recover, shield, then};
 
 #[doc(inline)]
 pub use txaio_runtime::{Config, RuntimeThreadError, Txaio, blocking, coiterate, with_config};

@@ -308,3 +308,20 @@ fn test_async_function_wait_for() {
         assert_eq!(pair, (17, 17));
     });
 }
+
+#[test]
+fn the_deferred_f_returns_is_consumed_as_by_take() {
+    // SPEC §4b: its value moves into the result; its other holders then see `TakenError`.
+    on_every_backend(|_| {
+        let d = txaio::create_future::<String>();
+        let (source, other) = (d.clone(), d.clone());
+        let result = blocking::run_in_runtime(move || source);
+        txaio::resolve(&d, "moved".to_owned()).unwrap();
+        assert_eq!(result.wait(LONG).unwrap(), "moved");
+        let (tell, told) = mpsc::channel();
+        txaio::add_errback(&other, move |failure| {
+            tell.send(failure.is::<txaio::TakenError>()).unwrap();
+        });
+        assert!(told.recv_timeout(LONG).unwrap());
+    });
+}

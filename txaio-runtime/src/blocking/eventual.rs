@@ -1,16 +1,13 @@
 //! `EventualResult`: a deferred's outcome, waited for from a blocking thread.
 
 use std::fmt;
-use std::future::Future;
-use std::pin::pin;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Condvar, Mutex, MutexGuard, PoisonError, Weak};
-use std::task::{Context, Poll, Waker};
 use std::time::{Duration, Instant};
 
 use super::errors::{RuntimeStoppedError, RuntimeThreadError};
 use super::{registry, store};
-use crate::deferred::{Deferred, reaction};
+use crate::deferred::Deferred;
 use crate::errors::{CancelledError, TimeoutError};
 use crate::failure::Failure;
 use crate::report;
@@ -59,10 +56,7 @@ struct State<T> {
 
 enum Settled<T> {
     /// The value, moved out of the source deferred.
-    #[allow(dead_code)] // filled once `Deferred::take` is available; see `connect`
     Value(T),
-    /// The source deferred succeeded; its value stays there and each `wait` clones it.
-    InSource,
     Failed(Failure),
 }
 
@@ -174,11 +168,6 @@ impl<T: Send + 'static> EventualResult<T> {
         match &state.settled {
             Some(Settled::Value(value)) => Ok(value.clone()),
             Some(Settled::Failed(failure)) => Err(failure.clone()),
-            Some(Settled::InSource) => {
-                let source = state.source.clone();
-                drop(state);
-                source.map_or_else(|| Err(Failure::new(RuntimeStoppedError)), clone_outcome)
-            }
             None => unreachable!("the loop above ends only once settled"),
         }
     }
@@ -271,18 +260,6 @@ fn cancel_on<T: Send + 'static>(instance: &Instance, source: Deferred<T>) {
     rt::spawn_in(instance, async move {
         crate::deferred::cancel(&source);
     });
-}
-
-/// The outcome of a deferred that has fired, cloned out of it. Its callbacks may still be
-/// running on the thread that fired it, for a moment.
-fn clone_outcome<T: Clone + Send + 'static>(mut source: Deferred<T>) -> Result<T, Failure> {
-    let mut cx = Context::from_waker(Waker::noop());
-    loop {
-        if let Poll::Ready(outcome) = pin!(&mut source).poll(&mut cx) {
-            return outcome;
-        }
-        std::thread::yield_now();
-    }
 }
 
 impl<T> Shared<T> {
@@ -381,30 +358,25 @@ impl<T: Send + 'static> Settler<T> {
         }
     }
 
-    /// Hooks the result up to `source`, the deferred `f` returned; called on the runtime.
-    pub(super) fn connect(self, source: Deferred<T>) {
+    /// Runs on the runtime, in the task of `run_in_runtime`: hooks the result up to
+    /// `source`, the deferred `f` returned, then moves its outcome in (consumed as by
+    /// [`Deferred::take`]: its other holders then see a `TakenError`).
+    pub(super) async fn deliver(self, source: Deferred<T>) {
         if let Some(shared) = self.shared.as_ref().and_then(Weak::upgrade) {
             shared.lock().source = Some(source.clone());
         }
         // Read after `source` is in place: a `cancel` racing this either sees the source or
         // left the flag for us.
-        let cancel = self.cancel_requested.load(Ordering::SeqCst);
-        self.watch(&source);
-        if cancel {
+        if self.cancel_requested.load(Ordering::SeqCst) {
             // `cancel` came before `f` had returned its deferred (crochet's immediate cancel);
             // this runs on the runtime already.
             crate::deferred::cancel(&source);
         }
-    }
-
-    /// Settles from `source`'s outcome when it fires. Until `Deferred::take` exists the value
-    /// stays in `source` and `wait` clones it from there.
-    fn watch(self, source: &Deferred<T>) {
-        let settle = reaction(move |outcome: Result<&T, &Failure>| match outcome {
-            Ok(_) => self.settle(Settled::InSource),
-            Err(failure) => self.settle(Settled::Failed(failure.clone())),
-        });
-        source.add_reaction(settle, true);
+        let settled = match source.take().await {
+            Ok(value) => Settled::Value(value),
+            Err(failure) => Settled::Failed(failure),
+        };
+        self.settle(settled);
     }
 }
 
@@ -422,7 +394,7 @@ impl<T> fmt::Debug for EventualResult<T> {
         let status = match &state.settled {
             None => "pending",
             Some(Settled::Failed(_)) => "failed",
-            Some(_) => "succeeded",
+            Some(Settled::Value(_)) => "succeeded",
         };
         f.debug_struct("EventualResult")
             .field("state", &status)

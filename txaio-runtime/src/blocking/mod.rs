@@ -132,7 +132,7 @@ where
 {
     let (result, settler) = EventualResult::pending(instance.clone());
     rt::spawn_in(instance, async move {
-        settler.connect(as_future(f));
+        settler.deliver(as_future(f)).await;
     });
     result
 }
