@@ -18,7 +18,7 @@ use criterion::{Criterion, criterion_group};
 use support::allocations_per_op;
 use txaio::{Config, Failure, Runtime, with_config};
 
-const TIMEOUT: Duration = Duration::from_secs(60);
+const TIMEOUT: Duration = Duration::from_secs(30);
 
 /// The work done on the other side: trivially small, so the round trip is what is measured.
 fn work(n: u64) -> u64 {

@@ -11,7 +11,7 @@
 //! ```
 
 use std::sync::atomic::{AtomicUsize, Ordering};
-use std::sync::{Arc, Mutex};
+use std::sync::{Arc, Mutex, PoisonError};
 use std::time::{Duration, Instant};
 
 // ANCHOR: library
@@ -85,7 +85,7 @@ fn worker(id: u32, options: &Options, tally: &Tally) {
             Ok(_address) => {
                 tally.served.fetch_add(1, Ordering::Relaxed);
                 let took = started.elapsed();
-                let mut slowest = tally.slowest.lock().unwrap_or_else(|e| e.into_inner());
+                let mut slowest = tally.slowest.lock().unwrap_or_else(PoisonError::into_inner);
                 *slowest = (*slowest).max(took);
             }
             Err(failure) if failure.is::<txaio::TimeoutError>() => {
@@ -137,7 +137,7 @@ fn main() -> Result<(), String> {
         tally.timed_out.load(Ordering::Relaxed),
         tally.failed.load(Ordering::Relaxed),
         started.elapsed(),
-        *tally.slowest.lock().unwrap_or_else(|e| e.into_inner()),
+        *tally.slowest.lock().unwrap_or_else(PoisonError::into_inner),
     );
     if tally.failed.load(Ordering::Relaxed) > 0 {
         return Err("some requests failed".to_owned());

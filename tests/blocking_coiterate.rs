@@ -36,7 +36,7 @@ async fn other_tasks_and_timers_run_between_slices() {
     }));
     let flag = timer_ran.clone();
     txaio::call_later(Duration::from_millis(2), move || {
-        flag.store(true, Ordering::SeqCst)
+        flag.store(true, Ordering::SeqCst);
     });
     let flag = task_ran.clone();
     drop(txaio::spawn(async move {
@@ -54,7 +54,7 @@ async fn cancel_stops_it_before_the_next_slice() {
     let token = Arc::new(());
     let alive: Weak<()> = Arc::downgrade(&token);
     let work = txaio::coiterate(std::iter::repeat_with(move || {
-        let _keep = &token;
+        std::hint::black_box(&token);
         counted.fetch_add(1, Ordering::Relaxed);
     }));
     // Let it run a few slices.

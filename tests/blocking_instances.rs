@@ -32,7 +32,7 @@ impl Client {
         let task = self.txaio.spawn(async { Ok::<_, Failure>(thread_name()) });
         let (tell, told) = mpsc::channel();
         self.txaio.call_later(Duration::from_millis(1), move || {
-            tell.send(thread_name()).unwrap()
+            tell.send(thread_name()).unwrap();
         });
         let nap = self.txaio.sleep(Duration::from_millis(1));
         let after_sleep = self.txaio.spawn(async move {
@@ -95,7 +95,7 @@ fn two_tokio_runtimes_keep_their_tasks_and_timers_apart() {
     for _ in 0..5 {
         let tell = tell.clone();
         timers.call_later(Duration::from_millis(1), move || {
-            tell.send(thread_name()).unwrap()
+            tell.send(thread_name()).unwrap();
         });
     }
     for _ in 0..5 {
@@ -166,10 +166,10 @@ fn a_txaio_works_from_a_plain_thread_on_every_backend() {
 
 #[test]
 fn a_txaio_driven_from_16_plain_threads_at_once() {
+    const THREADS: usize = 16;
+    const ROUNDS: usize = 50;
     on_every_backend(|txaio| {
         let _watchdog = watchdog("16 plain threads on one Txaio");
-        const THREADS: usize = 16;
-        const ROUNDS: usize = 50;
         let fired = Arc::new(AtomicUsize::new(0));
         let start = Arc::new(Barrier::new(THREADS));
         let threads: Vec<_> = (0..THREADS)
@@ -255,9 +255,7 @@ fn a_panicking_task_or_timer_of_an_instance_is_contained() {
         let task = txaio.spawn(async { Err::<u8, Failure>(Failure::msg("no")) });
         assert!(txaio.wait_for(LONG, move || task).is_err());
         let panicked = txaio.spawn(async {
-            if thread_name() != "never" {
-                panic!("task panic");
-            }
+            assert!(thread_name() == "never", "task panic");
             Ok::<u8, Failure>(1)
         });
         let failure = txaio.wait_for(LONG, move || panicked).unwrap_err();

@@ -48,10 +48,10 @@ fn test_method() {
         calls: Mutex<Vec<(u8, u8, u8)>>,
     }
     impl Counter {
-        fn func(&self, a: u8, b: u8, c: u8) -> Result<usize, Failure> {
+        fn func(&self, a: u8, b: u8, c: u8) -> usize {
             let mut calls = self.calls.lock().unwrap();
             calls.push((a, b, c));
-            Ok(calls.len())
+            calls.len()
         }
     }
     on_every_backend(|_| {
@@ -59,7 +59,7 @@ fn test_method() {
             calls: Mutex::new(Vec::new()),
         });
         let target = o.clone();
-        let result = blocking::run_in_runtime(move || target.func(1, 2, 3));
+        let result = blocking::run_in_runtime(move || Ok::<_, Failure>(target.func(1, 2, 3)));
         assert_eq!(result.wait(LONG).unwrap(), 1);
         assert_eq!(*o.calls.lock().unwrap(), [(1, 2, 3)]);
     });
@@ -270,14 +270,14 @@ fn test_timeout_cancels() {
 #[test]
 fn test_timeout_cancels_a_task() {
     // Cancellation runs down into a portable task: its sleep's timer is released.
+    struct Tell(mpsc::Sender<()>);
+    impl Drop for Tell {
+        fn drop(&mut self) {
+            let _ = self.0.send(());
+        }
+    }
     on_every_backend(|_| {
         let (dropped, was_dropped) = mpsc::channel::<()>();
-        struct Tell(mpsc::Sender<()>);
-        impl Drop for Tell {
-            fn drop(&mut self) {
-                let _ = self.0.send(());
-            }
-        }
         let failure = blocking::wait_for(Duration::from_millis(5), move || {
             let tell = Tell(dropped);
             txaio::spawn(async move {

@@ -21,7 +21,7 @@ fn never() -> EventualResult<u32> {
 fn refused(outcome: &Result<u32, Failure>) -> bool {
     outcome
         .as_ref()
-        .is_err_and(|failure| failure.is::<RuntimeThreadError>())
+        .is_err_and(Failure::is::<RuntimeThreadError>)
 }
 
 #[txaio::test]

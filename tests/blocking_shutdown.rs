@@ -32,7 +32,7 @@ impl Write for Lines {
 fn stopped<T>(outcome: &Result<T, Failure>) -> bool {
     outcome
         .as_ref()
-        .is_err_and(|failure| failure.is::<RuntimeStoppedError>())
+        .is_err_and(Failure::is::<RuntimeStoppedError>)
 }
 
 #[test]

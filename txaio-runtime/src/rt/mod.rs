@@ -283,7 +283,7 @@ impl Instance {
             #[cfg(feature = "smol")]
             Instance::Smol(_) => Runtime::Smol,
             #[cfg(feature = "async-std")]
-            Instance::AsyncStd(_) => Runtime::AsyncStd,
+            Instance::AsyncStd(()) => Runtime::AsyncStd,
         }
     }
 
@@ -295,7 +295,7 @@ impl Instance {
             #[cfg(feature = "smol")]
             (Instance::Smol(a), Instance::Smol(b)) => smol::same(a, b),
             #[cfg(feature = "async-std")]
-            (Instance::AsyncStd(_), Instance::AsyncStd(_)) => true,
+            (Instance::AsyncStd(()), Instance::AsyncStd(())) => true,
             #[allow(unreachable_patterns)]
             _ => false,
         }
