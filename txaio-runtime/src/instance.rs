@@ -127,6 +127,13 @@ impl Config {
     }
 
     /// The backend of this instance.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// let config = txaio::Config::background(txaio::Runtime::compiled()[0]);
+    /// assert_eq!(config.runtime(), txaio::Runtime::compiled()[0]);
+    /// ```
     #[must_use]
     pub fn runtime(&self) -> Runtime {
         self.instance.runtime()
@@ -178,6 +185,23 @@ pub fn with_config(config: Config) -> Txaio {
 ///
 /// Inside [`testutil::replace_loop`](crate::testutil::replace_loop) its timers run on the
 /// virtual clock, like every txaio timer.
+///
+/// # Examples
+///
+/// ```
+/// use std::time::Duration;
+///
+/// let txaio = txaio::with_config(txaio::Config::background(txaio::runtime()));
+/// // From a plain thread: the task and its timer run on the captured instance.
+/// let worker = std::thread::spawn(move || {
+///     let task = txaio.spawn(async {
+///         txaio::sleep(Duration::from_millis(1)).await?;
+///         Ok::<_, txaio::Failure>("slept")
+///     });
+///     txaio.wait_for(Duration::from_secs(5), move || task)
+/// });
+/// assert_eq!(worker.join().unwrap().unwrap(), "slept");
+/// ```
 #[derive(Clone)]
 pub struct Txaio {
     instance: Instance,
@@ -189,12 +213,27 @@ impl Txaio {
     }
 
     /// The backend of this instance.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// let txaio = txaio::with_config(txaio::Config::background(txaio::runtime()));
+    /// assert_eq!(txaio.runtime(), txaio::runtime());
+    /// ```
     #[must_use]
     pub fn runtime(&self) -> Runtime {
         self.instance.runtime()
     }
 
     /// The configuration this was made from.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// let txaio = txaio::with_config(txaio::Config::background(txaio::runtime()));
+    /// let again = txaio::with_config(txaio.config());
+    /// assert!(again.same_instance(&txaio));
+    /// ```
     #[must_use]
     pub fn config(&self) -> Config {
         Config {
@@ -336,6 +375,15 @@ impl Txaio {
     }
 
     /// Whether both are bound to the same runtime instance.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// let runtime = txaio::runtime();
+    /// let a = txaio::with_config(txaio::Config::background(runtime));
+    /// let b = txaio::with_config(txaio::Config::background(runtime));
+    /// assert!(a.same_instance(&b)); // one background instance per backend
+    /// ```
     #[must_use]
     pub fn same_instance(&self, other: &Txaio) -> bool {
         self.instance.same_as(&other.instance)

@@ -239,7 +239,15 @@ impl<T: Send + 'static> EventualResult<T> {
         store::stash(self)
     }
 
-    /// Whether an outcome is there (a `wait` would return at once).
+    /// Whether an outcome is there (a `wait` would return at once). Unlike `wait`, looking
+    /// does not count a failure as seen.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// let result = txaio::blocking::run_in_runtime(|| txaio::create_future::<u8>());
+    /// assert!(!result.is_ready()); // its deferred never fires
+    /// ```
     #[must_use]
     pub fn is_ready(&self) -> bool {
         self.shared.lock().settled.is_some()

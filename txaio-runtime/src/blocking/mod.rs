@@ -6,7 +6,7 @@
 //! runtime on a background thread; it is called for you by the first `run_in_runtime`.
 //!
 //! A wait on a runtime thread is refused at once with
-//! [`RuntimeThreadError`](crate::RuntimeThreadError) rather than allowed to deadlock.
+//! [`RuntimeThreadError`] rather than allowed to deadlock.
 //!
 //! # Examples
 //!

@@ -44,20 +44,20 @@ pub fn block_on_test<F: Future>(future: F) -> F::Output {
 }
 
 /// async-std has one, global, executor.
-pub type Instance = ();
+pub(crate) type Instance = ();
 
 /// The global executor: always there.
-pub fn current_instance() -> Option<super::Instance> {
+pub(crate) fn current_instance() -> Option<super::Instance> {
     Some(super::Instance::AsyncStd(()))
 }
 
 /// Spawns a detached task on the global executor.
-pub fn spawn_in<F: Future<Output = ()> + Send + 'static>((): &Instance, future: F) {
+pub(crate) fn spawn_in<F: Future<Output = ()> + Send + 'static>((): &Instance, future: F) {
     spawn(future);
 }
 
 /// Runs `f` on async-std's blocking pool.
-pub fn spawn_blocking_in<R: Send + 'static>(
+pub(crate) fn spawn_blocking_in<R: Send + 'static>(
     (): &Instance,
     f: impl FnOnce() -> R + Send + 'static,
     done: impl FnOnce(Result<R, Panic>) + Send + 'static,
@@ -66,19 +66,19 @@ pub fn spawn_blocking_in<R: Send + 'static>(
 }
 
 /// Inside an async-std task (its executor threads and its `block_on`).
-pub fn is_runtime_thread() -> bool {
+pub(crate) fn is_runtime_thread() -> bool {
     async_std::task::try_current().is_some()
 }
 
 /// Yields to the executor once.
-pub async fn yield_now() {
+pub(crate) async fn yield_now() {
     async_std::task::yield_now().await;
 }
 
 /// The global executor.
-pub fn background() -> super::Instance {
+pub(crate) fn background() -> super::Instance {
     super::Instance::AsyncStd(())
 }
 
 /// The global executor cannot be stopped.
-pub fn shutdown_background() {}
+pub(crate) fn shutdown_background() {}

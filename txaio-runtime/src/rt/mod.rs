@@ -239,7 +239,7 @@ pub fn spawn_blocking<R: Send + 'static>(
 /// One runtime instance: a tokio runtime (by its handle), a smol executor, async-std's global
 /// executor. What a `Txaio` sends its tasks and timers to.
 #[derive(Clone, Debug)]
-pub enum Instance {
+pub(crate) enum Instance {
     /// A tokio runtime.
     #[cfg(feature = "tokio")]
     Tokio(tokio::Instance),
@@ -276,7 +276,7 @@ macro_rules! dispatch_instance {
 
 impl Instance {
     /// The backend this instance belongs to.
-    pub fn runtime(&self) -> Runtime {
+    pub(crate) fn runtime(&self) -> Runtime {
         match self {
             #[cfg(feature = "tokio")]
             Instance::Tokio(_) => Runtime::Tokio,
@@ -288,7 +288,7 @@ impl Instance {
     }
 
     /// Whether both name the same runtime instance.
-    pub fn same_as(&self, other: &Instance) -> bool {
+    pub(crate) fn same_as(&self, other: &Instance) -> bool {
         match (self, other) {
             #[cfg(feature = "tokio")]
             (Instance::Tokio(a), Instance::Tokio(b)) => tokio::same(a, b),
@@ -304,18 +304,18 @@ impl Instance {
 
 /// The instance running the caller on `runtime`: the scoped one, else the backend's own
 /// notion of current (tokio: the entered runtime; smol, async-std: their global executors).
-pub fn current_instance(runtime: Runtime) -> Option<Instance> {
+pub(crate) fn current_instance(runtime: Runtime) -> Option<Instance> {
     instance_of(runtime).or_else(|| dispatch!(runtime, backend => backend::current_instance()))
 }
 
 /// The instance `blocking::setup` starts for `runtime`: tokio's background runtime (started on
 /// first use), smol's and async-std's global executors.
-pub fn background(runtime: Runtime) -> Instance {
+pub(crate) fn background(runtime: Runtime) -> Instance {
     dispatch!(runtime, backend => backend::background())
 }
 
 /// Stops the background instances that can be stopped (tokio's); never waits for tasks.
-pub fn shutdown_background() {
+pub(crate) fn shutdown_background() {
     for &runtime in COMPILED {
         dispatch!(runtime, backend => backend::shutdown_background());
     }
@@ -339,7 +339,7 @@ pub(crate) fn spawn_blocking_in<R: Send + 'static>(
 
 /// Whether this thread runs tasks or timer callbacks of some backend (or is inside a
 /// `block_on`), so that a blocking wait here could deadlock. A txaio blocking-pool job is not.
-pub fn is_runtime_thread() -> bool {
+pub(crate) fn is_runtime_thread() -> bool {
     if context::in_blocking_pool() {
         return false;
     }
@@ -350,7 +350,7 @@ pub fn is_runtime_thread() -> bool {
 }
 
 /// Yields to the current backend's scheduler once, letting its timers and I/O run.
-pub async fn yield_now() {
+pub(crate) async fn yield_now() {
     let runtime = current();
     dispatch!(runtime, backend => backend::yield_now().await);
 }

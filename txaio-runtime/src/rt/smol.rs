@@ -45,10 +45,10 @@ pub fn block_on_test<F: Future>(future: F) -> F::Output {
 }
 
 /// A smol executor; `None` is smol's global one.
-pub type Instance = Option<Arc<smol::Executor<'static>>>;
+pub(crate) type Instance = Option<Arc<smol::Executor<'static>>>;
 
 /// Whether both name the same executor.
-pub fn same(a: &Instance, b: &Instance) -> bool {
+pub(crate) fn same(a: &Instance, b: &Instance) -> bool {
     match (a, b) {
         (Some(a), Some(b)) => Arc::ptr_eq(a, b),
         (None, None) => true,
@@ -57,12 +57,12 @@ pub fn same(a: &Instance, b: &Instance) -> bool {
 }
 
 /// smol's global executor: always there.
-pub fn current_instance() -> Option<super::Instance> {
+pub(crate) fn current_instance() -> Option<super::Instance> {
     Some(super::Instance::Smol(None))
 }
 
 /// Spawns a detached task on `executor` (the global one for `None`).
-pub fn spawn_in<F: Future<Output = ()> + Send + 'static>(executor: &Instance, future: F) {
+pub(crate) fn spawn_in<F: Future<Output = ()> + Send + 'static>(executor: &Instance, future: F) {
     match executor {
         Some(executor) => executor.spawn(future).detach(),
         None => spawn(future),
@@ -70,7 +70,7 @@ pub fn spawn_in<F: Future<Output = ()> + Send + 'static>(executor: &Instance, fu
 }
 
 /// Runs `f` on smol's blocking pool, its completion delivered through `executor`.
-pub fn spawn_blocking_in<R: Send + 'static>(
+pub(crate) fn spawn_blocking_in<R: Send + 'static>(
     executor: &Instance,
     f: impl FnOnce() -> R + Send + 'static,
     done: impl FnOnce(Result<R, Panic>) + Send + 'static,
@@ -85,7 +85,7 @@ pub fn spawn_blocking_in<R: Send + 'static>(
 
 /// A thread of smol's global executor (`smol-N`); tasks of other executors are seen through
 /// txaio's own marker.
-pub fn is_runtime_thread() -> bool {
+pub(crate) fn is_runtime_thread() -> bool {
     std::thread::current()
         .name()
         .and_then(|name| name.strip_prefix("smol-"))
@@ -93,14 +93,14 @@ pub fn is_runtime_thread() -> bool {
 }
 
 /// Yields to the executor once.
-pub async fn yield_now() {
+pub(crate) async fn yield_now() {
     smol::future::yield_now().await;
 }
 
 /// smol's global executor.
-pub fn background() -> super::Instance {
+pub(crate) fn background() -> super::Instance {
     super::Instance::Smol(None)
 }
 
 /// The global executor cannot be stopped.
-pub fn shutdown_background() {}
+pub(crate) fn shutdown_background() {}

@@ -80,25 +80,25 @@ pub fn block_on_test<F: Future>(future: F) -> F::Output {
 }
 
 /// A tokio runtime instance, by its handle.
-pub type Instance = Handle;
+pub(crate) type Instance = Handle;
 
 /// Whether both handles drive the same runtime.
-pub fn same(a: &Handle, b: &Handle) -> bool {
+pub(crate) fn same(a: &Handle, b: &Handle) -> bool {
     a.id() == b.id()
 }
 
 /// The entered runtime, if any.
-pub fn current_instance() -> Option<super::Instance> {
+pub(crate) fn current_instance() -> Option<super::Instance> {
     Handle::try_current().ok().map(super::Instance::Tokio)
 }
 
 /// Spawns a detached task on `handle`'s runtime, from any thread.
-pub fn spawn_in<F: Future<Output = ()> + Send + 'static>(handle: &Handle, future: F) {
+pub(crate) fn spawn_in<F: Future<Output = ()> + Send + 'static>(handle: &Handle, future: F) {
     drop(handle.spawn(future));
 }
 
 /// Runs `f` on `handle`'s blocking pool.
-pub fn spawn_blocking_in<R: Send + 'static>(
+pub(crate) fn spawn_blocking_in<R: Send + 'static>(
     handle: &Handle,
     f: impl FnOnce() -> R + Send + 'static,
     done: impl FnOnce(Result<R, Panic>) + Send + 'static,
@@ -110,12 +110,12 @@ pub fn spawn_blocking_in<R: Send + 'static>(
 
 /// Inside a tokio runtime: a worker, a `block_on`, an entered runtime or its blocking pool
 /// (tokio does not tell the last apart; txaio's own blocking jobs are marked separately).
-pub fn is_runtime_thread() -> bool {
+pub(crate) fn is_runtime_thread() -> bool {
     Handle::try_current().is_ok()
 }
 
 /// Yields to the scheduler; tokio's own version also lets the I/O and timer driver run.
-pub async fn yield_now() {
+pub(crate) async fn yield_now() {
     tokio::task::yield_now().await;
 }
 
@@ -123,7 +123,7 @@ static BACKGROUND: Mutex<Option<tokio::runtime::Runtime>> = Mutex::new(None);
 
 /// The background runtime of `blocking::setup`, started on first use: a multi-thread runtime
 /// whose threads are named `txaio-runtime`.
-pub fn background() -> super::Instance {
+pub(crate) fn background() -> super::Instance {
     static HANDLE: OnceLock<Handle> = OnceLock::new();
     let handle = HANDLE.get_or_init(|| {
         let runtime = build(Builder::new_multi_thread().thread_name("txaio-runtime"));
@@ -136,7 +136,7 @@ pub fn background() -> super::Instance {
 
 /// Stops the background runtime, if it was started, without waiting for its tasks (its
 /// blocking jobs run on to their end).
-pub fn shutdown_background() {
+pub(crate) fn shutdown_background() {
     let runtime = BACKGROUND
         .lock()
         .unwrap_or_else(PoisonError::into_inner)
