@@ -19,7 +19,9 @@ use crate::rt::{self, Instance};
 /// `Send + Sync`: hand it to another thread, or [`stash`](EventualResult::stash) it and pick it
 /// up later by id. A failure that nobody looked at (no [`wait`](EventualResult::wait) or
 /// [`original_failure`](EventualResult::original_failure) saw it) is logged as
-/// `Unhandled error in EventualResult: ...` when the result is dropped.
+/// `Unhandled error in EventualResult: ...` when the result is dropped, or, if it was dropped
+/// before the failure arrived, when it arrives. The `CancelledError` of your own
+/// [`cancel`](EventualResult::cancel) and the `RuntimeStoppedError` of a shutdown are not.
 ///
 /// # Examples
 ///
@@ -39,9 +41,10 @@ pub(super) struct Shared<T> {
     /// Mirrors `State::settled.is_some()`, for the lock-free spin at the start of `wait`.
     settled: AtomicBool,
     instance: Instance,
-    /// `cancel` was called: a `CancelledError` that arrives after the result was dropped is
-    /// the caller's own doing, not an unhandled error.
-    cancel_requested: Arc<AtomicBool>,
+    /// `cancel` was called: the `CancelledError` that follows is the caller's own doing, not
+    /// an unhandled error; read by the runtime side to cancel `f`'s deferred as soon as `f`
+    /// returns it, also after the result was dropped.
+    cancel_requested: AtomicBool,
 }
 
 struct State<T> {
@@ -52,6 +55,8 @@ struct State<T> {
     retrieved: bool,
     /// Where the shutdown registry holds this result, if it does.
     registered: Option<registry::Key>,
+    /// The `EventualResult` was dropped: a failure that arrives now is reported on arrival.
+    abandoned: bool,
 }
 
 enum Settled<T> {
@@ -63,22 +68,21 @@ enum Settled<T> {
 impl<T: Send + 'static> EventualResult<T> {
     /// A pending result whose outcome `settler` will deliver.
     pub(super) fn pending(instance: Instance) -> (EventualResult<T>, Settler<T>) {
-        let cancel_requested = Arc::new(AtomicBool::new(false));
         let shared = Arc::new(Shared {
             state: Mutex::new(State {
                 settled: None,
                 source: None,
                 retrieved: false,
                 registered: None,
+                abandoned: false,
             }),
             ready: Condvar::new(),
             settled: AtomicBool::new(false),
             instance,
-            cancel_requested: Arc::clone(&cancel_requested),
+            cancel_requested: AtomicBool::new(false),
         });
         let settler = Settler {
-            shared: Some(Arc::downgrade(&shared)),
-            cancel_requested,
+            shared: Some(Arc::clone(&shared)),
         };
         (EventualResult { shared }, settler)
     }
@@ -299,6 +303,13 @@ impl<T> Shared<T> {
         if state.settled.is_some() {
             return false;
         }
+        // Nobody will look at a result that was dropped: a failure is told now.
+        let untold = match &settled {
+            Settled::Failed(failure) if state.abandoned && self.untold(failure) => {
+                Some(failure.clone())
+            }
+            _ => None,
+        };
         state.settled = Some(settled);
         self.settled.store(true, Ordering::Release);
         let registered = state.registered.take();
@@ -307,7 +318,17 @@ impl<T> Shared<T> {
         if let Some(key) = registered {
             registry::deregister(key);
         }
+        if let Some(failure) = untold {
+            report::unhandled_eventual_result(&failure);
+        }
         true
+    }
+
+    /// Whether an unseen `failure` is news: not the `CancelledError` of a `cancel` the caller
+    /// made, nor the `RuntimeStoppedError` of a shutdown.
+    fn untold(&self, failure: &Failure) -> bool {
+        let asked = failure.is::<CancelledError>() && self.cancel_requested.load(Ordering::SeqCst);
+        !asked && !failure.is::<RuntimeStoppedError>()
     }
 }
 
@@ -317,52 +338,38 @@ impl<T: Send> registry::Stop for Shared<T> {
     }
 }
 
-impl<T> Drop for Shared<T> {
+impl<T> Drop for EventualResult<T> {
     fn drop(&mut self) {
-        let state = self.state.get_mut().unwrap_or_else(PoisonError::into_inner);
-        if let Some(key) = state.registered.take() {
+        let mut state = self.shared.lock();
+        state.abandoned = true;
+        let registered = state.registered.take();
+        let untold = match &state.settled {
+            Some(Settled::Failed(failure)) if !state.retrieved && self.shared.untold(failure) => {
+                Some(failure.clone())
+            }
+            _ => None,
+        };
+        drop(state);
+        if let Some(key) = registered {
             registry::deregister(key);
         }
-        if let Some(Settled::Failed(failure)) = &state.settled
-            && !state.retrieved
-            && !asked_for(failure, &self.cancel_requested)
-        {
-            report::unhandled_eventual_result(failure);
+        if let Some(failure) = untold {
+            report::unhandled_eventual_result(&failure);
         }
     }
-}
-
-/// A `CancelledError` after `cancel`: what the caller asked for, not an unhandled error.
-fn asked_for(failure: &Failure, cancel_requested: &AtomicBool) -> bool {
-    failure.is::<CancelledError>() && cancel_requested.load(Ordering::SeqCst)
 }
 
 /// The runtime side of a pending [`EventualResult`]: delivers the outcome once. Dropped without
 /// delivering (its task dropped by a runtime shutting down), it fails the result with
 /// [`RuntimeStoppedError`].
 pub(super) struct Settler<T> {
-    shared: Option<Weak<Shared<T>>>,
-    cancel_requested: Arc<AtomicBool>,
+    shared: Option<Arc<Shared<T>>>,
 }
 
 impl<T: Send + 'static> Settler<T> {
     fn settle(mut self, settled: Settled<T>) {
-        let Some(weak) = self.shared.take() else {
-            return;
-        };
-        match weak.upgrade() {
-            Some(shared) => {
-                shared.settle(settled);
-            }
-            None => {
-                // The result was dropped before its outcome arrived: a failure is still told.
-                if let Settled::Failed(failure) = settled {
-                    let asked = asked_for(&failure, &self.cancel_requested);
-                    if !asked && !failure.is::<RuntimeStoppedError>() {
-                        report::unhandled_eventual_result(&failure);
-                    }
-                }
-            }
+        if let Some(shared) = self.shared.take() {
+            shared.settle(settled);
         }
     }
 
@@ -370,12 +377,13 @@ impl<T: Send + 'static> Settler<T> {
     /// `source`, the deferred `f` returned, then moves its outcome in (consumed as by
     /// [`Deferred::take`]: its other holders then see a `TakenError`).
     pub(super) async fn deliver(self, source: Deferred<T>) {
-        if let Some(shared) = self.shared.as_ref().and_then(Weak::upgrade) {
-            shared.lock().source = Some(source.clone());
-        }
+        let Some(shared) = self.shared.as_ref() else {
+            return;
+        };
+        shared.lock().source = Some(source.clone());
         // Read after `source` is in place: a `cancel` racing this either sees the source or
         // left the flag for us.
-        if self.cancel_requested.load(Ordering::SeqCst) {
+        if shared.cancel_requested.load(Ordering::SeqCst) {
             // `cancel` came before `f` had returned its deferred (crochet's immediate cancel);
             // this runs on the runtime already.
             crate::deferred::cancel(&source);
@@ -390,7 +398,7 @@ impl<T: Send + 'static> Settler<T> {
 
 impl<T> Drop for Settler<T> {
     fn drop(&mut self) {
-        if let Some(shared) = self.shared.take().and_then(|weak| weak.upgrade()) {
+        if let Some(shared) = self.shared.take() {
             shared.settle(Settled::Failed(Failure::new(RuntimeStoppedError)));
         }
     }
