@@ -274,11 +274,13 @@ fn cancel_on<T: Send + 'static>(instance: &Instance, source: Deferred<T>) {
     });
 }
 
+const SPIN_STEPS: u32 = 10;
+
 impl<T> Shared<T> {
     /// Spins and yields a little before `wait` sleeps, as `std::sync::mpsc` does: a result
     /// that is a round trip away then costs no sleep and wake-up of the waiting thread.
     fn spin_until_settled(&self) {
-        for step in 0..=10_u32 {
+        for step in 0..=SPIN_STEPS {
             if self.settled.load(Ordering::Acquire) {
                 return;
             }
