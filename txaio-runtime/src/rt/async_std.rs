@@ -47,16 +47,21 @@ pub fn block_on_test<F: Future>(future: F) -> F::Output {
 pub(crate) type Instance = ();
 
 /// The global executor: always there.
+// `Option` for symmetry with tokio, where there may be no runtime.
+#[allow(clippy::unnecessary_wraps)]
 pub(crate) fn current_instance() -> Option<super::Instance> {
     Some(super::Instance::AsyncStd(()))
 }
 
 /// Spawns a detached task on the global executor.
+// By reference, as every backend's instance is.
+#[allow(clippy::trivially_copy_pass_by_ref)]
 pub(crate) fn spawn_in<F: Future<Output = ()> + Send + 'static>((): &Instance, future: F) {
     spawn(future);
 }
 
 /// Runs `f` on async-std's blocking pool.
+#[allow(clippy::trivially_copy_pass_by_ref)]
 pub(crate) fn spawn_blocking_in<R: Send + 'static>(
     (): &Instance,
     f: impl FnOnce() -> R + Send + 'static,

@@ -57,6 +57,8 @@ pub(crate) fn same(a: &Instance, b: &Instance) -> bool {
 }
 
 /// smol's global executor: always there.
+// `Option` for symmetry with tokio, where there may be no runtime.
+#[allow(clippy::unnecessary_wraps)]
 pub(crate) fn current_instance() -> Option<super::Instance> {
     Some(super::Instance::Smol(None))
 }
