@@ -266,3 +266,28 @@ fn a_panicking_task_or_timer_of_an_instance_is_contained() {
         told.recv_timeout(LONG).expect("the other timer still runs");
     });
 }
+
+#[cfg(feature = "tokio")]
+#[test]
+fn a_runtime_dropped_under_a_waiter_fails_its_results_instead_of_hanging() {
+    let _watchdog = watchdog("a tokio runtime dropped under a waiter");
+    let runtime = named_runtime("runtime-dropped");
+    let txaio = with_config(Config::tokio(runtime.handle().clone()));
+    let pending = txaio.run_in_runtime(txaio::create_future::<u32>);
+    let waiter = std::thread::spawn(move || pending.wait(Duration::MAX));
+    // Let `f` run and the waiter block, most likely; either way the answer is the same.
+    std::thread::sleep(Duration::from_millis(20));
+    drop(runtime);
+    let failure = waiter.join().unwrap().unwrap_err();
+    assert!(
+        failure.is::<txaio::blocking::RuntimeStoppedError>(),
+        "{failure}"
+    );
+    // The `Txaio` outlives its runtime: a later call fails the same way, at once.
+    let late = txaio.run_in_runtime(|| Ok::<_, Failure>(1));
+    assert!(
+        late.wait(LONG)
+            .unwrap_err()
+            .is::<txaio::blocking::RuntimeStoppedError>()
+    );
+}

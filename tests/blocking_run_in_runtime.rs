@@ -99,6 +99,10 @@ fn test_exception_result() {
         let failure = panicked.wait(LONG).unwrap_err();
         assert!(failure.is::<Panic>());
         assert_eq!(txaio::failure_message(&failure), "Panic: 1 / 0");
+        // Whatever the payload.
+        let odd =
+            blocking::run_in_runtime(|| -> Result<u8, Failure> { std::panic::panic_any(17_u64) });
+        assert!(odd.wait(LONG).unwrap_err().is::<Panic>());
     });
 }
 
