@@ -162,3 +162,25 @@ fn wait_in_an_async_std_task_is_refused() {
         .unwrap();
     assert!(refused(&refused_in_task));
 }
+
+#[test]
+fn wait_inside_a_virtual_clock_timer_callback_is_refused() {
+    // The virtual clock fires timers on the test's own thread, inside `advance`: a wait there
+    // would block the very thread that has to advance the clock.
+    on_every_backend(|txaio| {
+        let _watchdog = watchdog("wait in a virtual-clock timer callback");
+        txaio::testutil::replace_loop(|clock| {
+            let (tell, told) = mpsc::channel();
+            let pending = never();
+            txaio.call_later(Duration::from_secs(1), move || {
+                tell.send(pending.wait(LONG)).unwrap();
+            });
+            clock.advance(Duration::from_secs(1));
+            assert!(refused(&told.try_recv().unwrap()));
+            assert!(
+                !blocking::in_runtime_thread(),
+                "only while the callback runs"
+            );
+        });
+    });
+}

@@ -44,6 +44,14 @@ pub(crate) fn as_blocking_job<R>(f: impl FnOnce() -> R) -> R {
     f()
 }
 
+/// Runs `f` as a txaio timer callback: the thread counts as a runtime thread meanwhile, also
+/// when the virtual clock fires it from a test's own thread.
+pub(crate) fn as_timer_callback<R>(f: impl FnOnce() -> R) -> R {
+    let depth = DRIVING.with(|depth| depth.replace(depth.get() + 1));
+    let _driving = DrivingReset(depth);
+    f()
+}
+
 struct DrivingReset(u32);
 
 impl Drop for DrivingReset {

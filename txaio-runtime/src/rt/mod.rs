@@ -22,7 +22,7 @@ use std::time::{Duration, Instant};
 use pin_project_lite::pin_project;
 
 pub use context::{InRuntime, current, enter};
-pub(crate) use context::{as_blocking_job, instance_of, scoped};
+pub(crate) use context::{as_blocking_job, as_timer_callback, instance_of, scoped};
 
 #[cfg(not(any(feature = "tokio", feature = "smol", feature = "async-std")))]
 compile_error!(
