@@ -153,6 +153,9 @@ pub use crate::task::*;
 #[doc(no_inline)]
 pub use crate::time::*;
 
+#[doc(inline)]
+pub use txaio_runtime::{Config, RuntimeThreadError, Txaio, blocking, coiterate, with_config};
+
 /// Makes a function portable: written once, it runs on whichever runtime the application
 /// compiled in, and code that would tie it to one runtime or block the event loop does not
 /// compile.
@@ -334,6 +337,8 @@ mod book {
     mod time {}
     #[doc = include_str!("../book/src/logging.md")]
     mod logging {}
+    #[doc = include_str!("../book/src/from-blocking-code.md")]
+    mod from_blocking_code {}
 }
 
 #[doc(hidden)]
