@@ -142,10 +142,10 @@ pub(crate) fn poll_flush(io: &TcpStream, cx: &mut Context<'_>) -> Poll<io::Resul
     Pin::new(&mut io).poll_flush(cx)
 }
 
-/// Shuts the write direction down.
-pub(crate) fn poll_close(io: &TcpStream, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
-    let mut io = io;
-    Pin::new(&mut io).poll_close(cx)
+/// Shuts the write direction down. Not the `poll_close` of async-io (and so of async-std),
+/// which only flushes: the peer must read the end of the stream, as under tokio.
+pub(crate) fn poll_close(io: &TcpStream, _cx: &mut Context<'_>) -> Poll<io::Result<()>> {
+    Poll::Ready(io.get_ref().shutdown(Shutdown::Write))
 }
 
 /// Binds a UDP socket.
