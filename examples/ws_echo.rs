@@ -219,7 +219,7 @@ impl Server {
         loop {
             let (stream, _peer) = listener.accept().await?;
             let server = Arc::clone(&self);
-            txaio::spawn(async move { server.connection(stream).await });
+            let _detached = txaio::spawn(async move { server.connection(stream).await });
         }
     }
 

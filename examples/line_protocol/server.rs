@@ -75,7 +75,7 @@ impl Server {
         loop {
             let (stream, _peer) = listener.accept().await?;
             self.stats.connections.fetch_add(1, Ordering::SeqCst);
-            txaio::spawn(Arc::clone(&self).session(stream));
+            let _detached = txaio::spawn(Arc::clone(&self).session(stream));
         }
     }
 
