@@ -46,9 +46,10 @@ impl Default for Options {
             serve: None,
             clients: 10,
             messages: 100,
-            ping_every: Duration::from_millis(100),
-            ping_timeout: Duration::from_millis(300),
-            bucket: Duration::from_millis(20),
+            // Short, so that even the default run of a few tens of milliseconds pings.
+            ping_every: Duration::from_millis(10),
+            ping_timeout: Duration::from_millis(100),
+            bucket: Duration::from_millis(5),
         }
     }
 }
@@ -69,9 +70,11 @@ pub fn options(args: impl IntoIterator<Item = String>) -> Result<Options, String
     while let Some(flag) = args.next() {
         let value = args.next().ok_or_else(|| format!("{flag} needs a value"))?;
         match flag.as_str() {
-            "--serve" => options.serve = Some(value.parse().map_err(|e| format!("--serve: {e}"))?),
+            "--serve" => {
+                options.serve = Some(value.parse().map_err(|e| format!("--serve: {e}"))?);
+            }
             "--clients" => {
-                options.clients = value.parse().map_err(|e| format!("--clients: {e}"))?
+                options.clients = value.parse().map_err(|e| format!("--clients: {e}"))?;
             }
             "--messages" => {
                 options.messages = value.parse().map_err(|e| format!("--messages: {e}"))?;
@@ -251,7 +254,8 @@ impl Server {
                     // tungstenite answers pings and close frames itself.
                     Message::Ping(_) | Message::Close(_) | Message::Frame(_) => {}
                 },
-                Event::Message(None) => return Ok(()),
+                // The peer closed, or the connection's timer was cancelled.
+                Event::Message(None) | Event::Due(None) => return Ok(()),
                 Event::Message(Some(Err(error))) => return closed_or(error),
                 Event::Due(Some(Due::Ping)) => {
                     let payload = autoping.ping_sent();
@@ -264,7 +268,6 @@ impl Server {
                     // a close handshake either.
                     return Ok(());
                 }
-                Event::Due(None) => return Ok(()),
             }
         }
     }

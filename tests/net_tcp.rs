@@ -238,7 +238,11 @@ async fn split_halves_work_from_two_tasks() -> io::Result<()> {
     });
     writing.await.map_err(io::Error::other)?;
     let received = reading.await.map_err(io::Error::other)?;
-    let expected: String = (0..100).map(|round| format!("line {round}\n")).collect();
+    let expected = (0..100)
+        .map(|round| format!("line {round}"))
+        .collect::<Vec<_>>()
+        .join("\n")
+        + "\n";
     assert_eq!(String::from_utf8(received).unwrap(), expected);
     Ok(())
 }
