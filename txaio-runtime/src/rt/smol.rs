@@ -8,6 +8,7 @@ use std::sync::Arc;
 use std::task::{Context, Poll};
 use std::time::Duration;
 
+use crate::errors::Panic;
 use async_io::Async;
 use futures_io::{AsyncRead, AsyncWrite};
 
@@ -19,12 +20,19 @@ pub fn spawn<F: Future<Output = ()> + Send + 'static>(future: F) {
 /// Runs `f` on smol's blocking pool.
 pub fn spawn_blocking<R: Send + 'static>(
     f: impl FnOnce() -> R + Send + 'static,
-    done: impl FnOnce(std::thread::Result<R>) + Send + 'static,
+    done: impl FnOnce(Result<R, Panic>) + Send + 'static,
 ) {
     smol::spawn(smol::unblock(move || {
-        done(std::panic::catch_unwind(std::panic::AssertUnwindSafe(f)));
+        done(crate::panic::catch(f));
     }))
     .detach();
+}
+
+/// async-io's timer for `deadline`; it needs no setup.
+pub(crate) fn sleep_until(deadline: std::time::Instant) -> super::Sleep {
+    super::Sleep::AsyncIo {
+        timer: async_io::Timer::at(deadline),
+    }
 }
 
 /// Waits `delay` on async-io's timer.
