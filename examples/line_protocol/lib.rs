@@ -1,7 +1,8 @@
 //! A line protocol written once on txaio: the reference of a portable protocol crate.
 //!
-//! There is no `cfg` in this crate: its sockets come from [`txaio::net`], its timers from one
-//! [`txaio::BatchedTimer`], its tasks from [`txaio::spawn`], so the application (or
+//! There is no `cfg` in this crate: its sockets come from [`txaio::net`], its idle timers from
+//! one [`txaio::BatchedTimer`], its ping schedule from [`txaio::interval`], its tasks from
+//! [`txaio::spawn`], so the application (or
 //! `#[txaio::test]`) picks tokio, smol or async-std, when the code runs.
 //!
 //! The wire, one UTF-8 line per message, `\n`-terminated:
