@@ -184,7 +184,7 @@ fn arm(timers: &BatchedTimer, after: Duration, what: Due) -> (Deferred<Due>, Del
 pub struct Stats {
     /// Connections accepted and upgraded.
     pub connections: AtomicU64,
-    /// Messages echoed.
+    /// Messages echoed (counted as the echo is sent).
     pub echoed: AtomicU64,
     /// Pings sent.
     pub pings: AtomicU64,
@@ -243,8 +243,10 @@ impl Server {
             match next {
                 Event::Message(Some(Ok(message))) => match message {
                     Message::Text(_) | Message::Binary(_) => {
-                        ws.send(message).await?;
+                        // Counted first: the peer may read the echo (and a test the counter)
+                        // before `send` returns here.
                         self.stats.echoed.fetch_add(1, Ordering::Relaxed);
+                        ws.send(message).await?;
                     }
                     Message::Pong(payload) => {
                         if autoping.pong_received(&payload) {
