@@ -58,6 +58,9 @@ async fn an_outside_client_echoes_a_thousand_messages() -> std::io::Result<()> {
         let tcp = tokio::net::TcpStream::connect(addr)
             .await
             .map_err(|e| e.to_string())?;
+        // Pongs and messages are small writes back to back: without this, Nagle's algorithm
+        // meets the server's delayed ACKs and a round trip can wait 40 ms.
+        tcp.set_nodelay(true).map_err(|e| e.to_string())?;
         let (mut ws, _) = async_tungstenite::tokio::client_async(format!("ws://{addr}/"), tcp)
             .await
             .map_err(|e| e.to_string())?;
