@@ -205,6 +205,8 @@ mod book {
     mod time {}
     #[doc = include_str!("../book/src/logging.md")]
     mod logging {}
+    #[doc = include_str!("../book/src/networking.md")]
+    mod networking {}
 }
 
 #[doc(hidden)]
