@@ -159,6 +159,9 @@ pub use crate::time::*;
 #[doc(inline)]
 pub use txaio_runtime::blocking;
 
+#[doc(inline)]
+pub use txaio_runtime::net;
+
 /// Makes a function portable: written once, it runs on whichever runtime the application
 /// compiled in, and code that would tie it to one runtime or block the event loop does not
 /// compile.
@@ -342,6 +345,8 @@ mod book {
     mod logging {}
     #[doc = include_str!("../book/src/from-blocking-code.md")]
     mod from_blocking_code {}
+    #[doc = include_str!("../book/src/networking.md")]
+    mod networking {}
 }
 
 #[doc(hidden)]

@@ -15,6 +15,7 @@ mod failure;
 mod gather;
 mod instance;
 mod log;
+pub mod net;
 mod panic;
 mod report;
 pub mod rt;
