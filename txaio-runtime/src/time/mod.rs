@@ -39,6 +39,7 @@ pub use with_timeout::{WithTimeout, with_timeout};
 ///     assert!(!call.active());
 /// });
 /// ```
+#[doc(alias = "IDelayedCall")]
 #[derive(Debug, Clone)]
 pub struct DelayedCall {
     handle: Handle,
@@ -250,9 +251,10 @@ pub(crate) fn now() -> Duration {
 /// # Examples
 ///
 /// ```
-/// # txaio::__private::block_on_default(async {
+/// # #[txaio::main]
+/// # async fn main() {
 /// txaio::sleep(std::time::Duration::from_millis(1)).await.unwrap();
-/// # });
+/// # }
 /// ```
 ///
 /// On the virtual clock, cancelled:
@@ -267,6 +269,7 @@ pub(crate) fn now() -> Duration {
 ///     txaio::add_errback(&nap, |failure| assert!(failure.is::<txaio::CancelledError>()));
 /// });
 /// ```
+#[doc(alias = "deferLater")]
 pub fn sleep(delay: Duration) -> Deferred<()> {
     let deferred = create_future();
     // Weak: a dropped sleep should not be kept alive by its own timer.
