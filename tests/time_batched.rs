@@ -283,3 +283,84 @@ async fn cancel_racing_the_firing_runs_each_callback_at_most_once() {
 fn a_delayed_call_handle_is_small() {
     assert!(std::mem::size_of::<txaio::DelayedCall>() <= 24);
 }
+
+#[txaio::test]
+async fn callbacks_may_cancel_insert_and_advance_re_entrantly() {
+    replace_loop(|clock| {
+        let timers = txaio::make_batched_timer(10 * MS, 2);
+        let ran = Arc::new(Mutex::new(Vec::new()));
+        let victim = {
+            let ran = ran.clone();
+            timers.call_later(25 * MS, move || ran.lock().unwrap().push("victim"))
+        };
+        let (canceller_ran, inserter_ran) = (ran.clone(), ran.clone());
+        let (inner_timers, inner_ran) = (timers.clone(), ran.clone());
+        let victim_handle = victim.clone();
+        timers.call_later(5 * MS, move || {
+            assert!(
+                victim_handle.cancel(),
+                "a callback cancels another bucket's timer"
+            );
+            canceller_ran.lock().unwrap().push("canceller");
+        });
+        timers.call_later(5 * MS, move || {
+            inserter_ran.lock().unwrap().push("inserter");
+            let inner_ran = inner_ran.clone();
+            // Into a later bucket: the running one is closed to new timers.
+            inner_timers.call_later(MS, move || inner_ran.lock().unwrap().push("inserted"));
+        });
+        let nested = clock.clone();
+        let advanced = ran.clone();
+        timers.call_later(5 * MS, move || {
+            // Re-entrant advance from inside a callback: runs what is due, no deadlock.
+            nested.advance(Duration::ZERO);
+            advanced.lock().unwrap().push("advancer");
+        });
+        clock.advance(50 * MS);
+        let ran = ran.lock().unwrap();
+        assert_eq!(*ran, ["canceller", "inserter", "advancer", "inserted"]);
+        assert!(!victim.active());
+        assert_eq!(timers.pending(), 0);
+        assert_eq!(clock.pending(), 0);
+    });
+}
+
+#[test]
+fn a_virtual_timeout_polled_on_another_thread_is_woken_by_advance() {
+    use std::future::Future;
+    use std::task::{Context, Poll, Wake, Waker};
+
+    struct Unpark(std::thread::Thread);
+    impl Wake for Unpark {
+        fn wake(self: Arc<Self>) {
+            self.0.unpark();
+        }
+    }
+
+    replace_loop(|clock| {
+        for round in 0..50u32 {
+            let limited = txaio::with_timeout(MS * (round % 3), std::future::pending::<()>());
+            let poller = std::thread::spawn(move || {
+                let waker = Waker::from(Arc::new(Unpark(std::thread::current())));
+                let mut cx = Context::from_waker(&waker);
+                let mut limited = Box::pin(limited);
+                loop {
+                    if let Poll::Ready(outcome) = limited.as_mut().poll(&mut cx) {
+                        return outcome;
+                    }
+                    std::thread::park_timeout(Duration::from_secs(5));
+                }
+            });
+            while !poller.is_finished() {
+                clock.advance(MS);
+                std::thread::yield_now();
+            }
+            assert_eq!(
+                poller.join().unwrap(),
+                Err(txaio::TimeoutError),
+                "round {round}"
+            );
+        }
+        assert_eq!(clock.pending(), 0);
+    });
+}

@@ -52,9 +52,16 @@ pub fn make_batched_timer(bucket: Duration, chunk_size: usize) -> BatchedTimer {
         chunk_size > 0,
         "make_batched_timer: `chunk_size` must be at least 1"
     );
+    let bucket_nanos = bucket.as_nanos();
+    // The last index whose end `Duration` can hold; later ones are `NEVER`.
+    let max_index = u64::try_from(Duration::MAX.as_nanos() / bucket_nanos)
+        .unwrap_or(u64::MAX)
+        .min(NEVER - 1);
     BatchedTimer {
         shared: Arc::new(Shared {
             bucket,
+            bucket_nanos_u64: u64::try_from(bucket_nanos).ok(),
+            max_index,
             chunk_size,
             state: Mutex::new(State::default()),
         }),
@@ -100,6 +107,10 @@ pub struct BatchedTimer {
 #[derive(Debug)]
 struct Shared {
     bucket: Duration,
+    /// The bucket width in nanoseconds, when it fits a `u64` (the fast path of `index_for`).
+    bucket_nanos_u64: Option<u64>,
+    /// The last bucket index whose end is representable.
+    max_index: u64,
     chunk_size: usize,
     state: Mutex<State>,
 }
@@ -156,6 +167,13 @@ impl Bucket {
             due: None,
             runtime_timer,
         }
+    }
+
+    /// Adds a callback; returns its sequence number.
+    fn push(&mut self, callback: Callback) -> u64 {
+        let slot = self.slots.push(callback);
+        self.live += 1;
+        self.base + u64::from(slot)
     }
 
     /// The slot of the timer with sequence number `sequence`, if it is in this bucket.
@@ -234,9 +252,13 @@ impl Shared {
     /// nanoseconds, where neither the deadline nor the end can overflow.
     fn index_for(&self, now: Duration, delay: Duration) -> u64 {
         let deadline = now.as_nanos() + delay.as_nanos();
-        let index = deadline.div_ceil(self.bucket_nanos());
+        // Deadlines within 584 years and buckets within that divide in 64 bits.
+        let index = match (u64::try_from(deadline), self.bucket_nanos_u64) {
+            (Ok(deadline), Some(bucket)) => u128::from(deadline.div_ceil(bucket)),
+            _ => deadline.div_ceil(self.bucket_nanos()),
+        };
         match u64::try_from(index) {
-            Ok(index) if index < NEVER && self.bucket_end(index).is_some() => index,
+            Ok(index) if index <= self.max_index => index,
             _ => NEVER,
         }
     }
@@ -280,52 +302,56 @@ impl BatchedTimer {
     /// });
     /// ```
     pub fn call_later(&self, delay: Duration, f: impl FnOnce() + Send + 'static) -> DelayedCall {
-        let now = now();
-        let wanted = self.shared.index_for(now, delay);
-        let mut callback: Option<Callback> = Some(Box::new(f));
+        let wanted = self.shared.index_for(now(), delay);
+        let callback: Callback = Box::new(f);
         // The runtime timer made for a new bucket, and that bucket's index.
         let mut armed: Option<(u64, Option<DelayedCall>)> = None;
         loop {
             let mut state = self.shared.lock();
             let index = wanted.max(state.first_open);
-            let exists = state.buckets.contains_key(&index);
-            let new_timer = match armed.take() {
-                Some((armed_index, timer)) if armed_index == index && !exists => Some(timer),
-                Some((_, timer)) => {
-                    // The bucket was started meanwhile, or the index moved on: not needed.
+            let new_timer = match state.buckets.get_mut(&index) {
+                Some(bucket) => {
+                    let sequence = bucket.push(callback);
+                    state.pending += 1;
+                    state.next_sequence = state.next_sequence.max(sequence + 1);
                     drop(state);
-                    if let Some(timer) = timer {
+                    // Started by another thread meanwhile: this one's timer is not needed.
+                    if let Some((_, Some(timer))) = armed {
                         timer.cancel();
                     }
-                    continue;
+                    return self.handle(index, sequence);
                 }
-                None => None,
+                None => match armed.take() {
+                    Some((armed_index, timer)) if armed_index == index => timer,
+                    unneeded => {
+                        drop(state);
+                        // The index moved on meanwhile: that timer is not needed.
+                        if let Some((_, Some(timer))) = unneeded {
+                            timer.cancel();
+                        }
+                        // May panic (no runtime): nothing has been changed yet.
+                        armed = Some((index, self.arm(index)));
+                        continue;
+                    }
+                },
             };
-            if !exists && new_timer.is_none() {
-                drop(state);
-                // May panic (no runtime): nothing has been changed yet.
-                armed = Some((index, self.arm(index)));
-                continue;
-            }
-            let fresh_base = state.next_sequence;
+            let mut bucket = Bucket::new(state.next_sequence, new_timer);
+            let sequence = bucket.push(callback);
+            state.buckets.insert(index, bucket);
             state.pending += 1;
-            let bucket = state
-                .buckets
-                .entry(index)
-                .or_insert_with(|| Bucket::new(fresh_base, new_timer.flatten()));
-            let slot = bucket.slots.push(callback.take().expect("added once"));
-            bucket.live += 1;
-            let sequence = bucket.base + u64::from(slot);
-            // Past every sequence issued: a bucket made later at any index starts beyond them.
-            state.next_sequence = state.next_sequence.max(sequence + 1);
+            state.next_sequence = sequence + 1;
             drop(state);
-            return DelayedCall {
-                handle: Handle::Batched(Key {
-                    shared: Arc::clone(&self.shared),
-                    bucket: index,
-                    sequence,
-                }),
-            };
+            return self.handle(index, sequence);
+        }
+    }
+
+    fn handle(&self, bucket: u64, sequence: u64) -> DelayedCall {
+        DelayedCall {
+            handle: Handle::Batched(Key {
+                shared: Arc::clone(&self.shared),
+                bucket,
+                sequence,
+            }),
         }
     }
 
