@@ -3,6 +3,7 @@
 mod batched;
 mod entry;
 mod interval;
+mod timeout;
 pub(crate) mod virtual_clock;
 mod wait;
 mod with_timeout;
@@ -16,6 +17,7 @@ pub use batched::{BatchedTimer, make_batched_timer};
 pub(crate) use entry::TimerEntry;
 use entry::UntilFired;
 pub use interval::{Interval, interval};
+pub use timeout::timeout;
 use virtual_clock::{ClockShared, Due};
 pub(crate) use wait::Wait;
 pub use with_timeout::{WithTimeout, with_timeout};
