@@ -1,6 +1,6 @@
 //! The backends, and the choice among them.
 //!
-//! Each backend module exports the same few functions (`spawn`, `sleep`, `block_on`,
+//! Each backend module exports the same few functions (`spawn`, `sleep_until`, `block_on`,
 //! `block_on_test`). The default backend is the first compiled in the order tokio, smol,
 //! async-std; `#[txaio::test]` (and a pinned `#[portable(runtime = ...)]`) enter another one
 //! for the duration of a future, recorded in a thread-local so nested calls follow it.
@@ -17,7 +17,7 @@ use std::fmt;
 use std::future::Future;
 use std::pin::Pin;
 use std::task::{Context, Poll};
-use std::time::{Duration, Instant};
+use std::time::Instant;
 
 use pin_project_lite::pin_project;
 
@@ -225,10 +225,6 @@ pub fn spawn_blocking<R: Send + 'static>(
     dispatch!(runtime, backend => backend::spawn_blocking(f, done));
 }
 
-/// Waits `delay` of real time on `runtime`'s timer.
-pub async fn sleep_on(runtime: Runtime, delay: Duration) {
-    dispatch!(runtime, backend => backend::sleep(delay).await);
-}
 
 #[cfg(feature = "tokio")]
 type TokioSleep = ::tokio::time::Sleep;

@@ -1,7 +1,6 @@
 //! The smol backend: smol's global executor, async-io's timers and reactor.
 
 use std::future::Future;
-use std::time::Duration;
 
 use crate::errors::Panic;
 
@@ -28,10 +27,6 @@ pub(crate) fn sleep_until(deadline: std::time::Instant) -> super::Sleep {
     }
 }
 
-/// Waits `delay` on async-io's timer.
-pub async fn sleep(delay: Duration) {
-    async_io::Timer::after(delay).await;
-}
 
 /// Runs `future` on this thread, driving async-io's reactor.
 pub fn block_on<F: Future>(future: F) -> F::Output {

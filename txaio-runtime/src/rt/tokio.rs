@@ -1,7 +1,6 @@
 //! The tokio backend.
 
 use std::future::Future;
-use std::time::Duration;
 
 use crate::errors::Panic;
 
@@ -50,10 +49,6 @@ pub(crate) fn sleep_until(deadline: std::time::Instant) -> super::Sleep {
     }
 }
 
-/// Waits `delay` on tokio's timer.
-pub async fn sleep(delay: Duration) {
-    tokio::time::sleep(delay).await;
-}
 
 fn build(builder: &mut Builder) -> tokio::runtime::Runtime {
     builder
