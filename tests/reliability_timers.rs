@@ -282,6 +282,10 @@ async fn defect_05_at_most_two_buckets_late_on_real_time_with_many_chunks() {
     let slack = 250 * MS;
     for (count, chunk_size) in [(1_000, 1), (1_000, 7), (10_000, 1), (10_000, 7)] {
         let worst = worst_lateness(count, bucket, chunk_size).await;
+        eprintln!(
+            "{}: {count} timers in chunks of {chunk_size}: at most {worst:?} late",
+            txaio::current_runtime()
+        );
         assert!(
             worst <= 2 * bucket + slack,
             "{count} timers in chunks of {chunk_size}: {worst:?} late, more than two buckets \

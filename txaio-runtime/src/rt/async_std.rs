@@ -27,7 +27,6 @@ pub(crate) fn sleep_until(deadline: std::time::Instant) -> super::Sleep {
     }
 }
 
-
 /// Runs `future` on this thread.
 pub fn block_on<F: Future>(future: F) -> F::Output {
     async_std::task::block_on(future)

@@ -225,7 +225,6 @@ pub fn spawn_blocking<R: Send + 'static>(
     dispatch!(runtime, backend => backend::spawn_blocking(f, done));
 }
 
-
 #[cfg(feature = "tokio")]
 type TokioSleep = ::tokio::time::Sleep;
 #[cfg(not(feature = "tokio"))]

@@ -27,7 +27,6 @@ pub(crate) fn sleep_until(deadline: std::time::Instant) -> super::Sleep {
     }
 }
 
-
 /// Runs `future` on this thread, driving async-io's reactor.
 pub fn block_on<F: Future>(future: F) -> F::Output {
     smol::block_on(future)

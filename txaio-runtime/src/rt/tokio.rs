@@ -49,7 +49,6 @@ pub(crate) fn sleep_until(deadline: std::time::Instant) -> super::Sleep {
     }
 }
 
-
 fn build(builder: &mut Builder) -> tokio::runtime::Runtime {
     builder
         .enable_all()
