@@ -165,7 +165,9 @@ async fn cancelling_a_task_cancels_the_deferred_it_awaits_under_with_timeout() {
     txaio::sleep(5 * MS).await.unwrap();
     assert!(!txaio::is_called(&task));
     txaio::cancel(&task);
-    let failure = inner.await.expect_err("the awaited deferred is cancelled with the task");
+    let failure = inner
+        .await
+        .expect_err("the awaited deferred is cancelled with the task");
     assert!(failure.is::<txaio::CancelledError>());
     let task_failure = task.await.expect_err("the task is cancelled");
     assert!(task_failure.is::<txaio::CancelledError>());
