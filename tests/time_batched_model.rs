@@ -246,6 +246,19 @@ fn check(
     }
     prop_assert_eq!(timers.pending(), pending_batched);
     prop_assert!(timers.buckets() <= pending_batched);
+    // The clock holds each pending plain timer, and at most one runtime timer per bucket.
+    let pending_plain = all
+        .iter()
+        .filter(|t| !t.batched && t.model == Model::Pending)
+        .count();
+    prop_assert!(clock.pending() >= pending_plain);
+    prop_assert!(
+        clock.pending() <= pending_plain + timers.buckets(),
+        "{} clock timers for {} plain timers and {} buckets",
+        clock.pending(),
+        pending_plain,
+        timers.buckets()
+    );
     Ok(())
 }
 

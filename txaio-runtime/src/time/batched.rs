@@ -134,7 +134,8 @@ struct Bucket {
     /// Where the next chunk starts, once the bucket is due.
     cursor: u32,
     due: Option<Schedule>,
-    /// The runtime timer for the bucket's end, while it is not yet due (`None` for [`NEVER`]).
+    /// The runtime timer for the bucket's end while it is not yet due (`None` for [`NEVER`]),
+    /// then the one for its next chunk.
     runtime_timer: Option<DelayedCall>,
 }
 
@@ -383,7 +384,8 @@ impl BatchedTimer {
         else {
             return;
         };
-        bucket.runtime_timer = None;
+        // This bucket's own timer, unless a stale one fired for it: then its own is not needed.
+        let own_timer = bucket.runtime_timer.take();
         let chunks = bucket.live.div_ceil(self.shared.chunk_size).max(1);
         bucket.due = Some(Schedule {
             end,
@@ -392,6 +394,10 @@ impl BatchedTimer {
         });
         let base = bucket.base;
         drop(state);
+        if let Some(timer) = own_timer {
+            // False, and harmless, when it is the one firing.
+            timer.cancel();
+        }
         self.run_chunk(index, base);
     }
 
@@ -410,6 +416,8 @@ impl BatchedTimer {
         let Some(schedule) = bucket.due.as_mut() else {
             return;
         };
+        // The timer for this chunk, firing now.
+        drop(bucket.runtime_timer.take());
         let bucket_nanos = self.shared.bucket_nanos();
         let elapsed = now.saturating_sub(schedule.end).as_nanos();
         let chunks = u128::from(schedule.chunks);
@@ -444,12 +452,24 @@ impl BatchedTimer {
             let timer = self.clone();
             // The last chunk is due before `end + bucket`; past `Duration::MAX` nothing is.
             let next_at = super::interval::duration_from_nanos(next_at);
-            drop(call_at(
+            let next = call_at(
                 &Clock::current(),
                 rt::current(),
                 next_at,
                 Box::new(move || timer.run_chunk(index, base)),
-            ));
+            );
+            // Kept in the bucket, so that cancelling its last timer releases this one too.
+            let mut state = self.shared.lock();
+            if let Some(bucket) = state
+                .buckets
+                .get_mut(&index)
+                .filter(|bucket| bucket.base == base)
+            {
+                bucket.runtime_timer = Some(next);
+            } else {
+                drop(state);
+                next.cancel();
+            }
         }
         for callback in chunk {
             if let Err(panic) = crate::panic::catch(callback) {
