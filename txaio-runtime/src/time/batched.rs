@@ -44,6 +44,16 @@ const NEVER: u64 = u64::MAX;
 /// });
 /// ```
 pub fn make_batched_timer(bucket: Duration, chunk_size: usize) -> BatchedTimer {
+    make_batched_timer_in(None, bucket, chunk_size)
+}
+
+/// [`make_batched_timer`] whose runtime timers go to `instance` (a `Txaio`'s), whichever
+/// thread adds a timer.
+pub(crate) fn make_batched_timer_in(
+    instance: Option<crate::rt::Instance>,
+    bucket: Duration,
+    chunk_size: usize,
+) -> BatchedTimer {
     assert!(
         !bucket.is_zero(),
         "make_batched_timer: `bucket` must be a non-zero duration"
@@ -59,6 +69,7 @@ pub fn make_batched_timer(bucket: Duration, chunk_size: usize) -> BatchedTimer {
         .min(NEVER - 1);
     BatchedTimer {
         shared: Arc::new(Shared {
+            instance,
             bucket,
             bucket_nanos_u64: u64::try_from(bucket_nanos).ok(),
             max_index,
@@ -106,6 +117,8 @@ pub struct BatchedTimer {
 
 #[derive(Debug)]
 struct Shared {
+    /// The runtime instance of a `Txaio`'s batched timer.
+    instance: Option<crate::rt::Instance>,
     bucket: Duration,
     /// The bucket width in nanoseconds, when it fits a `u64` (the fast path of `index_for`).
     bucket_nanos_u64: Option<u64>,
@@ -239,6 +252,14 @@ impl Key {
 }
 
 impl Shared {
+    /// Runs `f` (which makes a runtime timer) scoped to this timer's instance, if it has one.
+    fn on_instance<R>(&self, f: impl FnOnce() -> R) -> R {
+        match &self.instance {
+            Some(instance) => rt::scoped(instance, f),
+            None => f(),
+        }
+    }
+
     fn lock(&self) -> MutexGuard<'_, State> {
         // No user code runs under this lock.
         self.state.lock().unwrap_or_else(PoisonError::into_inner)
@@ -360,12 +381,14 @@ impl BatchedTimer {
     fn arm(&self, index: u64) -> Option<DelayedCall> {
         let end = self.shared.bucket_end(index).filter(|_| index != NEVER)?;
         let timer = self.clone();
-        Some(call_at(
-            &Clock::current(),
-            rt::current(),
-            Some(end),
-            Box::new(move || timer.bucket_due(index)),
-        ))
+        Some(self.shared.on_instance(|| {
+            call_at(
+                &Clock::current(),
+                rt::current(),
+                Some(end),
+                Box::new(move || timer.bucket_due(index)),
+            )
+        }))
     }
 
     /// Bucket `index` has come due. A timer of an earlier bucket at this index that fired while
@@ -452,12 +475,14 @@ impl BatchedTimer {
             let timer = self.clone();
             // The last chunk is due before `end + bucket`; past `Duration::MAX` nothing is.
             let next_at = super::interval::duration_from_nanos(next_at);
-            let next = call_at(
-                &Clock::current(),
-                rt::current(),
-                next_at,
-                Box::new(move || timer.run_chunk(index, base)),
-            );
+            let next = self.shared.on_instance(|| {
+                call_at(
+                    &Clock::current(),
+                    rt::current(),
+                    next_at,
+                    Box::new(move || timer.run_chunk(index, base)),
+                )
+            });
             // Kept in the bucket, so that cancelling its last timer releases this one too.
             let mut state = self.shared.lock();
             if let Some(bucket) = state
