@@ -503,7 +503,8 @@ impl BatchedTimer {
         }
     }
 
-    /// Timers added and neither run nor cancelled.
+    /// Timers added and neither run nor cancelled. A timer leaves the count when its chunk is
+    /// taken to run, just before its callback runs (on another thread, possibly).
     ///
     /// # Examples
     ///
