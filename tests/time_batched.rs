@@ -283,3 +283,182 @@ async fn cancel_racing_the_firing_runs_each_callback_at_most_once() {
 fn a_delayed_call_handle_is_small() {
     assert!(std::mem::size_of::<txaio::DelayedCall>() <= 24);
 }
+
+#[txaio::test]
+async fn callbacks_may_cancel_insert_and_advance_re_entrantly() {
+    replace_loop(|clock| {
+        let timers = txaio::make_batched_timer(10 * MS, 2);
+        let ran = Arc::new(Mutex::new(Vec::new()));
+        let victim = {
+            let ran = ran.clone();
+            timers.call_later(25 * MS, move || ran.lock().unwrap().push("victim"))
+        };
+        let (canceller_ran, inserter_ran) = (ran.clone(), ran.clone());
+        let (inner_timers, inner_ran) = (timers.clone(), ran.clone());
+        let victim_handle = victim.clone();
+        timers.call_later(5 * MS, move || {
+            assert!(
+                victim_handle.cancel(),
+                "a callback cancels another bucket's timer"
+            );
+            canceller_ran.lock().unwrap().push("canceller");
+        });
+        timers.call_later(5 * MS, move || {
+            inserter_ran.lock().unwrap().push("inserter");
+            let inner_ran = inner_ran.clone();
+            // Into a later bucket: the running one is closed to new timers.
+            inner_timers.call_later(MS, move || inner_ran.lock().unwrap().push("inserted"));
+        });
+        let nested = clock.clone();
+        let advanced = ran.clone();
+        timers.call_later(5 * MS, move || {
+            // Re-entrant advance from inside a callback: runs what is due, no deadlock.
+            nested.advance(Duration::ZERO);
+            advanced.lock().unwrap().push("advancer");
+        });
+        clock.advance(50 * MS);
+        let ran = ran.lock().unwrap();
+        assert_eq!(*ran, ["canceller", "inserter", "advancer", "inserted"]);
+        assert!(!victim.active());
+        assert_eq!(timers.pending(), 0);
+        assert_eq!(clock.pending(), 0);
+    });
+}
+
+#[test]
+fn a_virtual_timeout_polled_on_another_thread_is_woken_by_advance() {
+    use std::future::Future;
+    use std::task::{Context, Poll, Wake, Waker};
+
+    struct Unpark(std::thread::Thread);
+    impl Wake for Unpark {
+        fn wake(self: Arc<Self>) {
+            self.0.unpark();
+        }
+    }
+
+    replace_loop(|clock| {
+        for round in 0..50u32 {
+            let limited = txaio::with_timeout(MS * (round % 3), std::future::pending::<()>());
+            let poller = std::thread::spawn(move || {
+                let waker = Waker::from(Arc::new(Unpark(std::thread::current())));
+                let mut cx = Context::from_waker(&waker);
+                let mut limited = Box::pin(limited);
+                loop {
+                    if let Poll::Ready(outcome) = limited.as_mut().poll(&mut cx) {
+                        return outcome;
+                    }
+                    std::thread::park_timeout(Duration::from_secs(5));
+                }
+            });
+            while !poller.is_finished() {
+                clock.advance(MS);
+                std::thread::yield_now();
+            }
+            assert_eq!(
+                poller.join().unwrap(),
+                Err(txaio::TimeoutError),
+                "round {round}"
+            );
+        }
+        assert_eq!(clock.pending(), 0);
+    });
+}
+
+/// Makes the test's backend current on a plain thread (and, for tokio, its runtime).
+fn enter_backend(
+    runtime: txaio::Runtime,
+    #[cfg(feature = "tokio")] handle: Option<&tokio::runtime::Handle>,
+    f: impl FnOnce(),
+) {
+    let _backend = txaio::__private::enter(runtime);
+    #[cfg(feature = "tokio")]
+    let _tokio = handle.map(tokio::runtime::Handle::enter);
+    f();
+}
+
+#[txaio::test]
+async fn threads_inserting_and_cancelling_across_bucket_boundaries_lose_nothing() {
+    use std::time::Instant;
+
+    const THREADS: usize = 4;
+    const PER_THREAD: usize = 1_500;
+    let runtime = txaio::current_runtime();
+    #[cfg(feature = "tokio")]
+    let handle = tokio::runtime::Handle::try_current().ok();
+    let timers = txaio::make_batched_timer(3 * MS, 3);
+    // (deadline, fired at) per timer, and whether its cancel succeeded.
+    let fired: Arc<Mutex<Vec<(usize, Instant)>>> = Arc::new(Mutex::new(Vec::new()));
+    let workers: Vec<_> = (0..THREADS)
+        .map(|thread| {
+            let (timers, fired) = (timers.clone(), fired.clone());
+            #[cfg(feature = "tokio")]
+            let handle = handle.clone();
+            std::thread::spawn(move || {
+                let mut made = Vec::new();
+                enter_backend(
+                    runtime,
+                    #[cfg(feature = "tokio")]
+                    handle.as_ref(),
+                    || {
+                        let mut random = Lcg(thread as u64 + 1);
+                        for i in 0..PER_THREAD {
+                            let id = thread * PER_THREAD + i;
+                            let delay = Duration::from_micros(random.below(20_000));
+                            let deadline = Instant::now() + delay;
+                            let fired = fired.clone();
+                            let call = timers.call_later(delay, move || {
+                                fired.lock().unwrap().push((id, Instant::now()));
+                            });
+                            made.push((id, deadline, call, false));
+                            if i % 3 == 0 {
+                                let pick =
+                                    usize::try_from(random.below(made.len() as u64)).unwrap();
+                                let (_, _, call, cancelled) = &mut made[pick];
+                                *cancelled |= call.cancel();
+                            }
+                        }
+                    },
+                );
+                made
+            })
+        })
+        .collect();
+    // Await while the threads work, so that a current-thread runtime drives the timers.
+    while !workers.iter().all(std::thread::JoinHandle::is_finished) {
+        txaio::sleep(MS).await.unwrap();
+    }
+    let made: Vec<_> = workers
+        .into_iter()
+        .flat_map(|w| w.join().unwrap())
+        .collect();
+    let start = Instant::now();
+    while timers.pending() > 0 && start.elapsed() < Duration::from_secs(20) {
+        txaio::sleep(2 * MS).await.unwrap();
+    }
+    txaio::sleep(20 * MS).await.unwrap(); // the last chunk's callbacks finish
+    assert_eq!(timers.pending(), 0);
+    assert_eq!(timers.buckets(), 0);
+    let fired = fired.lock().unwrap();
+    let mut runs = vec![0u8; THREADS * PER_THREAD];
+    let deadlines: std::collections::HashMap<usize, Instant> = made
+        .iter()
+        .map(|(id, deadline, _, _)| (*id, *deadline))
+        .collect();
+    for &(id, at) in fired.iter() {
+        runs[id] += 1;
+        assert!(at >= deadlines[&id], "timer {id} fired early");
+    }
+    let mut cancelled_count = 0;
+    for (id, _, call, cancelled) in &made {
+        assert!(!call.active());
+        assert!(!call.cancel(), "timer {id} is over");
+        assert_eq!(
+            runs[*id],
+            u8::from(!cancelled),
+            "timer {id}: ran once unless a cancel of it succeeded (cancelled: {cancelled})"
+        );
+        cancelled_count += usize::from(*cancelled);
+    }
+    assert!(cancelled_count > 0 && cancelled_count < made.len());
+}

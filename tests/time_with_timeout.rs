@@ -150,3 +150,25 @@ fn it_is_debug_and_send_when_its_future_is() {
         assert!(format!("{limited:?}").starts_with("WithTimeout"));
     });
 }
+
+#[txaio::test]
+async fn cancelling_a_task_cancels_the_deferred_it_awaits_under_with_timeout() {
+    let inner = txaio::create_future::<u32>();
+    let awaited = inner.clone();
+    let task = txaio::spawn(async move {
+        let value = txaio::with_timeout(Duration::from_secs(60), awaited)
+            .await
+            .map_err(txaio::Failure::new)??;
+        Ok::<_, txaio::Failure>(value)
+    });
+    // Let the task start awaiting.
+    txaio::sleep(5 * MS).await.unwrap();
+    assert!(!txaio::is_called(&task));
+    txaio::cancel(&task);
+    let failure = inner
+        .await
+        .expect_err("the awaited deferred is cancelled with the task");
+    assert!(failure.is::<txaio::CancelledError>());
+    let task_failure = task.await.expect_err("the task is cancelled");
+    assert!(task_failure.is::<txaio::CancelledError>());
+}

@@ -1,6 +1,6 @@
 //! The backends, and the choice among them.
 //!
-//! Each backend module exports the same few functions (`spawn`, `sleep`, `block_on`,
+//! Each backend module exports the same few functions (`spawn`, `sleep_until`, `block_on`,
 //! `block_on_test`). The default backend is the first compiled in the order tokio, smol,
 //! async-std; `#[txaio::test]` (and a pinned `#[portable(runtime = ...)]`) enter another one
 //! for the duration of a future, recorded in a thread-local so nested calls follow it.

@@ -8,8 +8,8 @@ pub use capture::{CapturedLog, capture_logs};
 /// Runs `f` with a virtual clock standing in for real time on this thread (txaio's
 /// `testutil.replace_loop(task.Clock())`).
 ///
-/// Every txaio timer created on this thread inside `f` (`call_later`, `sleep`) waits on the
-/// clock; [`VirtualClock::advance`] fires what is due, synchronously, in deadline order. No
+/// Every txaio timer created on this thread inside `f` (`call_later`, `sleep`, batched
+/// timers, `interval`, `with_timeout`) waits on the clock; [`VirtualClock::advance`] fires what is due, synchronously, in deadline order. No
 /// real time passes, on every backend, and no runtime is needed for the timers themselves.
 ///
 /// # Examples

@@ -62,10 +62,17 @@ pub(crate) fn make_batched_timer_in(
         chunk_size > 0,
         "make_batched_timer: `chunk_size` must be at least 1"
     );
+    let bucket_nanos = bucket.as_nanos();
+    // The last index whose end `Duration` can hold; later ones are `NEVER`.
+    let max_index = u64::try_from(Duration::MAX.as_nanos() / bucket_nanos)
+        .unwrap_or(u64::MAX)
+        .min(NEVER - 1);
     BatchedTimer {
         shared: Arc::new(Shared {
             instance,
             bucket,
+            bucket_nanos_u64: u64::try_from(bucket_nanos).ok(),
+            max_index,
             chunk_size,
             state: Mutex::new(State::default()),
         }),
@@ -113,6 +120,10 @@ struct Shared {
     /// The runtime instance of a `Txaio`'s batched timer.
     instance: Option<crate::rt::Instance>,
     bucket: Duration,
+    /// The bucket width in nanoseconds, when it fits a `u64` (the fast path of `index_for`).
+    bucket_nanos_u64: Option<u64>,
+    /// The last bucket index whose end is representable.
+    max_index: u64,
     chunk_size: usize,
     state: Mutex<State>,
 }
@@ -136,7 +147,8 @@ struct Bucket {
     /// Where the next chunk starts, once the bucket is due.
     cursor: u32,
     due: Option<Schedule>,
-    /// The runtime timer for the bucket's end, while it is not yet due (`None` for [`NEVER`]).
+    /// The runtime timer for the bucket's end while it is not yet due (`None` for [`NEVER`]),
+    /// then the one for its next chunk.
     runtime_timer: Option<DelayedCall>,
 }
 
@@ -169,6 +181,13 @@ impl Bucket {
             due: None,
             runtime_timer,
         }
+    }
+
+    /// Adds a callback; returns its sequence number.
+    fn push(&mut self, callback: Callback) -> u64 {
+        let slot = self.slots.push(callback);
+        self.live += 1;
+        self.base + u64::from(slot)
     }
 
     /// The slot of the timer with sequence number `sequence`, if it is in this bucket.
@@ -255,9 +274,13 @@ impl Shared {
     /// nanoseconds, where neither the deadline nor the end can overflow.
     fn index_for(&self, now: Duration, delay: Duration) -> u64 {
         let deadline = now.as_nanos() + delay.as_nanos();
-        let index = deadline.div_ceil(self.bucket_nanos());
+        // Deadlines within 584 years and buckets within that divide in 64 bits.
+        let index = match (u64::try_from(deadline), self.bucket_nanos_u64) {
+            (Ok(deadline), Some(bucket)) => u128::from(deadline.div_ceil(bucket)),
+            _ => deadline.div_ceil(self.bucket_nanos()),
+        };
         match u64::try_from(index) {
-            Ok(index) if index < NEVER && self.bucket_end(index).is_some() => index,
+            Ok(index) if index <= self.max_index => index,
             _ => NEVER,
         }
     }
@@ -301,52 +324,56 @@ impl BatchedTimer {
     /// });
     /// ```
     pub fn call_later(&self, delay: Duration, f: impl FnOnce() + Send + 'static) -> DelayedCall {
-        let now = now();
-        let wanted = self.shared.index_for(now, delay);
-        let mut callback: Option<Callback> = Some(Box::new(f));
+        let wanted = self.shared.index_for(now(), delay);
+        let callback: Callback = Box::new(f);
         // The runtime timer made for a new bucket, and that bucket's index.
         let mut armed: Option<(u64, Option<DelayedCall>)> = None;
         loop {
             let mut state = self.shared.lock();
             let index = wanted.max(state.first_open);
-            let exists = state.buckets.contains_key(&index);
-            let new_timer = match armed.take() {
-                Some((armed_index, timer)) if armed_index == index && !exists => Some(timer),
-                Some((_, timer)) => {
-                    // The bucket was started meanwhile, or the index moved on: not needed.
+            let new_timer = match state.buckets.get_mut(&index) {
+                Some(bucket) => {
+                    let sequence = bucket.push(callback);
+                    state.pending += 1;
+                    state.next_sequence = state.next_sequence.max(sequence + 1);
                     drop(state);
-                    if let Some(timer) = timer {
+                    // Started by another thread meanwhile: this one's timer is not needed.
+                    if let Some((_, Some(timer))) = armed {
                         timer.cancel();
                     }
-                    continue;
+                    return self.handle(index, sequence);
                 }
-                None => None,
+                None => match armed.take() {
+                    Some((armed_index, timer)) if armed_index == index => timer,
+                    unneeded => {
+                        drop(state);
+                        // The index moved on meanwhile: that timer is not needed.
+                        if let Some((_, Some(timer))) = unneeded {
+                            timer.cancel();
+                        }
+                        // May panic (no runtime): nothing has been changed yet.
+                        armed = Some((index, self.arm(index)));
+                        continue;
+                    }
+                },
             };
-            if !exists && new_timer.is_none() {
-                drop(state);
-                // May panic (no runtime): nothing has been changed yet.
-                armed = Some((index, self.arm(index)));
-                continue;
-            }
-            let fresh_base = state.next_sequence;
+            let mut bucket = Bucket::new(state.next_sequence, new_timer);
+            let sequence = bucket.push(callback);
+            state.buckets.insert(index, bucket);
             state.pending += 1;
-            let bucket = state
-                .buckets
-                .entry(index)
-                .or_insert_with(|| Bucket::new(fresh_base, new_timer.flatten()));
-            let slot = bucket.slots.push(callback.take().expect("added once"));
-            bucket.live += 1;
-            let sequence = bucket.base + u64::from(slot);
-            // Past every sequence issued: a bucket made later at any index starts beyond them.
-            state.next_sequence = state.next_sequence.max(sequence + 1);
+            state.next_sequence = sequence + 1;
             drop(state);
-            return DelayedCall {
-                handle: Handle::Batched(Key {
-                    shared: Arc::clone(&self.shared),
-                    bucket: index,
-                    sequence,
-                }),
-            };
+            return self.handle(index, sequence);
+        }
+    }
+
+    fn handle(&self, bucket: u64, sequence: u64) -> DelayedCall {
+        DelayedCall {
+            handle: Handle::Batched(Key {
+                shared: Arc::clone(&self.shared),
+                bucket,
+                sequence,
+            }),
         }
     }
 
@@ -380,7 +407,8 @@ impl BatchedTimer {
         else {
             return;
         };
-        bucket.runtime_timer = None;
+        // This bucket's own timer, unless a stale one fired for it: then its own is not needed.
+        let own_timer = bucket.runtime_timer.take();
         let chunks = bucket.live.div_ceil(self.shared.chunk_size).max(1);
         bucket.due = Some(Schedule {
             end,
@@ -389,6 +417,10 @@ impl BatchedTimer {
         });
         let base = bucket.base;
         drop(state);
+        if let Some(timer) = own_timer {
+            // False, and harmless, when it is the one firing.
+            timer.cancel();
+        }
         self.run_chunk(index, base);
     }
 
@@ -407,6 +439,8 @@ impl BatchedTimer {
         let Some(schedule) = bucket.due.as_mut() else {
             return;
         };
+        // The timer for this chunk, firing now.
+        drop(bucket.runtime_timer.take());
         let bucket_nanos = self.shared.bucket_nanos();
         let elapsed = now.saturating_sub(schedule.end).as_nanos();
         let chunks = u128::from(schedule.chunks);
@@ -441,14 +475,26 @@ impl BatchedTimer {
             let timer = self.clone();
             // The last chunk is due before `end + bucket`; past `Duration::MAX` nothing is.
             let next_at = super::interval::duration_from_nanos(next_at);
-            drop(self.shared.on_instance(|| {
+            let next = self.shared.on_instance(|| {
                 call_at(
                     &Clock::current(),
                     rt::current(),
                     next_at,
                     Box::new(move || timer.run_chunk(index, base)),
                 )
-            }));
+            });
+            // Kept in the bucket, so that cancelling its last timer releases this one too.
+            let mut state = self.shared.lock();
+            if let Some(bucket) = state
+                .buckets
+                .get_mut(&index)
+                .filter(|bucket| bucket.base == base)
+            {
+                bucket.runtime_timer = Some(next);
+            } else {
+                drop(state);
+                next.cancel();
+            }
         }
         for callback in chunk {
             if let Err(panic) = crate::panic::catch(callback) {
@@ -457,7 +503,8 @@ impl BatchedTimer {
         }
     }
 
-    /// Timers added and neither run nor cancelled.
+    /// Timers added and neither run nor cancelled. A timer leaves the count when its chunk is
+    /// taken to run, just before its callback runs (on another thread, possibly).
     ///
     /// # Examples
     ///

@@ -33,7 +33,6 @@ use super::Clock;
 /// # }
 /// ```
 #[doc(alias = "LoopingCall")]
-#[doc(alias = "every")]
 pub fn interval(period: Duration) -> Interval {
     assert!(
         !period.is_zero(),

@@ -42,6 +42,7 @@ pub use with_timeout::{WithTimeout, with_timeout};
 ///     assert!(!call.active());
 /// });
 /// ```
+#[doc(alias = "IDelayedCall")]
 #[derive(Debug, Clone)]
 pub struct DelayedCall {
     handle: Handle,
@@ -271,6 +272,7 @@ pub(crate) fn now() -> Duration {
 ///     txaio::add_errback(&nap, |failure| assert!(failure.is::<txaio::CancelledError>()));
 /// });
 /// ```
+#[doc(alias = "deferLater")]
 pub fn sleep(delay: Duration) -> Deferred<()> {
     let deferred = create_future();
     // Weak: a dropped sleep should not be kept alive by its own timer.

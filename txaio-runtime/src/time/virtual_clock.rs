@@ -72,7 +72,8 @@ impl ClockShared {
 /// A clock that moves only when told to (Twisted's `task.Clock`).
 ///
 /// Made by [`replace_loop`](crate::testutil::replace_loop); every txaio timer created on that
-/// thread inside it waits on this clock.
+/// thread inside it waits on this clock. `Clone` gives another handle to the same clock (for a
+/// callback that wants to read the time); `Send + Sync`.
 ///
 /// # Examples
 ///
@@ -87,6 +88,8 @@ impl ClockShared {
 ///     assert_eq!(clock.now(), Duration::from_secs(10));
 /// });
 /// ```
+#[doc(alias = "Clock")]
+#[derive(Clone)]
 pub struct VirtualClock {
     state: Arc<ClockShared>,
 }
