@@ -14,6 +14,7 @@ mod gather;
 mod log;
 mod report;
 pub mod rt;
+mod sync;
 pub mod testutil;
 mod time;
 
@@ -36,4 +37,5 @@ pub use log::{
     start_logging, start_logging_with_writer,
 };
 pub use rt::{Runtime, USING_ASYNC_STD, USING_SMOL, USING_TOKIO, current_runtime, runtime};
+pub use sync::{DeferredLock, DeferredQueue, DeferredSemaphore, QueueOverflow, QueueUnderflow};
 pub use time::{BatchedTimer, DelayedCall, call_later, make_batched_timer, sleep};
