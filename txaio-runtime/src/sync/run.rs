@@ -30,7 +30,9 @@ where
     let stage = Arc::new(Mutex::new(Stage::Acquiring(acquired.clone())));
     let cancel_stage = Arc::clone(&stage);
     out.set_canceller(Box::new(move |_: &Deferred<T>| {
-        match mem::replace(&mut *lock(&cancel_stage), Stage::Over) {
+        // Bound first: the guard must not live through the cancel, whose reactions lock it.
+        let was = mem::replace(&mut *lock(&cancel_stage), Stage::Over);
+        match was {
             Stage::Acquiring(acquired) => acquired.cancel(),
             Stage::Running(running) => running.cancel(),
             Stage::Over => {}

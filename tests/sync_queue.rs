@@ -1,0 +1,356 @@
+//! SPEC §11: `DeferredQueue`, and its `Stream`.
+
+use std::future::poll_fn;
+use std::pin::Pin;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex};
+use std::task::{Context, Poll, Waker};
+
+use futures_core::Stream;
+use txaio::{CancelledError, DeferredQueue, QueueOverflow, QueueUnderflow};
+
+/// `StreamExt::next`, without the `futures` crate.
+async fn next<T: Send + 'static>(queue: &mut DeferredQueue<T>) -> Option<T> {
+    poll_fn(|cx| Pin::new(&mut *queue).poll_next(cx)).await
+}
+
+fn poll_once<T: Send + 'static>(queue: &mut DeferredQueue<T>) -> Poll<Option<T>> {
+    Pin::new(queue).poll_next(&mut Context::from_waker(Waker::noop()))
+}
+
+#[txaio::test]
+async fn put_to_a_waiting_get_fires_it_inside_put() {
+    let queue = DeferredQueue::new(None, None);
+    let get = queue.get().unwrap();
+    assert!(!txaio::is_called(&get));
+    queue.put(1).unwrap();
+    assert!(txaio::is_called(&get));
+    assert_eq!(queue.len(), 0, "handed over, not stored");
+    assert_eq!(get.await.unwrap(), 1);
+}
+
+#[txaio::test]
+async fn put_goes_to_the_oldest_waiting_get() {
+    let queue = DeferredQueue::new(None, None);
+    let gets: Vec<_> = (0..3).map(|_| queue.get().unwrap()).collect();
+    for n in 0..3 {
+        queue.put(n).unwrap();
+    }
+    for (n, get) in gets.into_iter().enumerate() {
+        assert_eq!(get.await.unwrap(), n);
+    }
+}
+
+#[txaio::test]
+async fn get_fires_at_once_with_the_oldest_stored_value() {
+    let queue = DeferredQueue::new(None, None);
+    for n in 0..3 {
+        queue.put(n).unwrap();
+    }
+    assert_eq!(queue.len(), 3);
+    for n in 0..3 {
+        let get = queue.get().unwrap();
+        assert!(txaio::is_called(&get));
+        assert_eq!(get.await.unwrap(), n);
+    }
+    assert!(queue.is_empty());
+}
+
+#[txaio::test]
+async fn put_on_a_full_queue_overflows_and_does_not_store() {
+    let queue = DeferredQueue::new(Some(2), None);
+    queue.put("a").unwrap();
+    queue.put("b").unwrap();
+    assert_eq!(queue.put("c"), Err(QueueOverflow));
+    assert_eq!(queue.len(), 2);
+    assert_eq!(queue.get().unwrap().await.unwrap(), "a");
+    queue.put("d").unwrap();
+    assert_eq!(queue.get().unwrap().await.unwrap(), "b");
+    assert_eq!(queue.get().unwrap().await.unwrap(), "d");
+}
+
+#[txaio::test]
+async fn a_full_queue_still_hands_to_a_waiting_get() {
+    let queue = DeferredQueue::new(Some(0), None);
+    assert_eq!(queue.put(1), Err(QueueOverflow));
+    let get = queue.get().unwrap();
+    queue.put(2).unwrap();
+    assert_eq!(get.await.unwrap(), 2);
+}
+
+#[txaio::test]
+async fn get_beyond_the_backlog_underflows() {
+    let queue = DeferredQueue::<u8>::new(None, Some(2));
+    let a = queue.get().unwrap();
+    let _b = queue.get().unwrap();
+    assert_eq!(queue.get().unwrap_err(), QueueUnderflow);
+    assert_eq!(queue.waiting(), 2);
+    queue.put(1).unwrap();
+    assert_eq!(a.await.unwrap(), 1);
+    let _c = queue.get().unwrap(); // room again
+    let zero = DeferredQueue::<u8>::new(None, Some(0));
+    assert_eq!(zero.get().unwrap_err(), QueueUnderflow);
+    zero.put(3).unwrap();
+    assert_eq!(
+        zero.get().unwrap().await.unwrap(),
+        3,
+        "a stored value needs no backlog"
+    );
+}
+
+#[txaio::test]
+async fn cancelling_a_pending_get_removes_it_and_a_later_put_goes_to_the_next() {
+    let queue = DeferredQueue::new(None, None);
+    let cancelled = queue.get().unwrap();
+    let next = queue.get().unwrap();
+    txaio::cancel(&cancelled);
+    assert!(cancelled.await.unwrap_err().is::<CancelledError>());
+    assert_eq!(queue.waiting(), 1);
+    queue.put(1).unwrap();
+    assert_eq!(next.await.unwrap(), 1);
+}
+
+#[txaio::test]
+async fn cancelling_the_only_get_means_a_later_put_is_stored() {
+    let queue = DeferredQueue::new(None, Some(1));
+    let get = queue.get().unwrap();
+    txaio::cancel(&get);
+    assert_eq!(queue.waiting(), 0);
+    queue.put(9).unwrap();
+    assert_eq!(queue.len(), 1);
+    assert_eq!(queue.get().unwrap().await.unwrap(), 9);
+}
+
+#[txaio::test]
+async fn cancelling_a_get_that_fired_does_nothing() {
+    let queue = DeferredQueue::new(None, None);
+    let get = queue.get().unwrap();
+    queue.put(4).unwrap();
+    txaio::cancel(&get);
+    assert_eq!(get.await.unwrap(), 4);
+    assert!(queue.is_empty());
+}
+
+#[txaio::test]
+async fn a_get_fired_by_hand_does_not_swallow_a_put() {
+    let queue = DeferredQueue::new(None, None);
+    let get = queue.get().unwrap();
+    txaio::resolve(&get, 0).unwrap(); // a misuse, but it must not eat the next value
+    queue.put(5).unwrap();
+    assert_eq!(queue.len(), 1);
+    assert_eq!(queue.get().unwrap().await.unwrap(), 5);
+}
+
+#[txaio::test]
+async fn consumer_and_producer_tasks() {
+    let queue = DeferredQueue::new(Some(4), None);
+    let consumer = {
+        let queue = queue.clone();
+        txaio::spawn(async move {
+            let mut got = Vec::new();
+            loop {
+                match queue.get().unwrap().await? {
+                    None => return Ok::<_, txaio::Failure>(got),
+                    Some(n) => got.push(n),
+                }
+            }
+        })
+    };
+    for n in 0..20 {
+        while queue.put(Some(n)).is_err() {
+            txaio::sleep(std::time::Duration::from_millis(1))
+                .await
+                .unwrap();
+        }
+    }
+    while queue.put(None).is_err() {
+        txaio::sleep(std::time::Duration::from_millis(1))
+            .await
+            .unwrap();
+    }
+    assert_eq!(consumer.await.unwrap(), (0..20).collect::<Vec<_>>());
+}
+
+#[txaio::test]
+async fn callbacks_may_reenter_put_and_get() {
+    let queue = DeferredQueue::new(None, None);
+    let seen = Arc::new(Mutex::new(Vec::new()));
+    let first = queue.get().unwrap();
+    {
+        let (queue, seen) = (queue.clone(), Arc::clone(&seen));
+        txaio::add_callback(&first, move |v: &u32| {
+            seen.lock().unwrap().push(*v);
+            queue.put(v + 100).unwrap(); // re-enters from inside put
+            let again = queue.get().unwrap();
+            let seen = Arc::clone(&seen);
+            txaio::add_callback(&again, move |v| seen.lock().unwrap().push(*v));
+        });
+    }
+    queue.put(1).unwrap();
+    assert_eq!(*seen.lock().unwrap(), [1, 101]);
+    assert!(queue.is_empty());
+}
+
+#[txaio::test]
+async fn the_queue_is_a_stream_in_order() {
+    let queue = DeferredQueue::new(None, None);
+    let mut stream = queue.clone();
+    for n in 0..3 {
+        queue.put(n).unwrap();
+    }
+    for n in 0..3 {
+        assert_eq!(next(&mut stream).await, Some(n));
+    }
+    let reader = txaio::spawn(async move {
+        let mut got = Vec::new();
+        while let Some(n) = next(&mut stream).await {
+            if n == 99 {
+                break;
+            }
+            got.push(n);
+        }
+        Ok::<_, txaio::Failure>(got)
+    });
+    for n in 3..10 {
+        txaio::sleep(std::time::Duration::from_millis(1))
+            .await
+            .unwrap();
+        queue.put(n).unwrap();
+    }
+    queue.put(99).unwrap();
+    assert_eq!(reader.await.unwrap(), (3..10).collect::<Vec<_>>());
+}
+
+#[txaio::test]
+async fn a_waiting_stream_keeps_its_place_in_line_among_gets() {
+    let queue = DeferredQueue::new(None, None);
+    let before = queue.get().unwrap();
+    let mut stream = queue.clone();
+    assert!(poll_once(&mut stream).is_pending());
+    let after = queue.get().unwrap();
+    assert_eq!(queue.waiting(), 3);
+    for n in 0..3 {
+        queue.put(n).unwrap();
+    }
+    assert_eq!(before.await.unwrap(), 0);
+    assert_eq!(poll_once(&mut stream), Poll::Ready(Some(1)));
+    assert_eq!(after.await.unwrap(), 2);
+}
+
+#[txaio::test]
+async fn dropping_a_next_future_loses_no_item() {
+    let queue = DeferredQueue::new(None, None);
+    let mut stream = queue.clone();
+    {
+        let mut pending = std::pin::pin!(next(&mut stream));
+        let polled = poll_fn(|cx| Poll::Ready(pending.as_mut().poll(cx))).await;
+        assert!(polled.is_pending());
+        // The `next()` future is dropped here, as a lost `select!` branch would be.
+    }
+    queue.put(7).unwrap(); // goes to the stream's place in line
+    assert_eq!(queue.len(), 0);
+    assert_eq!(next(&mut stream).await, Some(7));
+}
+
+#[txaio::test]
+async fn dropping_a_stream_that_was_handed_a_value_gives_it_back() {
+    let queue = DeferredQueue::new(None, None);
+    let mut stream = queue.clone();
+    assert!(poll_once(&mut stream).is_pending());
+    queue.put(1).unwrap(); // handed to the stream, which never yields it
+    queue.put(2).unwrap();
+    drop(stream);
+    assert_eq!(queue.len(), 2);
+    assert_eq!(queue.get().unwrap().await.unwrap(), 1, "back at the front");
+    assert_eq!(queue.get().unwrap().await.unwrap(), 2);
+}
+
+#[txaio::test]
+async fn dropping_a_waiting_stream_leaves_the_line() {
+    let queue = DeferredQueue::new(None, None);
+    let mut stream = queue.clone();
+    assert!(poll_once(&mut stream).is_pending());
+    assert_eq!(queue.waiting(), 1);
+    drop(stream);
+    assert_eq!(queue.waiting(), 0);
+    queue.put(3).unwrap();
+    assert_eq!(queue.len(), 1);
+}
+
+#[test]
+fn the_queue_is_send_sync_and_clone_is_the_same_queue() {
+    fn send_sync<T: Send + Sync + Clone + Default + std::fmt::Debug>() {}
+    send_sync::<DeferredQueue<String>>();
+    let queue = DeferredQueue::default();
+    queue.clone().put(1u8).unwrap();
+    assert_eq!(queue.len(), 1);
+    assert_eq!((queue.size(), queue.backlog()), (None, None));
+    assert!(format!("{queue:?}").contains("len: 1"));
+    let errors: [&dyn std::error::Error; 2] = [&QueueOverflow, &QueueUnderflow];
+    assert_eq!(errors[0].to_string(), "the queue is full");
+    assert!(errors[1].to_string().contains("waiting"));
+}
+
+#[test]
+fn gets_cancelled_from_other_threads_while_puts_hand_them_values_lose_nothing() {
+    const VALUES: usize = 20_000;
+    let queue = DeferredQueue::new(None, None);
+    let received = Arc::new(AtomicUsize::new(0));
+    let sum = Arc::new(AtomicUsize::new(0));
+    let (gets_tx, gets_rx) = std::sync::mpsc::channel::<txaio::Deferred<usize>>();
+    let getter = {
+        let (queue, received, sum) = (queue.clone(), Arc::clone(&received), Arc::clone(&sum));
+        std::thread::spawn(move || {
+            for _ in 0..VALUES * 2 {
+                let get = queue.get().unwrap();
+                let (received, sum) = (Arc::clone(&received), Arc::clone(&sum));
+                txaio::add_callback(&get, move |v| {
+                    received.fetch_add(1, Ordering::SeqCst);
+                    sum.fetch_add(*v, Ordering::SeqCst);
+                });
+                gets_tx.send(get).unwrap();
+            }
+        })
+    };
+    let canceller = std::thread::spawn(move || {
+        for (i, get) in gets_rx.into_iter().enumerate() {
+            if i % 2 == 0 {
+                txaio::cancel(&get);
+            }
+        }
+    });
+    let putter = {
+        let queue = queue.clone();
+        std::thread::spawn(move || {
+            for v in 1..=VALUES {
+                queue.put(v).unwrap();
+            }
+        })
+    };
+    for thread in [getter, canceller, putter] {
+        thread.join().unwrap();
+    }
+    // Whatever was left stored goes to fresh gets.
+    while let Some(v) = {
+        let get = queue.get().unwrap();
+        if txaio::is_called(&get) {
+            let value = Arc::new(Mutex::new(None));
+            let slot = Arc::clone(&value);
+            txaio::add_callback(&get, move |v| *slot.lock().unwrap() = Some(*v));
+            let got = *value.lock().unwrap();
+            got
+        } else {
+            txaio::cancel(&get);
+            None
+        }
+    } {
+        received.fetch_add(1, Ordering::SeqCst);
+        sum.fetch_add(v, Ordering::SeqCst);
+    }
+    assert_eq!(
+        received.load(Ordering::SeqCst),
+        VALUES,
+        "every value exactly once"
+    );
+    assert_eq!(sum.load(Ordering::SeqCst), VALUES * (VALUES + 1) / 2);
+}
