@@ -181,7 +181,12 @@ fn check_queue(
     // Nothing lost, nothing twice: every accepted value is delivered once or still stored
     // (or waits in the stream's slot).
     drop(stream);
-    let delivered = log.lock().unwrap().iter().filter(|(_, v)| v.is_some()).count();
+    let delivered = log
+        .lock()
+        .unwrap()
+        .iter()
+        .filter(|(_, v)| v.is_some())
+        .count();
     prop_assert_eq!(delivered + queue.len(), put);
     Ok(())
 }
@@ -205,7 +210,13 @@ fn gate_op() -> impl Strategy<Value = GateOp> {
 fn check_gate(limit: usize, lock: bool, ops: &[GateOp]) -> Result<(), TestCaseError> {
     let real_lock = txaio::DeferredLock::new();
     let sem = DeferredSemaphore::new(limit);
-    let acquire = || if lock { real_lock.acquire() } else { sem.acquire() };
+    let acquire = || {
+        if lock {
+            real_lock.acquire()
+        } else {
+            sem.acquire()
+        }
+    };
     let release = || {
         let (real_lock, sem) = (real_lock.clone(), sem.clone());
         std::panic::catch_unwind(move || {
@@ -256,7 +267,11 @@ fn check_gate(limit: usize, lock: bool, ops: &[GateOp]) -> Result<(), TestCaseEr
                 } else {
                     false
                 };
-                prop_assert_eq!(release(), model_ok, "release panics exactly when nothing is held");
+                prop_assert_eq!(
+                    release(),
+                    model_ok,
+                    "release panics exactly when nothing is held"
+                );
             }
             GateOp::Cancel(n) if !acquires.is_empty() => {
                 let id = n % acquires.len();
