@@ -8,6 +8,7 @@ use super::semaphore::Gate;
 use crate::deferred::{Deferred, IntoDeferred, as_future, reaction};
 use crate::errors::CancelledError;
 use crate::failure::Failure;
+use crate::log::Logger;
 
 /// Where a `run` is, for its canceller.
 enum Stage<T> {
@@ -25,6 +26,9 @@ where
     R: IntoDeferred<T>,
     F: FnOnce() -> R + Send + 'static,
 {
+    if gate.try_acquire() {
+        return call_holding(gate, f);
+    }
     let out: Deferred<T> = Deferred::new_pending();
     let acquired = gate.acquire();
     let stage = Arc::new(Mutex::new(Stage::Acquiring(acquired.clone())));
@@ -51,6 +55,37 @@ where
     out
 }
 
+/// The free-token path: `f`'s own deferred is the result, released as it fires. Nothing
+/// waited, so there is no stage to cancel: cancelling the result cancels `f`'s deferred.
+fn call_holding<T, R, F>(gate: &Arc<Gate>, f: F) -> Deferred<T>
+where
+    T: Send + 'static,
+    R: IntoDeferred<T>,
+    F: FnOnce() -> R,
+{
+    let running = as_future(f);
+    if running.is_called() {
+        release_for_run(gate);
+    } else {
+        let gate = Arc::clone(gate);
+        running.add_reaction(
+            reaction(move |_: Result<&T, &Failure>| release_for_run(&gate)),
+            false,
+        );
+    }
+    running
+}
+
+/// Releases the token `run` holds; one released by hand meanwhile is reported, not unwound.
+fn release_for_run(gate: &Arc<Gate>) {
+    if !gate.release() {
+        Logger::new("txaio").error(format_args!(
+            "DeferredLock/DeferredSemaphore::run: the lock or token was released by hand \
+             before `f`'s result fired"
+        ));
+    }
+}
+
 fn call_and_release<T, R, F>(gate: &Arc<Gate>, stage: &Arc<Mutex<Stage<T>>>, f: F, out: Deferred<T>)
 where
     T: Clone + Send + 'static,
@@ -74,7 +109,7 @@ where
     let stage = Arc::clone(stage);
     let on_result = reaction(move |outcome: Result<&T, &Failure>| {
         let was = mem::replace(&mut *lock(&stage), Stage::Over);
-        let released = gate.release();
+        release_for_run(&gate);
         let cancelled_out = matches!(was, Stage::Over);
         match outcome {
             // `out` is being cancelled and fails with its own (handled) `CancelledError`.
@@ -83,12 +118,6 @@ where
                 let _ = out.settle(outcome.cloned().map_err(Clone::clone));
             }
         }
-        // Someone released the token by hand meanwhile: their bug, reported as a panicking
-        // callback once `out` has fired.
-        assert!(
-            released,
-            "run: the lock or token was released by hand before `f`'s result fired"
-        );
     });
     running.add_reaction(on_result, true);
 }

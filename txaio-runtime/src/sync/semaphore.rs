@@ -37,6 +37,16 @@ impl Gate {
         lock(&self.state).tokens
     }
 
+    /// Takes a free token, if there is one, without waiting.
+    pub(crate) fn try_acquire(&self) -> bool {
+        let mut state = lock(&self.state);
+        let free = state.tokens > 0;
+        if free {
+            state.tokens -= 1;
+        }
+        free
+    }
+
     /// A deferred that fires (now, if a token is free) when a token is the caller's.
     pub(crate) fn acquire(self: &Arc<Self>) -> Deferred<()> {
         let mut state = lock(&self.state);
