@@ -6,6 +6,9 @@
 //! - `DeferredLock::run` on a free lock, against `tokio::sync::Mutex` and `async_lock::Mutex`
 //!   (lock awaited, a trivial critical section, unlock)
 //!
+//! - the floor both txaio figures stand on: one deferred created fired and awaited, as `get`
+//!   and `run` return one
+//!
 //! Every future here is ready when polled, so each is polled once, without a runtime.
 
 mod support;
@@ -38,6 +41,9 @@ fn queue(c: &mut Criterion) {
             ready(rx.recv()).unwrap()
         });
     });
+    group.bench_function("floor: txaio create_future_success + await", |b| {
+        b.iter(|| ready(txaio::create_future_success(black_box(7u64))).unwrap());
+    });
     group.finish();
 
     let mut group = c.benchmark_group("sync/queue get-waits+put");
@@ -56,6 +62,9 @@ fn lock(c: &mut Criterion) {
     let lock = txaio::DeferredLock::new();
     group.bench_function("txaio DeferredLock::run", |b| {
         b.iter(|| ready(lock.run(|| Ok::<_, txaio::Failure>(black_box(7u64)))).unwrap());
+    });
+    group.bench_function("floor: txaio create_future_success + await", |b| {
+        b.iter(|| ready(txaio::create_future_success(black_box(7u64))).unwrap());
     });
     let mutex = tokio::sync::Mutex::new(0u64);
     group.bench_function("tokio Mutex", |b| {
