@@ -3,6 +3,8 @@
 #![warn(missing_docs)]
 
 #[doc(inline)]
+pub use txaio_runtime::timeout;
+#[doc(inline)]
 pub use txaio_runtime::{
     AlreadyCalledError, BatchedTimer, CancelledError, Deferred, DelayedCall, Failure, IntoDeferred,
     LogLevel, Logger, LoggingError, Panic, ParseLogLevelError, Runtime, TimeoutError,
@@ -15,9 +17,17 @@ pub use txaio_runtime::{
     testutil, trace, warn,
 };
 #[doc(inline)]
+pub use txaio_runtime::{CloneOnAwait, Take, TakenError};
+#[doc(inline)]
 pub use txaio_runtime::{
     DeferredLock, DeferredQueue, DeferredSemaphore, QueueOverflow, QueueUnderflow,
 };
+#[doc(inline)]
+pub use txaio_runtime::{Interval, interval};
+#[doc(inline)]
+pub use txaio_runtime::{WithTimeout, with_timeout};
+#[doc(inline)]
+pub use txaio_runtime::{add_both, recover, shield, then};
 
 /// Makes a function portable: written once, it runs on whichever runtime the application
 /// compiled in, and code that would tie it to one runtime or block the event loop does not
@@ -182,8 +192,14 @@ mod book {
     mod choosing_a_runtime {}
     #[doc = include_str!("../book/src/deferreds.md")]
     mod deferreds {}
-    #[doc = include_str!("../book/src/async-and-time.md")]
-    mod async_and_time {}
+    #[doc = include_str!("../book/src/getting-started.md")]
+    mod getting_started {}
+    #[doc = include_str!("../book/src/coming-from-txaio.md")]
+    mod coming_from_txaio {}
+    #[doc = include_str!("../book/src/compile-errors.md")]
+    mod compile_errors {}
+    #[doc = include_str!("../book/src/performance.md")]
+    mod performance {}
     #[doc = include_str!("../book/src/portable.md")]
     mod portable {}
     #[doc = include_str!("../book/src/time.md")]

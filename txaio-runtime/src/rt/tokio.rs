@@ -3,6 +3,8 @@
 use std::future::Future;
 use std::time::Duration;
 
+use crate::errors::Panic;
+
 use tokio::runtime::{Builder, Handle};
 
 fn handle() -> Handle {
@@ -23,11 +25,29 @@ pub fn spawn<F: Future<Output = ()> + Send + 'static>(future: F) {
 /// Runs `f` on tokio's blocking pool.
 pub fn spawn_blocking<R: Send + 'static>(
     f: impl FnOnce() -> R + Send + 'static,
-    done: impl FnOnce(std::thread::Result<R>) + Send + 'static,
+    done: impl FnOnce(Result<R, Panic>) + Send + 'static,
 ) {
     drop(handle().spawn_blocking(move || {
-        done(std::panic::catch_unwind(std::panic::AssertUnwindSafe(f)));
+        done(crate::panic::catch(f));
     }));
+}
+
+/// tokio's timer for `deadline`, made here so that a runtime without a time driver panics
+/// with the fix in the caller, not silently in a detached task.
+pub(crate) fn sleep_until(deadline: std::time::Instant) -> super::Sleep {
+    let _runtime = handle();
+    let deadline = tokio::time::Instant::from_std(deadline);
+    // tokio checks for its time driver when the timer is made; its own panic would not say
+    // how to build the runtime.
+    match crate::panic::catch(|| tokio::time::sleep_until(deadline)) {
+        Ok(sleep) => super::Sleep::Tokio { sleep },
+        Err(tokio_panic) => panic!(
+            "txaio: the running tokio runtime has no timers: it was built without its time \
+             driver. Build it with `enable_time()` or `enable_all()` on \
+             `tokio::runtime::Builder`, or run your code inside `#[txaio::main]` (tokio: \
+             {tokio_panic})"
+        ),
+    }
 }
 
 /// Waits `delay` on tokio's timer.

@@ -3,17 +3,17 @@
 //! internal lock without growing the stack.
 //!
 //! A waiter is handed its value (a token or a queued item) in two steps: under the primitive's
-//! lock it leaves the line and the value goes into its slot; then, with no primitive lock
-//! held, [`deliver`] moves the value from the slot into the waiter's deferred, holding the
-//! slot's own lock while it does. A canceller that no longer finds its waiter in the line
-//! takes the value back out of the slot (and gives it back to the primitive); if the
-//! delivery got there first, the canceller waits on the slot's lock until the deferred has
-//! fired with the value, so the cancel then finds it fired and does nothing. Either way the
-//! value ends up in exactly one place.
+//! lock it leaves the line and the value goes into its slot; then, with no lock held,
+//! [`deliver`] fires the waiter's deferred with it. A cancel that comes in between finds the
+//! value in the slot and gives it back to the primitive, for the next waiter: a cancelled get
+//! never swallows a put, a cancelled acquire never keeps the lock. See [`deliver`] for how
+//! the two race.
 
 use std::cell::{Cell, RefCell};
 use std::collections::VecDeque;
+use std::mem;
 use std::sync::{Arc, Mutex, MutexGuard, PoisonError, Weak};
+use std::thread::{self, ThreadId};
 
 use crate::deferred::Deferred;
 
@@ -67,7 +67,18 @@ impl<W> Line<W> {
 }
 
 /// Where a waiter's value waits between leaving the line and firing the waiter's deferred.
-pub(crate) type Slot<T> = Mutex<Option<T>>;
+pub(crate) type Slot<T> = Mutex<Hand<T>>;
+
+/// A waiter's hand-off slot.
+pub(crate) enum Hand<T> {
+    /// Nothing handed (still in line), or the value has gone on (delivered or given back).
+    Empty,
+    /// Handed under the owner's lock; `deliver` has not begun.
+    Handed(T),
+    /// `deliver`, on the thread named, is cancelling the deferred so that its canceller fires
+    /// it with this value.
+    Delivering(T, ThreadId),
+}
 
 /// A waiter whose deferred fires with a `T`.
 pub(crate) struct Waiter<T> {
@@ -91,21 +102,26 @@ impl<T: Send + 'static> Waiter<T> {
     /// with yet gives the value back to `owner`.
     pub(crate) fn new<O: Owner<T>>(owner: &Arc<O>, id: u64) -> (Deferred<T>, Waiter<T>) {
         let deferred = Deferred::new_pending();
-        let slot: Arc<Slot<T>> = Arc::new(Mutex::new(None));
+        let slot: Arc<Slot<T>> = Arc::new(Mutex::new(Hand::Empty));
         // Weak: the owner's line holds this deferred, which holds its canceller.
         let weak: Weak<O> = Arc::downgrade(owner);
         let canceller_slot = Arc::clone(&slot);
-        deferred.set_canceller(Box::new(move |_: &Deferred<T>| {
+        deferred.set_canceller(Box::new(move |deferred: &Deferred<T>| {
             let Some(owner) = weak.upgrade() else {
                 return;
             };
             if owner.leave(id) {
                 return;
             }
-            // Blocks while `deliver` fires the deferred; then the slot is empty.
-            let handed = lock(&canceller_slot).take();
-            if let Some(value) = handed {
-                owner.give_back(value);
+            let hand = mem::replace(&mut *lock(&canceller_slot), Hand::Empty);
+            match hand {
+                Hand::Empty => {}
+                // `deliver`'s own cancel: fire with the value (the canceller's thread may).
+                Hand::Delivering(value, by) if by == thread::current().id() => {
+                    let _ = deferred.settle(Ok(value));
+                }
+                // Someone else's cancel came first: the value goes back to the owner.
+                Hand::Handed(value) | Hand::Delivering(value, _) => owner.give_back(value),
             }
         }));
         let waiter = Waiter {
@@ -122,29 +138,45 @@ impl<T: Send + 'static> Waiter<T> {
 
     /// Puts `value` in the slot; call under the owner's lock, as the waiter leaves the line.
     pub(crate) fn hand(&self, value: T) {
-        *lock(&self.slot) = Some(value);
+        *lock(&self.slot) = Hand::Handed(value);
     }
 }
 
 /// Fires `waiter` with the value it was handed, unless a cancel took it back first. Call with
-/// no primitive lock held (through [`fire`]). `give_back` gets the value if the deferred was
-/// fired meanwhile by someone else (its holder resolved it by hand).
+/// no lock held (through [`fire`]). `give_back` gets the value if the deferred had been fired
+/// meanwhile by its holder.
+///
+/// Only the thread cancelling a deferred may fire it, so a plain `settle` here could be
+/// refused by a cancel begun on another thread a moment earlier, and the value dropped with
+/// it. Instead this cancels the deferred itself, and its canceller (see [`Waiter::new`])
+/// fires it with the value: if another thread's cancel began first, this cancel does nothing,
+/// the value stays in the slot, and that thread's canceller gives it back. Either way the
+/// value ends up in exactly one place, with no lock held while the deferred fires.
 pub(crate) fn deliver<T: Send + 'static>(waiter: &Waiter<T>, give_back: impl FnOnce(T)) {
-    let mut slot = lock(&waiter.slot);
-    let Some(value) = slot.take() else {
-        return;
-    };
-    if waiter.deferred.is_called() {
-        drop(slot);
-        give_back(value);
-        return;
+    {
+        let mut slot = lock(&waiter.slot);
+        match mem::replace(&mut *slot, Hand::Empty) {
+            Hand::Handed(value) => *slot = Hand::Delivering(value, thread::current().id()),
+            other => {
+                *slot = other; // a cancel took it back already
+                return;
+            }
+        }
     }
-    // The slot stays locked while the deferred fires, so that a concurrent canceller waits
-    // for the value to be in the deferred (see the module docs). Only this waiter's canceller
-    // takes this lock, and it cannot run once the deferred has fired, so callbacks that
-    // re-enter the primitive cannot deadlock on it.
-    let _ = waiter.deferred.settle(Ok(value));
-    drop(slot);
+    waiter.deferred.cancel();
+    // Still here if the deferred had fired by hand (no canceller ran), or if another thread's
+    // cancel is under way (its canceller will take it): only the first is ours to give back.
+    let left = {
+        let mut slot = lock(&waiter.slot);
+        if matches!(*slot, Hand::Delivering(..)) && waiter.deferred.is_called() {
+            mem::replace(&mut *slot, Hand::Empty)
+        } else {
+            Hand::Empty
+        }
+    };
+    if let Hand::Delivering(value, _) = left {
+        give_back(value);
+    }
 }
 
 /// How deeply firings may nest on one thread (a callback of a fired waiter releasing the lock

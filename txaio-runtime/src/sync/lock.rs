@@ -156,7 +156,7 @@ impl DeferredLock {
     /// ```
     pub fn run<T, R>(&self, f: impl FnOnce() -> R + Send + 'static) -> Deferred<T>
     where
-        T: Clone + Send + 'static,
+        T: Send + 'static,
         R: IntoDeferred<T>,
     {
         run_guarded(&self.gate, f)

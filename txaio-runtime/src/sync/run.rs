@@ -1,28 +1,17 @@
 //! `run` for `DeferredLock` and `DeferredSemaphore`: acquire, call, release.
 
-use std::mem;
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
 
-use super::line::lock;
 use super::semaphore::Gate;
 use crate::deferred::{Deferred, IntoDeferred, as_future, reaction};
-use crate::errors::CancelledError;
 use crate::failure::Failure;
 use crate::log::Logger;
 
-/// Where a `run` is, for its canceller.
-enum Stage<T> {
-    Acquiring(Deferred<()>),
-    Running(Deferred<T>),
-    /// Cancelled, or finished.
-    Over,
-}
-
 /// Acquires a token of `gate`, calls `f`, releases the token when `f`'s deferred fires, then
-/// fires the returned deferred with `f`'s result.
+/// fires the returned deferred with `f`'s result (moved, as by `take`).
 pub(crate) fn run_guarded<T, R, F>(gate: &Arc<Gate>, f: F) -> Deferred<T>
 where
-    T: Clone + Send + 'static,
+    T: Send + 'static,
     R: IntoDeferred<T>,
     F: FnOnce() -> R + Send + 'static,
 {
@@ -31,32 +20,48 @@ where
     }
     let out: Deferred<T> = Deferred::new_pending();
     let acquired = gate.acquire();
-    let stage = Arc::new(Mutex::new(Stage::Acquiring(acquired.clone())));
-    let cancel_stage = Arc::clone(&stage);
-    out.set_canceller(Box::new(move |_: &Deferred<T>| {
-        // Bound first: the guard must not live through the cancel, whose reactions lock it.
-        let was = mem::replace(&mut *lock(&cancel_stage), Stage::Over);
-        match was {
-            Stage::Acquiring(acquired) => acquired.cancel(),
-            Stage::Running(running) => running.cancel(),
-            Stage::Over => {}
-        }
-    }));
+    // Cancelling `out` while it waits cancels `acquired` first (it leaves the line); `out`
+    // then fails with its own `CancelledError`, so failures of `acquired` need no reaction.
+    out.set_awaited(&acquired);
     let gate = Arc::clone(gate);
-    let fired = out.clone();
-    // Cancelling `acquired` (only `out`'s canceller does) fails it with `CancelledError`; `out`
-    // then fails by its own cancel, so the reaction has nothing to do on failure.
+    let target = out.clone();
     let on_acquired = reaction(move |outcome: Result<&(), &Failure>| {
         if outcome.is_ok() {
-            call_and_release(&gate, &stage, f, fired);
+            call_and_forward(&gate, f, target);
         }
     });
     acquired.add_reaction(on_acquired, true);
     out
 }
 
-/// The free-token path: `f`'s own deferred is the result, released as it fires. Nothing
-/// waited, so there is no stage to cancel: cancelling the result cancels `f`'s deferred.
+/// With the token held: calls `f` and moves its result into `out`.
+fn call_and_forward<T, R, F>(gate: &Arc<Gate>, f: F, out: Deferred<T>)
+where
+    T: Send + 'static,
+    R: IntoDeferred<T>,
+    F: FnOnce() -> R,
+{
+    if out.closed_for_task() {
+        // Cancelled as the token arrived: `f` is not wanted any more.
+        release_for_run(gate);
+        return;
+    }
+    let running = call_holding(gate, f);
+    // From now on, cancelling `out` cancels what `f` started.
+    out.set_awaited(&running);
+    if out.closed_for_task() {
+        // Cancelled while `f` ran, before the line above: pass the cancel on by hand.
+        running.cancel();
+    }
+    // Takers run after the callbacks, so the release above comes before `out` fires.
+    running.add_taker(Box::new(move |outcome| {
+        let _ = out.settle(outcome);
+    }));
+}
+
+/// Calls `f` holding a token, and gives `f`'s own deferred, which releases the token as it
+/// fires. On a free lock this is all `run` does: the result is `f`'s deferred itself, and
+/// cancelling it cancels that.
 fn call_holding<T, R, F>(gate: &Arc<Gate>, f: F) -> Deferred<T>
 where
     T: Send + 'static,
@@ -68,10 +73,8 @@ where
         release_for_run(gate);
     } else {
         let gate = Arc::clone(gate);
-        running.add_reaction(
-            reaction(move |_: Result<&T, &Failure>| release_for_run(&gate)),
-            false,
-        );
+        let release = reaction(move |_: Result<&T, &Failure>| release_for_run(&gate));
+        running.add_reaction(release, false);
     }
     running
 }
@@ -84,40 +87,4 @@ fn release_for_run(gate: &Arc<Gate>) {
              before `f`'s result fired"
         ));
     }
-}
-
-fn call_and_release<T, R, F>(gate: &Arc<Gate>, stage: &Arc<Mutex<Stage<T>>>, f: F, out: Deferred<T>)
-where
-    T: Clone + Send + 'static,
-    R: IntoDeferred<T>,
-    F: FnOnce() -> R + Send + 'static,
-{
-    let running = as_future(f);
-    let cancelled = {
-        let mut stage = lock(stage);
-        let cancelled = matches!(*stage, Stage::Over);
-        if !cancelled {
-            *stage = Stage::Running(running.clone());
-        }
-        cancelled
-    };
-    if cancelled {
-        // `out` was cancelled while `f` ran: pass the cancel on to what `f` started.
-        running.cancel();
-    }
-    let gate = Arc::clone(gate);
-    let stage = Arc::clone(stage);
-    let on_result = reaction(move |outcome: Result<&T, &Failure>| {
-        let was = mem::replace(&mut *lock(&stage), Stage::Over);
-        release_for_run(&gate);
-        let cancelled_out = matches!(was, Stage::Over);
-        match outcome {
-            // `out` is being cancelled and fails with its own (handled) `CancelledError`.
-            Err(failure) if cancelled_out && failure.is::<CancelledError>() => {}
-            outcome => {
-                let _ = out.settle(outcome.cloned().map_err(Clone::clone));
-            }
-        }
-    });
-    running.add_reaction(on_result, true);
 }

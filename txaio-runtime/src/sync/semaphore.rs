@@ -276,7 +276,7 @@ impl DeferredSemaphore {
     /// ```
     pub fn run<T, R>(&self, f: impl FnOnce() -> R + Send + 'static) -> Deferred<T>
     where
-        T: Clone + Send + 'static,
+        T: Send + 'static,
         R: IntoDeferred<T>,
     {
         run_guarded(&self.gate, f)
