@@ -281,11 +281,11 @@ async fn callbacks_may_reenter_the_lock() {
 #[test]
 fn a_long_chain_of_runs_releasing_from_callbacks_does_not_grow_the_stack() {
     // Each queued run's `f` returns at once, so its release hands the lock to the next run
-    // from inside the previous one's callbacks: 100,000 deep if fired recursively.
+    // from inside the previous one's callbacks: 20,000 deep if fired recursively.
     let lock = DeferredLock::new();
     let held = lock.acquire();
     let done = Arc::new(AtomicUsize::new(0));
-    let results: Vec<_> = (0..100_000)
+    let results: Vec<_> = (0..20_000)
         .map(|n| {
             let done = Arc::clone(&done);
             lock.run(move || {
@@ -303,7 +303,7 @@ fn a_long_chain_of_runs_releasing_from_callbacks_does_not_grow_the_stack() {
         .unwrap()
         .join()
         .unwrap();
-    assert_eq!(done.load(Ordering::Relaxed), 100_000);
+    assert_eq!(done.load(Ordering::Relaxed), 20_000);
     assert!(results.iter().all(txaio::is_called));
     assert!(!lock.locked());
 }
@@ -419,4 +419,53 @@ fn an_acquire_cancelled_between_being_handed_the_lock_and_firing_passes_it_on() 
         (1..=64).any(|depth| cancel_in_the_window(depth).is_some()),
         "no nesting depth reached the window"
     );
+}
+
+#[txaio::test]
+async fn cancelling_a_task_that_awaits_acquire_takes_it_out_of_the_line() {
+    let lock = DeferredLock::new();
+    lock.acquire().await.unwrap();
+    let task = {
+        let lock = lock.clone();
+        txaio::spawn(async move {
+            lock.acquire().await?;
+            Ok::<_, txaio::Failure>("never")
+        })
+    };
+    let next = {
+        let lock = lock.clone();
+        txaio::spawn(async move {
+            txaio::sleep(std::time::Duration::from_millis(1)).await?; // queue behind `task`
+            lock.acquire().await?;
+            lock.release();
+            Ok::<_, txaio::Failure>("next got it")
+        })
+    };
+    txaio::sleep(std::time::Duration::from_millis(5))
+        .await
+        .unwrap();
+    txaio::cancel(&task); // cascades to the acquire it awaits: it leaves the line
+    assert!(task.await.unwrap_err().is::<CancelledError>());
+    lock.release();
+    assert_eq!(next.await.unwrap(), "next got it");
+    assert!(!lock.locked());
+}
+
+/// A result that is not `Clone`, as a socket would be.
+#[derive(Debug, PartialEq)]
+struct Connection(u32);
+
+#[txaio::test]
+async fn run_hands_out_a_result_that_is_not_clone() {
+    let lock = DeferredLock::new();
+    let free = lock.run(|| Ok::<_, txaio::Failure>(Connection(1)));
+    assert_eq!(free.take().await.unwrap(), Connection(1));
+    let _held = lock.acquire();
+    let later = txaio::create_future::<Connection>();
+    let returned = later.clone();
+    let queued = lock.run(move || returned);
+    lock.release(); // `f` runs now, and returns `later`
+    txaio::resolve(&later, Connection(2)).unwrap();
+    assert_eq!(queued.take().await.unwrap(), Connection(2));
+    assert!(!lock.locked());
 }

@@ -423,3 +423,21 @@ fn a_get_cancelled_between_being_handed_a_value_and_firing_gives_the_value_back(
         "no nesting depth reached the window"
     );
 }
+
+#[txaio::test]
+async fn cancelling_a_task_that_awaits_get_takes_the_get_out_of_the_line() {
+    let queue = DeferredQueue::new(None, None);
+    let task = {
+        let queue = queue.clone();
+        txaio::spawn(async move { queue.get().unwrap().await })
+    };
+    txaio::sleep(std::time::Duration::from_millis(1))
+        .await
+        .unwrap();
+    assert_eq!(queue.waiting(), 1);
+    txaio::cancel(&task);
+    assert!(task.await.unwrap_err().is::<CancelledError>());
+    assert_eq!(queue.waiting(), 0, "the get left the line with the task");
+    queue.put(1u8).unwrap();
+    assert_eq!(queue.len(), 1, "stored, not swallowed by the cancelled get");
+}

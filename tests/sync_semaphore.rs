@@ -198,3 +198,24 @@ fn from_many_threads_no_more_than_limit_hold_it() {
     assert_eq!(total.load(Ordering::SeqCst), 8_000);
     assert_eq!(sem.tokens(), 3);
 }
+
+#[txaio::test]
+async fn cancelling_a_task_waiting_for_a_token_gives_the_token_to_the_next() {
+    let sem = DeferredSemaphore::new(1);
+    sem.acquire().await.unwrap();
+    let task = {
+        let sem = sem.clone();
+        txaio::spawn(async move { sem.acquire().await })
+    };
+    txaio::sleep(std::time::Duration::from_millis(1))
+        .await
+        .unwrap();
+    let next = sem.acquire();
+    txaio::cancel(&task);
+    assert!(task.await.unwrap_err().is::<CancelledError>());
+    sem.release();
+    assert!(txaio::is_called(&next), "the cancelled task's place went");
+    next.await.unwrap();
+    sem.release();
+    assert_eq!(sem.tokens(), 1);
+}

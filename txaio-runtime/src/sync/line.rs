@@ -179,6 +179,19 @@ pub(crate) fn deliver<T: Send + 'static>(waiter: &Waiter<T>, give_back: impl FnO
     }
 }
 
+/// [`deliver`] for a waiter whose value is a token, which can be made anew: a plain `settle`,
+/// cheaper than `deliver`'s cancel (which allocates a failure, and captures a backtrace when
+/// `RUST_BACKTRACE` is set). If another thread's cancel refuses it, the token is given back
+/// here, and that cancel's canceller finds the slot empty.
+pub(crate) fn deliver_token(waiter: &Waiter<()>, give_back: impl FnOnce()) {
+    let taken = mem::replace(&mut *lock(&waiter.slot), Hand::Empty);
+    if let Hand::Handed(()) = taken
+        && !waiter.deferred.settle_accepted(Ok(()))
+    {
+        give_back();
+    }
+}
+
 /// How deeply firings may nest on one thread (a callback of a fired waiter releasing the lock
 /// to the next one, whose callback releases it...) before the next ones are queued instead.
 const MAX_NESTING: usize = 16;

@@ -3,7 +3,7 @@
 use std::fmt;
 use std::sync::{Arc, Mutex};
 
-use super::line::{Line, Owner, Waiter, deliver, fire, lock};
+use super::line::{Line, Owner, Waiter, deliver_token, fire, lock};
 use super::run::run_guarded;
 use crate::deferred::{Deferred, IntoDeferred, create_future_success};
 
@@ -77,7 +77,7 @@ impl Gate {
             waiter.hand(());
             drop(state);
             let gate = Arc::clone(self);
-            fire(move || deliver(&waiter, |()| gate.pass_on()));
+            fire(move || deliver_token(&waiter, || gate.pass_on()));
             return true;
         }
         if state.tokens == self.limit {
