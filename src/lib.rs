@@ -206,6 +206,8 @@ mod book {
     mod time {}
     #[doc = include_str!("../book/src/logging.md")]
     mod logging {}
+    #[doc = include_str!("../book/src/coordination.md")]
+    mod coordination {}
 }
 
 #[doc(hidden)]
