@@ -106,7 +106,7 @@ async fn a_cancelled_waiter_does_not_keep_the_lock_from_the_next_one() {
     let cancelled = lock.acquire();
     let cancelled_waiter = {
         let acquired = cancelled.clone();
-        txaio::spawn(async move { acquired.await })
+        txaio::spawn(acquired)
     };
     let next_waiter = {
         let (lock, acquired) = (lock.clone(), lock.acquire());
@@ -374,13 +374,14 @@ fn cancel_in_the_window(depth: usize) -> Option<()> {
     let next = target.acquire();
     let observed = Arc::new(Mutex::new(None));
     for i in 0..locks.len() {
-        let _ = locks[i].acquire();
+        drop(locks[i].acquire()); // held: the next acquire waits
         let waiter = locks[i].acquire();
         let following = locks.get(i + 1).cloned();
         let (target, victim, observed) = (target.clone(), victim.clone(), Arc::clone(&observed));
-        txaio::add_callback(&waiter, move |()| match following {
-            Some(following) => following.release(),
-            None => {
+        txaio::add_callback(&waiter, move |()| {
+            if let Some(following) = following {
+                following.release();
+            } else {
                 target.release(); // hands the lock to `victim`; its firing may be queued
                 let fired = txaio::is_called(&victim);
                 txaio::cancel(&victim);

@@ -337,8 +337,7 @@ fn gets_cancelled_from_other_threads_while_puts_hand_them_values_lose_nothing() 
             let value = Arc::new(Mutex::new(None));
             let slot = Arc::clone(&value);
             txaio::add_callback(&get, move |v| *slot.lock().unwrap() = Some(*v));
-            let got = *value.lock().unwrap();
-            got
+            *value.lock().unwrap()
         } else {
             txaio::cancel(&get);
             None
