@@ -1,5 +1,6 @@
 //! SPEC §11: `DeferredLock`.
 
+use std::future::Future;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 
@@ -468,5 +469,41 @@ async fn run_hands_out_a_result_that_is_not_clone() {
     lock.release(); // `f` runs now, and returns `later`
     txaio::resolve(&later, Connection(2)).unwrap();
     assert_eq!(queued.take().await.unwrap(), Connection(2));
+    assert!(!lock.locked());
+}
+
+#[txaio::test]
+async fn a_release_from_another_thread_while_the_acquire_is_being_cancelled_passes_it_on() {
+    // As the queue's test of the same name: the task awaits `hook`, then the acquire; its
+    // cancel begins cancelling the acquire, and from `hook`'s canceller another thread
+    // releases the lock to it. The refused hand-over must reach the next waiter.
+    let lock = DeferredLock::new();
+    let _held = lock.acquire();
+    let mut acquired = lock.acquire();
+    let next = lock.acquire();
+    let releaser = lock.clone();
+    let mut hook = txaio::create_future_with_canceller::<()>(move |_| {
+        let lock = releaser.clone();
+        std::thread::spawn(move || lock.release()).join().unwrap();
+    });
+    let task = txaio::spawn(async move {
+        std::future::poll_fn(|cx| {
+            let _ = std::pin::Pin::new(&mut hook).poll(cx);
+            let _ = std::pin::Pin::new(&mut acquired).poll(cx);
+            std::task::Poll::<Result<(), txaio::Failure>>::Pending
+        })
+        .await
+    });
+    txaio::sleep(std::time::Duration::from_millis(2))
+        .await
+        .unwrap();
+    txaio::cancel(&task);
+    assert!(task.await.unwrap_err().is::<CancelledError>());
+    assert!(
+        txaio::is_called(&next),
+        "the lock went on to the next waiter"
+    );
+    next.await.unwrap();
+    lock.release();
     assert!(!lock.locked());
 }

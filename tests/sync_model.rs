@@ -379,3 +379,48 @@ fn put_get_cancel_from_many_threads_loses_nothing_and_duplicates_nothing() {
     assert_eq!(values.len(), expected.len(), "lost or duplicated values");
     assert_eq!(values, expected);
 }
+
+/// A put and a cancel of the one waiting get, started together on two threads, round after
+/// round: the value always ends up in exactly one place, the get or the queue.
+#[test]
+fn a_put_racing_a_cancel_of_its_get_leaves_the_value_in_exactly_one_place() {
+    use std::sync::Barrier;
+    const ROUNDS: u32 = 3_000;
+    let barrier = Arc::new(Barrier::new(2));
+    let rounds: Arc<Mutex<Option<(DeferredQueue<u32>, Deferred<u32>)>>> = Arc::default();
+    let canceller = {
+        let (barrier, rounds) = (Arc::clone(&barrier), Arc::clone(&rounds));
+        std::thread::spawn(move || {
+            for _ in 0..ROUNDS {
+                barrier.wait(); // the round is set up
+                let get = rounds.lock().unwrap().as_ref().unwrap().1.clone();
+                txaio::cancel(&get);
+                barrier.wait(); // the round is done
+            }
+        })
+    };
+    let (mut delivered, mut stored) = (0, 0);
+    for round in 0..ROUNDS {
+        let queue = DeferredQueue::new(None, None);
+        let get = queue.get().unwrap();
+        let got = Arc::new(Mutex::new(None));
+        let into = Arc::clone(&got);
+        txaio::add_callback(&get, move |v| *into.lock().unwrap() = Some(*v));
+        *rounds.lock().unwrap() = Some((queue.clone(), get));
+        barrier.wait();
+        queue.put(round).unwrap();
+        barrier.wait();
+        let got = *got.lock().unwrap();
+        match (got, queue.len()) {
+            (Some(v), 0) => {
+                assert_eq!(v, round);
+                delivered += 1;
+            }
+            (None, 1) => stored += 1,
+            other => panic!("round {round}: value in the get and the queue: {other:?}"),
+        }
+    }
+    canceller.join().unwrap();
+    assert_eq!(delivered + stored, ROUNDS);
+    println!("delivered {delivered}, given back and stored {stored}");
+}

@@ -1,6 +1,6 @@
 //! SPEC §11: `DeferredQueue`, and its `Stream`.
 
-use std::future::poll_fn;
+use std::future::{Future, poll_fn};
 use std::pin::Pin;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
@@ -439,4 +439,41 @@ async fn cancelling_a_task_that_awaits_get_takes_the_get_out_of_the_line() {
     assert_eq!(queue.waiting(), 0, "the get left the line with the task");
     queue.put(1u8).unwrap();
     assert_eq!(queue.len(), 1, "stored, not swallowed by the cancelled get");
+}
+
+#[txaio::test]
+async fn a_put_from_another_thread_while_the_get_is_being_cancelled_is_given_back() {
+    // A task awaits both `hook` and the get, polled in that order, so cancelling the task
+    // begins cancelling the get, then runs `hook`'s canceller while the get is still being
+    // cancelled: from there another thread puts, and its hand-over meets a cancel under way.
+    let queue = DeferredQueue::new(None, None);
+    let mut get = queue.get().unwrap();
+    let put_from = queue.clone();
+    let mut hook = txaio::create_future_with_canceller::<()>(move |_| {
+        let queue = put_from.clone();
+        std::thread::spawn(move || queue.put(7u32).unwrap())
+            .join()
+            .unwrap();
+    });
+    let watched = get.clone();
+    let task = txaio::spawn(async move {
+        poll_fn(|cx| {
+            let _ = Pin::new(&mut hook).poll(cx);
+            let _ = Pin::new(&mut get).poll(cx);
+            Poll::<Result<(), txaio::Failure>>::Pending
+        })
+        .await
+    });
+    txaio::sleep(std::time::Duration::from_millis(2))
+        .await
+        .unwrap();
+    txaio::cancel(&task);
+    assert!(task.await.unwrap_err().is::<CancelledError>());
+    assert!(watched.await.unwrap_err().is::<CancelledError>());
+    assert_eq!(
+        queue.len(),
+        1,
+        "the value put during the cancel was given back, not lost"
+    );
+    assert_eq!(queue.get().unwrap().await.unwrap(), 7);
 }
