@@ -387,13 +387,13 @@ fn a_put_racing_a_cancel_of_its_get_leaves_the_value_in_exactly_one_place() {
     use std::sync::Barrier;
     const ROUNDS: u32 = 3_000;
     let barrier = Arc::new(Barrier::new(2));
-    let rounds: Arc<Mutex<Option<(DeferredQueue<u32>, Deferred<u32>)>>> = Arc::default();
+    let rounds: Arc<Mutex<Option<Deferred<u32>>>> = Arc::default();
     let canceller = {
         let (barrier, rounds) = (Arc::clone(&barrier), Arc::clone(&rounds));
         std::thread::spawn(move || {
             for _ in 0..ROUNDS {
                 barrier.wait(); // the round is set up
-                let get = rounds.lock().unwrap().as_ref().unwrap().1.clone();
+                let get = rounds.lock().unwrap().clone().unwrap();
                 txaio::cancel(&get);
                 barrier.wait(); // the round is done
             }
@@ -406,7 +406,7 @@ fn a_put_racing_a_cancel_of_its_get_leaves_the_value_in_exactly_one_place() {
         let got = Arc::new(Mutex::new(None));
         let into = Arc::clone(&got);
         txaio::add_callback(&get, move |v| *into.lock().unwrap() = Some(*v));
-        *rounds.lock().unwrap() = Some((queue.clone(), get));
+        *rounds.lock().unwrap() = Some(get);
         barrier.wait();
         queue.put(round).unwrap();
         barrier.wait();
