@@ -276,6 +276,7 @@ impl<T: Send + 'static> DeferredQueue<T> {
     /// queue.put(()).unwrap();
     /// assert_eq!(queue.len(), 1);
     /// ```
+    #[doc(alias = "pending")]
     #[must_use]
     pub fn len(&self) -> usize {
         self.inner.lock().items.len()
@@ -356,8 +357,12 @@ impl<T> Clone for DeferredQueue<T> {
 /// later gets, behind earlier ones), but is not refused by `backlog`: a stream has no way to
 /// report an error. It keeps its place when the `next()` future polling it is dropped, and a
 /// value that arrived meanwhile is the next one it yields; dropping the handle gives such a
-/// value back to the queue. So `next()` is cancellation-safe: in a `select!`, losing the race
-/// loses no value.
+/// value back to the queue.
+///
+/// # Cancellation
+///
+/// Cancellation-safe: a `next()` future dropped before it completes (a `select!` branch that
+/// lost) loses no value; the value that arrived for it is the next one this handle yields.
 ///
 /// # Examples
 ///
