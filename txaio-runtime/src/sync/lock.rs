@@ -25,7 +25,7 @@ use crate::deferred::{Deferred, IntoDeferred};
 /// A connection that one request at a time may use, however the requests interleave:
 ///
 /// ```
-/// # txaio::__private::block_on_default(async {
+/// # #[txaio::main] async fn main() {
 /// let lock = txaio::DeferredLock::new();
 /// let first = lock.run(|| Ok::<_, txaio::Failure>("first"));
 /// assert_eq!(first.await.unwrap(), "first");
@@ -38,7 +38,7 @@ use crate::deferred::{Deferred, IntoDeferred};
 /// assert!(lock.locked());
 /// lock.release();
 /// assert!(!lock.locked());
-/// # });
+/// # }
 /// ```
 #[doc(alias = "Lock")]
 #[doc(alias = "Mutex")]
@@ -147,12 +147,12 @@ impl DeferredLock {
     /// # Examples
     ///
     /// ```
-    /// # txaio::__private::block_on_default(async {
+    /// # #[txaio::main] async fn main() {
     /// let lock = txaio::DeferredLock::new();
     /// let failed = lock.run(|| -> Result<u32, txaio::Failure> { panic!("boom") });
     /// assert!(failed.await.unwrap_err().is::<txaio::Panic>());
     /// assert!(!lock.locked()); // released all the same
-    /// # });
+    /// # }
     /// ```
     pub fn run<T, R>(&self, f: impl FnOnce() -> R + Send + 'static) -> Deferred<T>
     where

@@ -67,7 +67,7 @@ impl Error for QueueUnderflow {}
 /// # Examples
 ///
 /// ```
-/// # txaio::__private::block_on_default(async {
+/// # #[txaio::main] async fn main() {
 /// let queue = txaio::DeferredQueue::new(None, None);
 /// let next = queue.get().unwrap(); // nothing stored yet: waits
 /// queue.put("hello").unwrap(); // fires `next`
@@ -75,7 +75,7 @@ impl Error for QueueUnderflow {}
 /// assert_eq!(next.await.unwrap(), "hello");
 /// assert_eq!(queue.len(), 1);
 /// assert_eq!(queue.get().unwrap().await.unwrap(), "world");
-/// # });
+/// # }
 /// ```
 #[doc(alias = "Queue")]
 pub struct DeferredQueue<T> {

@@ -129,7 +129,7 @@ impl fmt::Debug for Gate {
 /// # Examples
 ///
 /// ```
-/// # txaio::__private::block_on_default(async {
+/// # #[txaio::main] async fn main() {
 /// let sem = txaio::DeferredSemaphore::new(2);
 /// sem.acquire().await.unwrap();
 /// sem.acquire().await.unwrap();
@@ -139,7 +139,7 @@ impl fmt::Debug for Gate {
 /// sem.release(); // passes its token to `third`
 /// assert!(txaio::is_called(&third));
 /// assert_eq!(sem.tokens(), 0);
-/// # });
+/// # }
 /// ```
 #[doc(alias = "Semaphore")]
 #[derive(Clone)]
@@ -267,12 +267,12 @@ impl DeferredSemaphore {
     /// # Examples
     ///
     /// ```
-    /// # txaio::__private::block_on_default(async {
+    /// # #[txaio::main] async fn main() {
     /// let sem = txaio::DeferredSemaphore::new(1);
     /// let answer = sem.run(|| Ok::<_, txaio::Failure>(42));
     /// assert_eq!(answer.await.unwrap(), 42);
     /// assert_eq!(sem.tokens(), 1); // released again
-    /// # });
+    /// # }
     /// ```
     pub fn run<T, R>(&self, f: impl FnOnce() -> R + Send + 'static) -> Deferred<T>
     where
