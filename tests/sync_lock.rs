@@ -507,3 +507,36 @@ async fn a_release_from_another_thread_while_the_acquire_is_being_cancelled_pass
     lock.release();
     assert!(!lock.locked());
 }
+
+#[txaio::test]
+async fn a_release_on_the_cancelling_thread_while_the_acquire_is_being_cancelled_passes_it_on() {
+    // As above, with the release made on the very thread that is cancelling the acquire: the
+    // lock must not go to the task that is being cancelled.
+    let lock = DeferredLock::new();
+    let _held = lock.acquire();
+    let mut acquired = lock.acquire();
+    let next = lock.acquire();
+    let releaser = lock.clone();
+    let mut hook = txaio::create_future_with_canceller::<()>(move |_| releaser.release());
+    let watched = acquired.clone();
+    let task = txaio::spawn(async move {
+        std::future::poll_fn(|cx| {
+            let _ = std::pin::Pin::new(&mut hook).poll(cx);
+            let _ = std::pin::Pin::new(&mut acquired).poll(cx);
+            std::task::Poll::<Result<(), txaio::Failure>>::Pending
+        })
+        .await
+    });
+    txaio::sleep(std::time::Duration::from_millis(2))
+        .await
+        .unwrap();
+    txaio::cancel(&task);
+    assert!(task.await.unwrap_err().is::<CancelledError>());
+    assert!(watched.await.unwrap_err().is::<CancelledError>());
+    assert!(
+        txaio::is_called(&next),
+        "the lock went on to the next waiter"
+    );
+    lock.release();
+    assert!(!lock.locked());
+}

@@ -477,3 +477,32 @@ async fn a_put_from_another_thread_while_the_get_is_being_cancelled_is_given_bac
     );
     assert_eq!(queue.get().unwrap().await.unwrap(), 7);
 }
+
+#[txaio::test]
+async fn a_put_on_the_cancelling_thread_while_the_get_is_being_cancelled_is_given_back() {
+    // As above, with the put made on the very thread that is cancelling the get.
+    let queue = DeferredQueue::new(None, None);
+    let mut get = queue.get().unwrap();
+    let put_from = queue.clone();
+    let mut hook = txaio::create_future_with_canceller::<()>(move |_| put_from.put(7u32).unwrap());
+    let watched = get.clone();
+    let task = txaio::spawn(async move {
+        poll_fn(|cx| {
+            let _ = Pin::new(&mut hook).poll(cx);
+            let _ = Pin::new(&mut get).poll(cx);
+            Poll::<Result<(), txaio::Failure>>::Pending
+        })
+        .await
+    });
+    txaio::sleep(std::time::Duration::from_millis(2))
+        .await
+        .unwrap();
+    txaio::cancel(&task);
+    assert!(task.await.unwrap_err().is::<CancelledError>());
+    assert!(watched.await.unwrap_err().is::<CancelledError>());
+    assert_eq!(
+        queue.len(),
+        1,
+        "the value put during the cancel was given back, not lost"
+    );
+}

@@ -13,7 +13,6 @@ use std::cell::{Cell, RefCell};
 use std::collections::VecDeque;
 use std::mem;
 use std::sync::{Arc, Mutex, MutexGuard, PoisonError, Weak};
-use std::thread::{self, ThreadId};
 
 use crate::deferred::Deferred;
 
@@ -75,9 +74,8 @@ pub(crate) enum Hand<T> {
     Empty,
     /// Handed under the owner's lock; `deliver` has not begun.
     Handed(T),
-    /// `deliver`, on the thread named, is cancelling the deferred so that its canceller fires
-    /// it with this value.
-    Delivering(T, ThreadId),
+    /// `deliver` is cancelling the deferred so that its canceller fires it with this value.
+    Delivering(T),
 }
 
 /// A waiter whose deferred fires with a `T`.
@@ -116,12 +114,12 @@ impl<T: Send + 'static> Waiter<T> {
             let hand = mem::replace(&mut *lock(&canceller_slot), Hand::Empty);
             match hand {
                 Hand::Empty => {}
-                // `deliver`'s own cancel: fire with the value (the canceller's thread may).
-                Hand::Delivering(value, by) if by == thread::current().id() => {
+                // `deliver`'s own cancel: fire with the value (the cancelling thread may).
+                Hand::Delivering(value) if OWN_CANCEL.get() == slot_id(&canceller_slot) => {
                     let _ = deferred.settle(Ok(value));
                 }
                 // Someone else's cancel came first: the value goes back to the owner.
-                Hand::Handed(value) | Hand::Delivering(value, _) => owner.give_back(value),
+                Hand::Handed(value) | Hand::Delivering(value) => owner.give_back(value),
             }
         }));
         let waiter = Waiter {
@@ -148,22 +146,27 @@ impl<T: Send + 'static> Waiter<T> {
 ///
 /// Only the thread cancelling a deferred may fire it, so a plain `settle` here could be
 /// refused by a cancel begun on another thread a moment earlier, and the value dropped with
-/// it. Instead this cancels the deferred itself, and its canceller (see [`Waiter::new`])
-/// fires it with the value: if another thread's cancel began first, this cancel does nothing,
-/// the value stays in the slot, and that thread's canceller gives it back. Either way the
-/// value ends up in exactly one place, with no lock held while the deferred fires.
+/// it (or, on the cancelling thread itself, accepted into a get whose task is going away).
+/// Instead this cancels the deferred itself, and its canceller (see [`Waiter::new`]) fires it
+/// with the value: if another cancel began first, this one does nothing, the value stays in
+/// the slot, and that cancel's canceller gives it back. Either way the value ends up in
+/// exactly one place, with no lock held while the deferred fires.
 pub(crate) fn deliver<T: Send + 'static>(waiter: &Waiter<T>, give_back: impl FnOnce(T)) {
     {
         let mut slot = lock(&waiter.slot);
         match mem::replace(&mut *slot, Hand::Empty) {
-            Hand::Handed(value) => *slot = Hand::Delivering(value, thread::current().id()),
+            Hand::Handed(value) => *slot = Hand::Delivering(value),
             other => {
                 *slot = other; // a cancel took it back already
                 return;
             }
         }
     }
+    // Tells the canceller that this cancel is the delivery (a cancel under way on this same
+    // thread, which may have led here, is not: its canceller comes later and gives back).
+    let outer = OWN_CANCEL.replace(slot_id(&waiter.slot));
     waiter.deferred.cancel();
+    OWN_CANCEL.set(outer);
     // Still here if the deferred had fired by hand (no canceller ran), or if another thread's
     // cancel is under way (its canceller will take it): only the first is ours to give back.
     let left = {
@@ -174,20 +177,35 @@ pub(crate) fn deliver<T: Send + 'static>(waiter: &Waiter<T>, give_back: impl FnO
             Hand::Empty
         }
     };
-    if let Hand::Delivering(value, _) = left {
+    if let Hand::Delivering(value) = left {
         give_back(value);
     }
 }
 
-/// [`deliver`] for a waiter whose value is a token, which can be made anew: a plain `settle`,
-/// cheaper than `deliver`'s cancel (which allocates a failure, and captures a backtrace when
-/// `RUST_BACKTRACE` is set). If another thread's cancel refuses it, the token is given back
-/// here, and that cancel's canceller finds the slot empty.
+/// [`deliver`] for a waiter whose value is a token, which can be made anew: cheaper than
+/// `deliver`'s cancel (which allocates a failure, and captures a backtrace when
+/// `RUST_BACKTRACE` is set).
+///
+/// A deferred that is closed (being cancelled, or fired by its holder) is left alone and its
+/// token given back (by its canceller, or here). Otherwise a plain `settle`: if a cancel
+/// begun on another thread since refuses it, the token is given back here, and that cancel's
+/// canceller finds the slot empty. No cancel can begin on this thread in between.
 pub(crate) fn deliver_token(waiter: &Waiter<()>, give_back: impl FnOnce()) {
-    let taken = mem::replace(&mut *lock(&waiter.slot), Hand::Empty);
-    if let Hand::Handed(()) = taken
-        && !waiter.deferred.settle_accepted(Ok(()))
-    {
+    let mut slot = lock(&waiter.slot);
+    if !matches!(*slot, Hand::Handed(())) {
+        return; // a cancel took it back already
+    }
+    if waiter.deferred.closed_for_task() {
+        if waiter.deferred.is_called() {
+            *slot = Hand::Empty;
+            drop(slot);
+            give_back();
+        }
+        return; // being cancelled: its canceller gives the token back
+    }
+    *slot = Hand::Empty;
+    drop(slot);
+    if !waiter.deferred.settle_accepted(Ok(())) {
         give_back();
     }
 }
@@ -196,7 +214,14 @@ pub(crate) fn deliver_token(waiter: &Waiter<()>, give_back: impl FnOnce()) {
 /// to the next one, whose callback releases it...) before the next ones are queued instead.
 const MAX_NESTING: usize = 16;
 
+/// Identifies a slot for [`OWN_CANCEL`] (its address; never dereferenced).
+fn slot_id<T>(slot: &Arc<Slot<T>>) -> usize {
+    Arc::as_ptr(slot).cast::<()>() as usize
+}
+
 thread_local! {
+    /// The slot whose [`deliver`] is cancelling its deferred on this thread right now.
+    static OWN_CANCEL: Cell<usize> = const { Cell::new(0) };
     static NESTING: Cell<usize> = const { Cell::new(0) };
     static QUEUED: RefCell<VecDeque<Box<dyn FnOnce()>>> = const { RefCell::new(VecDeque::new()) };
 }
