@@ -62,6 +62,7 @@
 //! - [`blocking`]: crochet's bridge, for ordinary threads that call txaio code;
 //! - [`time`]: [`call_later`], [`sleep`], batched timers, [`interval`], timeouts;
 //! - [`log`]: [`make_logger!`], levels, and txaio's writer, on `tracing`;
+//! - [`sync`]: [`DeferredLock`], [`DeferredSemaphore`], [`DeferredQueue`] (Twisted's);
 //! - [`testutil`]: the virtual clock and log capture for deterministic tests;
 //! - the macros [`portable`](macro@portable), [`main`](macro@main), [`test`](macro@test).
 //!
@@ -128,6 +129,16 @@ pub mod time {
     };
 }
 
+pub mod sync {
+    //! Twisted's coordination primitives for deferreds: [`DeferredLock`], [`DeferredSemaphore`]
+    //! and [`DeferredQueue`], with waiters served in request order and cancellation that takes
+    //! a waiter out of the line.
+    #[doc(inline)]
+    pub use txaio_runtime::{
+        DeferredLock, DeferredQueue, DeferredSemaphore, QueueOverflow, QueueUnderflow,
+    };
+}
+
 pub mod log {
     //! Logging in txaio's style on `tracing`: [`make_logger!`](crate::make_logger), levels
     //! changed live, and a plain writer for applications that have no subscriber of their own.
@@ -151,6 +162,8 @@ pub use crate::deferred::*;
 pub use crate::failure::*;
 #[doc(no_inline)]
 pub use crate::log::*;
+#[doc(no_inline)]
+pub use crate::sync::*;
 #[doc(no_inline)]
 pub use crate::task::*;
 #[doc(no_inline)]
@@ -347,6 +360,8 @@ mod book {
     mod from_blocking_code {}
     #[doc = include_str!("../book/src/networking.md")]
     mod networking {}
+    #[doc = include_str!("../book/src/coordination.md")]
+    mod coordination {}
 }
 
 #[doc(hidden)]

@@ -19,6 +19,7 @@ pub mod net;
 mod panic;
 mod report;
 mod rt;
+mod sync;
 pub mod testutil;
 mod time;
 
@@ -47,6 +48,7 @@ pub use log::{
     start_logging, start_logging_with_writer,
 };
 pub use rt::{Runtime, USING_ASYNC_STD, USING_SMOL, USING_TOKIO, current_runtime, runtime};
+pub use sync::{DeferredLock, DeferredQueue, DeferredSemaphore, QueueOverflow, QueueUnderflow};
 pub use time::timeout;
 pub use time::{BatchedTimer, DelayedCall, call_later, make_batched_timer, sleep};
 pub use time::{Interval, interval};

@@ -1,0 +1,426 @@
+//! Property tests, state-machine style: random sequences of operations on `DeferredQueue`
+//! (put, get, cancel a get, poll and drop a stream) and on `DeferredLock` /
+//! `DeferredSemaphore` (acquire, release, cancel an acquire) checked step by step against a
+//! plain model. Nothing is lost, nothing is delivered twice, waiters are served in order.
+//! Then a multi-thread stress of put/get/cancel that counts every value.
+
+use std::collections::VecDeque;
+use std::pin::Pin;
+use std::sync::{Arc, Mutex};
+use std::task::{Context, Poll, Waker};
+
+use futures_core::Stream;
+use proptest::prelude::*;
+use txaio::{Deferred, DeferredQueue, DeferredSemaphore, QueueOverflow, QueueUnderflow};
+
+/// Who received what, in the order it happened: `(getter, Some(value))` for a delivery,
+/// `(getter, None)` for a get that failed (was cancelled). The stream is getter `usize::MAX`.
+type Log = Arc<Mutex<Vec<(usize, Option<u32>)>>>;
+
+const STREAM: usize = usize::MAX;
+
+#[derive(Clone, Debug)]
+enum QueueOp {
+    Put(u32),
+    Get,
+    /// Cancels the n-th get made so far (modulo their number), fired or not.
+    Cancel(usize),
+    PollStream,
+    DropStream,
+}
+
+fn queue_op() -> impl Strategy<Value = QueueOp> {
+    prop_oneof![
+        4 => any::<u32>().prop_map(QueueOp::Put),
+        4 => Just(QueueOp::Get),
+        2 => any::<usize>().prop_map(QueueOp::Cancel),
+        1 => Just(QueueOp::PollStream),
+        1 => Just(QueueOp::DropStream),
+    ]
+}
+
+#[derive(Clone, Copy, Debug, PartialEq)]
+enum Waiting {
+    Get(usize),
+    Stream,
+}
+
+/// The queue as Twisted's Python implementation reads.
+#[derive(Default)]
+struct QueueModel {
+    size: Option<usize>,
+    backlog: Option<usize>,
+    items: VecDeque<u32>,
+    line: VecDeque<Waiting>,
+    stream_has: Option<u32>,
+    stream_waits: bool,
+    log: Vec<(usize, Option<u32>)>,
+}
+
+impl QueueModel {
+    fn hand(&mut self, value: u32, front: bool) -> Result<(), QueueOverflow> {
+        match self.line.pop_front() {
+            Some(Waiting::Get(id)) => self.log.push((id, Some(value))),
+            Some(Waiting::Stream) => self.stream_has = Some(value),
+            None if front => self.items.push_front(value),
+            None if self.size.is_some_and(|size| self.items.len() >= size) => {
+                return Err(QueueOverflow);
+            }
+            None => self.items.push_back(value),
+        }
+        Ok(())
+    }
+
+    fn get(&mut self, id: usize) -> Result<(), QueueUnderflow> {
+        if let Some(value) = self.items.pop_front() {
+            self.log.push((id, Some(value)));
+        } else if self.backlog.is_some_and(|b| self.line.len() >= b) {
+            return Err(QueueUnderflow);
+        } else {
+            self.line.push_back(Waiting::Get(id));
+        }
+        Ok(())
+    }
+
+    fn cancel(&mut self, id: usize) {
+        if let Some(at) = self.line.iter().position(|w| *w == Waiting::Get(id)) {
+            self.line.remove(at);
+            self.log.push((id, None));
+        }
+    }
+
+    fn poll_stream(&mut self) {
+        if self.stream_waits {
+            if let Some(value) = self.stream_has.take() {
+                self.stream_waits = false;
+                self.log.push((STREAM, Some(value)));
+            }
+        } else if let Some(value) = self.items.pop_front() {
+            self.log.push((STREAM, Some(value)));
+        } else {
+            self.stream_waits = true;
+            self.line.push_back(Waiting::Stream);
+        }
+    }
+
+    fn drop_stream(&mut self) {
+        if !self.stream_waits {
+            return;
+        }
+        self.stream_waits = false;
+        if let Some(at) = self.line.iter().position(|w| *w == Waiting::Stream) {
+            self.line.remove(at);
+        } else if let Some(value) = self.stream_has.take() {
+            let _ = self.hand(value, true);
+        }
+    }
+}
+
+fn poll_once(stream: &mut DeferredQueue<u32>) -> Poll<Option<u32>> {
+    Pin::new(stream).poll_next(&mut Context::from_waker(Waker::noop()))
+}
+
+fn check_queue(
+    size: Option<usize>,
+    backlog: Option<usize>,
+    ops: &[QueueOp],
+) -> Result<(), TestCaseError> {
+    let queue = DeferredQueue::new(size, backlog);
+    let mut stream = queue.clone();
+    let log: Log = Arc::default();
+    let mut model = QueueModel {
+        size,
+        backlog,
+        ..QueueModel::default()
+    };
+    let mut gets: Vec<Deferred<u32>> = Vec::new();
+    let mut put = 0usize;
+    for op in ops {
+        match op {
+            QueueOp::Put(value) => {
+                let real = queue.put(*value);
+                prop_assert_eq!(real, model.hand(*value, false));
+                put += usize::from(real.is_ok());
+            }
+            QueueOp::Get => {
+                let id = gets.len();
+                let real = queue.get();
+                prop_assert_eq!(real.as_ref().err().copied(), model.get(id).err());
+                if let Ok(get) = real {
+                    let (on_value, on_failure) = (Arc::clone(&log), Arc::clone(&log));
+                    txaio::add_callbacks(
+                        &get,
+                        move |v| on_value.lock().unwrap().push((id, Some(*v))),
+                        move |_| on_failure.lock().unwrap().push((id, None)),
+                    );
+                    gets.push(get);
+                }
+            }
+            QueueOp::Cancel(n) if !gets.is_empty() => {
+                let id = n % gets.len();
+                txaio::cancel(&gets[id]);
+                model.cancel(id);
+            }
+            QueueOp::Cancel(_) => {}
+            QueueOp::PollStream => {
+                if let Poll::Ready(Some(value)) = poll_once(&mut stream) {
+                    log.lock().unwrap().push((STREAM, Some(value)));
+                }
+                model.poll_stream();
+            }
+            QueueOp::DropStream => {
+                stream = queue.clone();
+                model.drop_stream();
+            }
+        }
+        prop_assert_eq!(&*log.lock().unwrap(), &model.log, "after {:?}", op);
+        prop_assert_eq!(queue.len(), model.items.len());
+        prop_assert_eq!(queue.waiting(), model.line.len());
+    }
+    // Nothing lost, nothing twice: every accepted value is delivered once or still stored
+    // (or waits in the stream's slot).
+    drop(stream);
+    let delivered = log
+        .lock()
+        .unwrap()
+        .iter()
+        .filter(|(_, v)| v.is_some())
+        .count();
+    prop_assert_eq!(delivered + queue.len(), put);
+    Ok(())
+}
+
+#[derive(Clone, Debug)]
+enum GateOp {
+    Acquire,
+    Release,
+    Cancel(usize),
+}
+
+fn gate_op() -> impl Strategy<Value = GateOp> {
+    prop_oneof![
+        4 => Just(GateOp::Acquire),
+        3 => Just(GateOp::Release),
+        2 => any::<usize>().prop_map(GateOp::Cancel),
+    ]
+}
+
+/// Runs `ops` against a semaphore of `limit` tokens (a `DeferredLock` when `lock`).
+fn check_gate(limit: usize, lock: bool, ops: &[GateOp]) -> Result<(), TestCaseError> {
+    let real_lock = txaio::DeferredLock::new();
+    let sem = DeferredSemaphore::new(limit);
+    let acquire = || {
+        if lock {
+            real_lock.acquire()
+        } else {
+            sem.acquire()
+        }
+    };
+    let release = || {
+        let (real_lock, sem) = (real_lock.clone(), sem.clone());
+        std::panic::catch_unwind(move || {
+            if lock {
+                real_lock.release();
+            } else {
+                sem.release();
+            }
+        })
+        .is_ok()
+    };
+    let free = || {
+        if lock {
+            usize::from(!real_lock.locked())
+        } else {
+            sem.tokens()
+        }
+    };
+    let log: Log = Arc::default();
+    let (mut tokens, mut line, mut model_log) = (limit, VecDeque::new(), Vec::new());
+    let mut acquires: Vec<Deferred<()>> = Vec::new();
+    for op in ops {
+        match op {
+            GateOp::Acquire => {
+                let id = acquires.len();
+                let d = acquire();
+                let (on_value, on_failure) = (Arc::clone(&log), Arc::clone(&log));
+                txaio::add_callbacks(
+                    &d,
+                    move |()| on_value.lock().unwrap().push((id, Some(0))),
+                    move |_| on_failure.lock().unwrap().push((id, None)),
+                );
+                acquires.push(d);
+                if tokens > 0 {
+                    tokens -= 1;
+                    model_log.push((id, Some(0)));
+                } else {
+                    line.push_back(id);
+                }
+            }
+            GateOp::Release => {
+                let model_ok = if let Some(id) = line.pop_front() {
+                    model_log.push((id, Some(0)));
+                    true
+                } else if tokens < limit {
+                    tokens += 1;
+                    true
+                } else {
+                    false
+                };
+                prop_assert_eq!(
+                    release(),
+                    model_ok,
+                    "release panics exactly when nothing is held"
+                );
+            }
+            GateOp::Cancel(n) if !acquires.is_empty() => {
+                let id = n % acquires.len();
+                txaio::cancel(&acquires[id]);
+                if let Some(at) = line.iter().position(|w| *w == id) {
+                    line.remove(at);
+                    model_log.push((id, None));
+                }
+            }
+            GateOp::Cancel(_) => {}
+        }
+        prop_assert_eq!(&*log.lock().unwrap(), &model_log, "after {:?}", op);
+        prop_assert_eq!(free(), tokens);
+    }
+    Ok(())
+}
+
+fn bound() -> impl Strategy<Value = Option<usize>> {
+    prop_oneof![Just(None), (0usize..4).prop_map(Some)]
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 256, ..ProptestConfig::default() })]
+
+    #[test]
+    fn queue_matches_its_model(
+        size in bound(),
+        backlog in bound(),
+        ops in proptest::collection::vec(queue_op(), 0..60),
+    ) {
+        check_queue(size, backlog, &ops)?;
+    }
+
+    #[test]
+    fn lock_matches_its_model(ops in proptest::collection::vec(gate_op(), 0..60)) {
+        check_gate(1, true, &ops)?;
+    }
+
+    #[test]
+    fn semaphore_matches_its_model(
+        limit in 1usize..4,
+        ops in proptest::collection::vec(gate_op(), 0..60),
+    ) {
+        check_gate(limit, false, &ops)?;
+    }
+}
+
+/// Four threads put, get and cancel gets at once; afterwards every value has been received
+/// exactly once (by a get, or left stored), and no get that was cancelled before its value
+/// arrived swallowed one.
+#[test]
+fn put_get_cancel_from_many_threads_loses_nothing_and_duplicates_nothing() {
+    const PER_PUTTER: u32 = 5_000;
+    let queue = DeferredQueue::new(None, None);
+    let seen = Arc::new(Mutex::new(Vec::new()));
+    let gets = Arc::new(Mutex::new(Vec::<Deferred<u32>>::new()));
+    let putters: Vec<_> = (0..2)
+        .map(|t| {
+            let queue = queue.clone();
+            std::thread::spawn(move || {
+                for v in 0..PER_PUTTER {
+                    queue.put(t * PER_PUTTER + v).unwrap();
+                }
+            })
+        })
+        .collect();
+    let getter = {
+        let (queue, seen, gets) = (queue.clone(), Arc::clone(&seen), Arc::clone(&gets));
+        std::thread::spawn(move || {
+            for _ in 0..PER_PUTTER * 2 {
+                let get = queue.get().unwrap();
+                let seen = Arc::clone(&seen);
+                txaio::add_callback(&get, move |v| seen.lock().unwrap().push(*v));
+                gets.lock().unwrap().push(get);
+            }
+        })
+    };
+    let canceller = {
+        let gets = Arc::clone(&gets);
+        std::thread::spawn(move || {
+            let mut rounds = 0;
+            while rounds < 20_000 {
+                let victim = gets.lock().unwrap().pop();
+                if let Some(get) = victim {
+                    txaio::cancel(&get);
+                }
+                rounds += 1;
+            }
+        })
+    };
+    for thread in putters {
+        thread.join().unwrap();
+    }
+    getter.join().unwrap();
+    canceller.join().unwrap();
+    let mut values = seen.lock().unwrap().clone();
+    while !queue.is_empty() {
+        let get = queue.get().unwrap();
+        let slot = Arc::new(Mutex::new(None));
+        let into = Arc::clone(&slot);
+        txaio::add_callback(&get, move |v| *into.lock().unwrap() = Some(*v));
+        values.push(slot.lock().unwrap().take().unwrap());
+    }
+    values.sort_unstable();
+    let expected: Vec<u32> = (0..PER_PUTTER * 2).collect();
+    assert_eq!(values.len(), expected.len(), "lost or duplicated values");
+    assert_eq!(values, expected);
+}
+
+/// A put and a cancel of the one waiting get, started together on two threads, round after
+/// round: the value always ends up in exactly one place, the get or the queue.
+#[test]
+fn a_put_racing_a_cancel_of_its_get_leaves_the_value_in_exactly_one_place() {
+    use std::sync::Barrier;
+    const ROUNDS: u32 = 3_000;
+    let barrier = Arc::new(Barrier::new(2));
+    let rounds: Arc<Mutex<Option<Deferred<u32>>>> = Arc::default();
+    let canceller = {
+        let (barrier, rounds) = (Arc::clone(&barrier), Arc::clone(&rounds));
+        std::thread::spawn(move || {
+            for _ in 0..ROUNDS {
+                barrier.wait(); // the round is set up
+                let get = rounds.lock().unwrap().clone().unwrap();
+                txaio::cancel(&get);
+                barrier.wait(); // the round is done
+            }
+        })
+    };
+    let (mut delivered, mut stored) = (0, 0);
+    for round in 0..ROUNDS {
+        let queue = DeferredQueue::new(None, None);
+        let get = queue.get().unwrap();
+        let got = Arc::new(Mutex::new(None));
+        let into = Arc::clone(&got);
+        txaio::add_callback(&get, move |v| *into.lock().unwrap() = Some(*v));
+        *rounds.lock().unwrap() = Some(get);
+        barrier.wait();
+        queue.put(round).unwrap();
+        barrier.wait();
+        let got = *got.lock().unwrap();
+        match (got, queue.len()) {
+            (Some(v), 0) => {
+                assert_eq!(v, round);
+                delivered += 1;
+            }
+            (None, 1) => stored += 1,
+            other => panic!("round {round}: value in the get and the queue: {other:?}"),
+        }
+    }
+    canceller.join().unwrap();
+    assert_eq!(delivered + stored, ROUNDS);
+    println!("delivered {delivered}, given back and stored {stored}");
+}

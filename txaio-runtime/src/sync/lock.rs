@@ -1,0 +1,178 @@
+//! `DeferredLock`: mutual exclusion for deferreds.
+
+use std::fmt;
+use std::sync::Arc;
+
+use super::run::run_guarded;
+use super::semaphore::Gate;
+use crate::deferred::{Deferred, IntoDeferred};
+
+/// A lock for deferreds (Twisted's `DeferredLock`): one holder at a time, waiters served in
+/// request order.
+///
+/// [`acquire`](Self::acquire) gives a deferred that fires when the lock is the caller's: at
+/// once if it is free, else when the holder [`release`](Self::release)s it. The lock guards
+/// no data of its own; it orders callers, across callbacks and `.await` points, which a
+/// `std::sync::Mutex` cannot do. [`run`](Self::run) acquires, calls a function and releases
+/// when that function's result fires. `Clone` gives another handle to the same lock; it is
+/// `Send + Sync`.
+///
+/// A cancelled waiter never keeps the lock from the next one: cancelling a pending
+/// `acquire` (or a task awaiting it) takes it out of the line.
+///
+/// # Examples
+///
+/// A connection that one request at a time may use, however the requests interleave:
+///
+/// ```
+/// # #[txaio::main] async fn main() {
+/// let lock = txaio::DeferredLock::new();
+/// let first = lock.run(|| Ok::<_, txaio::Failure>("first"));
+/// assert_eq!(first.await.unwrap(), "first");
+///
+/// lock.acquire().await.unwrap(); // held
+/// let waiting = lock.acquire();
+/// assert!(!txaio::is_called(&waiting));
+/// lock.release(); // hands the lock to `waiting`
+/// waiting.await.unwrap();
+/// assert!(lock.locked());
+/// lock.release();
+/// assert!(!lock.locked());
+/// # }
+/// ```
+#[doc(alias = "Lock")]
+#[doc(alias = "Mutex")]
+#[derive(Clone)]
+pub struct DeferredLock {
+    gate: Arc<Gate>,
+}
+
+impl DeferredLock {
+    /// A new, free lock.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// assert!(!txaio::DeferredLock::new().locked());
+    /// ```
+    #[must_use]
+    pub fn new() -> Self {
+        DeferredLock { gate: Gate::new(1) }
+    }
+
+    /// A deferred that fires when the lock is the caller's: before `acquire` returns if the
+    /// lock is free, else when it is released to this caller, waiters being served in request
+    /// order. The holder must [`release`](Self::release) it.
+    ///
+    /// # Cancellation
+    ///
+    /// Cancelling the deferred while it waits takes it out of the line, and it fails with
+    /// [`CancelledError`](crate::CancelledError); the lock goes to the next waiter. Cancelling
+    /// a task that awaits it does the same. Cancelling it after it fired does nothing: the
+    /// lock is held, and must be released.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// let lock = txaio::DeferredLock::new();
+    /// let mine = lock.acquire();
+    /// assert!(txaio::is_called(&mine)); // the lock was free
+    /// let next = lock.acquire();
+    /// txaio::cancel(&next); // gives up waiting
+    /// txaio::add_errback(&next, |f| assert!(f.is::<txaio::CancelledError>()));
+    /// lock.release();
+    /// assert!(!lock.locked()); // nobody left in line
+    /// ```
+    pub fn acquire(&self) -> Deferred<()> {
+        self.gate.acquire()
+    }
+
+    /// Releases the lock: hands it to the oldest waiter, whose deferred fires before `release`
+    /// returns, or frees it if nobody waits.
+    ///
+    /// # Panics
+    ///
+    /// If the lock is not held (Twisted asserts the same).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// let lock = txaio::DeferredLock::new();
+    /// let _mine = lock.acquire();
+    /// let next = lock.acquire();
+    /// lock.release();
+    /// assert!(txaio::is_called(&next));
+    /// assert!(lock.locked()); // now held by `next`'s owner
+    /// ```
+    pub fn release(&self) {
+        assert!(
+            self.gate.release(),
+            "DeferredLock::release: the lock is not held"
+        );
+    }
+
+    /// Whether the lock is held (Twisted's `locked`): a cheap look, for a "try-lock" or a
+    /// report; it may change as soon as it is read.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// let lock = txaio::DeferredLock::new();
+    /// let _mine = lock.acquire();
+    /// assert!(lock.locked());
+    /// ```
+    #[must_use]
+    pub fn locked(&self) -> bool {
+        self.gate.tokens() == 0
+    }
+
+    /// Acquires the lock, calls `f`, and releases the lock when `f`'s result fires, whatever
+    /// it is (a panic in `f` included); the returned deferred then fires with `f`'s result.
+    ///
+    /// On a free lock `f` is called before `run` returns. `f` may return a `Result` or a
+    /// [`Deferred`], which `run` waits for without blocking; the lock is held until it fires.
+    ///
+    /// # Errors
+    ///
+    /// The returned deferred fails with `f`'s failure, or with a [`Panic`](crate::Panic) if `f`
+    /// panicked; the lock is released either way.
+    ///
+    /// # Cancellation
+    ///
+    /// Cancelling the returned deferred while it waits for the lock leaves the line (`f` is
+    /// never called) and fails it with [`CancelledError`](crate::CancelledError). Once `f` has
+    /// been called, it cancels the deferred `f` returned, and the lock is released when that
+    /// one fires.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// # #[txaio::main] async fn main() {
+    /// let lock = txaio::DeferredLock::new();
+    /// let failed = lock.run(|| -> Result<u32, txaio::Failure> { panic!("boom") });
+    /// assert!(failed.await.unwrap_err().is::<txaio::Panic>());
+    /// assert!(!lock.locked()); // released all the same
+    /// # }
+    /// ```
+    pub fn run<T, R>(&self, f: impl FnOnce() -> R + Send + 'static) -> Deferred<T>
+    where
+        T: Send + 'static,
+        R: IntoDeferred<T>,
+    {
+        run_guarded(&self.gate, f)
+    }
+}
+
+impl Default for DeferredLock {
+    fn default() -> Self {
+        DeferredLock::new()
+    }
+}
+
+impl fmt::Debug for DeferredLock {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("DeferredLock")
+            .field("locked", &self.locked())
+            .finish_non_exhaustive()
+    }
+}

@@ -1,0 +1,290 @@
+//! `DeferredSemaphore`, and the token gate it shares with `DeferredLock`.
+
+use std::fmt;
+use std::sync::{Arc, Mutex};
+
+use super::line::{Line, Owner, Waiter, deliver_token, fire, lock};
+use super::run::run_guarded;
+use crate::deferred::{Deferred, IntoDeferred, create_future_success};
+
+/// Tokens and the line of waiters for them: a semaphore, or a lock with one token.
+pub(crate) struct Gate {
+    state: Mutex<GateState>,
+    limit: usize,
+}
+
+struct GateState {
+    tokens: usize,
+    line: Line<Waiter<()>>,
+}
+
+impl Gate {
+    pub(crate) fn new(limit: usize) -> Arc<Gate> {
+        Arc::new(Gate {
+            state: Mutex::new(GateState {
+                tokens: limit,
+                line: Line::new(),
+            }),
+            limit,
+        })
+    }
+
+    pub(crate) fn limit(&self) -> usize {
+        self.limit
+    }
+
+    pub(crate) fn tokens(&self) -> usize {
+        lock(&self.state).tokens
+    }
+
+    /// Takes a free token, if there is one, without waiting.
+    pub(crate) fn try_acquire(&self) -> bool {
+        let mut state = lock(&self.state);
+        let free = state.tokens > 0;
+        if free {
+            state.tokens -= 1;
+        }
+        free
+    }
+
+    /// A deferred that fires (now, if a token is free) when a token is the caller's.
+    pub(crate) fn acquire(self: &Arc<Self>) -> Deferred<()> {
+        let mut state = lock(&self.state);
+        if state.tokens > 0 {
+            state.tokens -= 1;
+            drop(state);
+            return create_future_success(());
+        }
+        let (deferred, waiter) = Waiter::new(self, state.line.next_id());
+        state.line.push(waiter);
+        deferred
+    }
+
+    /// Gives a token back: to the oldest waiter, whose deferred fires before this returns
+    /// (unless firings nest deeply on this thread, see `fire`), else to the pool. `false`, and
+    /// nothing changed, if every token is already in the pool.
+    #[must_use]
+    pub(crate) fn release(self: &Arc<Self>) -> bool {
+        // Declared before the guard, so dropped after it: dropping a deferred may log.
+        let mut unwanted = Vec::new();
+        let mut state = lock(&self.state);
+        while let Some(waiter) = state.line.pop() {
+            if waiter.is_called() {
+                unwanted.push(waiter); // fired by its holder: it does not want the token
+                continue;
+            }
+            // The token passes straight from the releaser to the waiter.
+            waiter.hand(());
+            drop(state);
+            let gate = Arc::clone(self);
+            fire(move || deliver_token(&waiter, || gate.pass_on()));
+            return true;
+        }
+        if state.tokens == self.limit {
+            return false;
+        }
+        state.tokens += 1;
+        true
+    }
+
+    /// Releases a token that was handed to a waiter which could not take it.
+    fn pass_on(self: &Arc<Self>) {
+        let released = self.release();
+        debug_assert!(released, "a handed-over token was not out of the pool");
+    }
+}
+
+impl Owner<()> for Gate {
+    fn leave(&self, id: u64) -> bool {
+        // Bound to a name so that it drops after the guard: dropping a deferred may log.
+        let left = lock(&self.state).line.remove(id);
+        left.is_some()
+    }
+
+    fn give_back(self: Arc<Self>, (): ()) {
+        self.pass_on();
+    }
+}
+
+impl fmt::Debug for Gate {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let state = lock(&self.state);
+        f.debug_struct("DeferredSemaphore")
+            .field("tokens", &state.tokens)
+            .field("limit", &self.limit)
+            .field("waiting", &state.line.len())
+            .finish()
+    }
+}
+
+/// A semaphore for deferreds: at most `limit` holders at once (Twisted's `DeferredSemaphore`).
+///
+/// [`acquire`](Self::acquire) gives a deferred that fires when a token is the caller's: at
+/// once if one is free, else when a holder [`release`](Self::release)s one, waiters being
+/// served in request order. [`run`](Self::run) does the acquire-call-release dance around a
+/// function. `Clone` gives another handle to the same semaphore; it is `Send + Sync`.
+///
+/// Use it to bound concurrency, such as the number of requests in flight to one server.
+///
+/// # Examples
+///
+/// ```
+/// # #[txaio::main] async fn main() {
+/// let sem = txaio::DeferredSemaphore::new(2);
+/// sem.acquire().await.unwrap();
+/// sem.acquire().await.unwrap();
+/// assert_eq!(sem.tokens(), 0);
+/// let third = sem.acquire(); // waits for a token
+/// assert!(!txaio::is_called(&third));
+/// sem.release(); // passes its token to `third`
+/// assert!(txaio::is_called(&third));
+/// assert_eq!(sem.tokens(), 0);
+/// # }
+/// ```
+#[doc(alias = "Semaphore")]
+#[derive(Clone)]
+pub struct DeferredSemaphore {
+    gate: Arc<Gate>,
+}
+
+impl DeferredSemaphore {
+    /// A semaphore with `tokens` tokens, all free; `tokens` is also its [`limit`](Self::limit).
+    ///
+    /// # Panics
+    ///
+    /// If `tokens` is 0: such a semaphore could never be acquired (Twisted raises
+    /// `ValueError`).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// let sem = txaio::DeferredSemaphore::new(3);
+    /// assert_eq!((sem.tokens(), sem.limit()), (3, 3));
+    /// ```
+    #[must_use]
+    pub fn new(tokens: usize) -> Self {
+        assert!(
+            tokens > 0,
+            "DeferredSemaphore::new(0): a semaphore needs at least one token"
+        );
+        DeferredSemaphore {
+            gate: Gate::new(tokens),
+        }
+    }
+
+    /// A deferred that fires when a token is the caller's: before `acquire` returns if one is
+    /// free, else when one is released, waiters being served in request order.
+    ///
+    /// # Cancellation
+    ///
+    /// Cancelling the deferred while it waits takes it out of the line, and it fails with
+    /// [`CancelledError`](crate::CancelledError); the token goes to the next waiter. So does
+    /// cancelling a task that awaits it. Cancelling it after it fired does nothing: the token
+    /// is held, and must be released.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// let sem = txaio::DeferredSemaphore::new(1);
+    /// let first = sem.acquire();
+    /// assert!(txaio::is_called(&first)); // a free token: fired already
+    /// let second = sem.acquire();
+    /// txaio::cancel(&second); // leaves the line
+    /// sem.release();
+    /// assert_eq!(sem.tokens(), 1);
+    /// ```
+    pub fn acquire(&self) -> Deferred<()> {
+        self.gate.acquire()
+    }
+
+    /// Gives a token back: to the oldest waiter (its deferred fires before `release` returns),
+    /// else to the free tokens.
+    ///
+    /// # Panics
+    ///
+    /// If all [`limit`](Self::limit) tokens are already free: a release without its acquire.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// let sem = txaio::DeferredSemaphore::new(1);
+    /// let _held = sem.acquire();
+    /// sem.release();
+    /// assert_eq!(sem.tokens(), 1);
+    /// ```
+    pub fn release(&self) {
+        assert!(
+            self.gate.release(),
+            "DeferredSemaphore::release: all {} tokens are already free (a release without its acquire)",
+            self.gate.limit()
+        );
+    }
+
+    /// How many tokens are free now (Twisted's `tokens`).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// let sem = txaio::DeferredSemaphore::new(2);
+    /// let _held = sem.acquire();
+    /// assert_eq!(sem.tokens(), 1);
+    /// ```
+    #[must_use]
+    pub fn tokens(&self) -> usize {
+        self.gate.tokens()
+    }
+
+    /// How many tokens there are in all: the most holders at once (Twisted's `limit`).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// assert_eq!(txaio::DeferredSemaphore::new(4).limit(), 4);
+    /// ```
+    #[must_use]
+    pub fn limit(&self) -> usize {
+        self.gate.limit()
+    }
+
+    /// Acquires a token, calls `f`, and releases the token when `f`'s result fires, whatever
+    /// it is (a panic in `f` included); the returned deferred fires with `f`'s result, after
+    /// the release.
+    ///
+    /// With a free token, `f` is called before `run` returns. `f` may return a `Result` or a
+    /// [`Deferred`], which `run` waits for without blocking.
+    ///
+    /// # Errors
+    ///
+    /// The returned deferred fails with `f`'s failure, or with a [`Panic`](crate::Panic) if `f`
+    /// panicked.
+    ///
+    /// # Cancellation
+    ///
+    /// Cancelling the returned deferred before `f` was called leaves the line (`f` is never
+    /// called) and fails it with [`CancelledError`](crate::CancelledError); after, it cancels
+    /// the deferred `f` returned, and the token is released when that one fires.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// # #[txaio::main] async fn main() {
+    /// let sem = txaio::DeferredSemaphore::new(1);
+    /// let answer = sem.run(|| Ok::<_, txaio::Failure>(42));
+    /// assert_eq!(answer.await.unwrap(), 42);
+    /// assert_eq!(sem.tokens(), 1); // released again
+    /// # }
+    /// ```
+    pub fn run<T, R>(&self, f: impl FnOnce() -> R + Send + 'static) -> Deferred<T>
+    where
+        T: Send + 'static,
+        R: IntoDeferred<T>,
+    {
+        run_guarded(&self.gate, f)
+    }
+}
+
+impl fmt::Debug for DeferredSemaphore {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        self.gate.fmt(f)
+    }
+}
