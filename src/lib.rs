@@ -14,6 +14,10 @@ pub use txaio_runtime::{
     set_debugging, set_global_log_level, sleep, spawn, start_logging, start_logging_with_writer,
     testutil, trace, warn,
 };
+#[doc(inline)]
+pub use txaio_runtime::{
+    DeferredList, DeferredListResult, FailureGroup, FirstError, gather_results, race,
+};
 
 /// Makes a function portable: written once, it runs on whichever runtime the application
 /// compiled in, and code that would tie it to one runtime or block the event loop does not

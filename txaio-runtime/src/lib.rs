@@ -7,10 +7,10 @@
 #![forbid(unsafe_code)]
 #![warn(missing_docs)]
 
+mod combine;
 mod deferred;
 mod errors;
 mod failure;
-mod gather;
 mod log;
 mod report;
 pub mod rt;
@@ -20,6 +20,10 @@ mod time;
 #[doc(hidden)]
 pub mod __private;
 
+pub use combine::gather;
+pub use combine::{
+    DeferredList, DeferredListResult, FailureGroup, FirstError, gather_results, race,
+};
 pub use deferred::{
     Deferred, IntoDeferred, add_callback, add_callbacks, add_errback, as_future, cancel,
     create_future, create_future_error, create_future_success, create_future_with_canceller,
@@ -30,7 +34,6 @@ pub use failure::{
     Failure, create_failure, failure_format_traceback, failure_message, failure_traceback,
     is_debugging, set_debugging,
 };
-pub use gather::gather;
 pub use log::{
     LogLevel, Logger, LoggingError, ParseLogLevelError, global_log_level, set_global_log_level,
     start_logging, start_logging_with_writer,
