@@ -20,7 +20,8 @@ use crate::failure::Failure;
 /// - [`consume_errors`](DeferredList::consume_errors): the inputs' failures count as handled
 ///   (else they are still reported as unhandled unless someone else handles them).
 ///
-/// Inputs that have not fired when the list fires early are left as they are. An empty list
+/// The list keeps its pending inputs alive until it fires (a `sleep` passed by value still
+/// counts). Inputs that have not fired when the list fires early are left as they are. An empty list
 /// fires at once with `All(vec![])`, except with `fire_on_one_callback`, when it never fires
 /// (Twisted's rule: there is no first success to wait for).
 ///
@@ -147,8 +148,12 @@ impl<T: Clone + Send + 'static> DeferredList<T> {
     ///
     /// # Cancellation
     ///
-    /// Cancelling the returned deferred cancels every pending input, and it fails with
-    /// [`CancelledError`](crate::CancelledError).
+    /// Cancelling the returned deferred, while it is pending, cancels every pending input; the
+    /// list then fires as its options say with what the cancelled inputs fired with (Twisted's
+    /// rule): without options, `All` of their `CancelledError`s (or of the values their
+    /// cancellers gave); with `fire_on_one_errback`, a [`FirstError`] of the first
+    /// `CancelledError`. A cancelled list's failure is never reported as unhandled. Cancelling
+    /// a list that fired does nothing, and leaves the inputs that had not fired as they are.
     ///
     /// # Examples
     ///

@@ -4,7 +4,7 @@
 
 use std::sync::{Arc, Mutex, MutexGuard, PoisonError, Weak};
 
-use crate::deferred::{Deferred, WeakDeferred, create_future, reaction};
+use crate::deferred::{Deferred, create_future, reaction};
 use crate::failure::Failure;
 
 /// What a rule decides after one input fired.
@@ -25,6 +25,10 @@ pub(super) enum Step<R> {
 pub(super) trait Rule<T>: Send + 'static {
     type Output: Send + 'static;
 
+    /// Whether cancelling the combined deferred decides it (it fails with `CancelledError`,
+    /// `gather`'s rule), rather than letting the cancelled inputs decide.
+    const CANCEL_DECIDES: bool = false;
+
     /// Input `index` fired with `outcome`. Called at most once per index.
     fn record(&mut self, index: usize, outcome: Result<T, Failure>) -> Step<Self::Output>;
 
@@ -36,8 +40,10 @@ struct Engine<T, P: Rule<T>> {
     /// `None` once decided: the combined deferred fired, is about to, or was cancelled.
     rule: Option<P>,
     combined: Option<Deferred<P::Output>>,
-    /// Weak, so that the combined deferred does not keep inputs alive.
-    inputs: Vec<WeakDeferred<T>>,
+    /// The inputs not yet fired, kept alive while the combined deferred may still need them
+    /// (a `sleep` is held by nobody else) and to cancel them. This is a reference cycle through
+    /// their reactions, broken as each input fires and when the combined deferred is decided.
+    pending: Vec<Option<Deferred<T>>>,
 }
 
 impl<T, P: Rule<T>> Engine<T, P> {
@@ -46,15 +52,28 @@ impl<T, P: Rule<T>> Engine<T, P> {
         Decided {
             rule: self.rule.take(),
             combined: self.combined.take(),
-            inputs: std::mem::take(&mut self.inputs),
+            pending: std::mem::take(&mut self.pending),
         }
     }
 }
 
+/// What an engine held, taken out of its lock: dropping it (user values, the last handle of a
+/// failed input, which reports it) runs user code.
 struct Decided<T, P: Rule<T>> {
     rule: Option<P>,
     combined: Option<Deferred<P::Output>>,
-    inputs: Vec<WeakDeferred<T>>,
+    pending: Vec<Option<Deferred<T>>>,
+}
+
+impl<T: Send + 'static, P: Rule<T>> Decided<T, P> {
+    fn cancel_pending(&self, except: Option<usize>) {
+        let pending = self.pending.iter().enumerate();
+        for (_, input) in pending.filter(|(i, _)| Some(*i) != except) {
+            if let Some(input) = input {
+                input.cancel();
+            }
+        }
+    }
 }
 
 fn lock<T, P: Rule<T>>(engine: &Mutex<Engine<T, P>>) -> MutexGuard<'_, Engine<T, P>> {
@@ -86,11 +105,13 @@ where
     let engine = Arc::new(Mutex::new(Engine {
         rule: Some(rule),
         combined: Some(combined.clone()),
-        inputs: inputs.iter().map(Deferred::downgrade).collect(),
+        pending: inputs.iter().cloned().map(Some).collect(),
     }));
-    // Weak: the inputs' reactions own the engine, and the combined deferred must not.
+    // Weak: the inputs' reactions own the engine; the combined deferred need not.
     let canceller_engine = Arc::downgrade(&engine);
-    combined.set_canceller(Box::new(move |_| cancel_inputs(&canceller_engine)));
+    combined.set_canceller(Box::new(move |combined| {
+        cancel_inputs(&canceller_engine, combined);
+    }));
     for (index, input) in inputs.iter().enumerate() {
         let engine = Arc::clone(&engine);
         let record = reaction(move |outcome: Result<&T, &Failure>| {
@@ -109,46 +130,50 @@ where
     // `T::clone` is user code: run it before taking the lock.
     let owned = outcome.cloned().map_err(Failure::clone);
     let mut state = lock(engine);
+    let this_input = state.pending.get_mut(index).and_then(Option::take);
     let Some(rule) = state.rule.as_mut() else {
         drop(state);
-        drop(owned);
+        drop((owned, this_input));
         return;
     };
     let (outcome, cancel_rest) = match rule.record(index, owned) {
-        Step::Wait => return,
+        Step::Wait => {
+            drop(state);
+            drop(this_input);
+            return;
+        }
         Step::Fire(outcome) => (outcome, false),
         Step::FireAndCancelRest(outcome) => (outcome, true),
     };
     let decided = state.decide();
     drop(state);
-    drop(decided.rule);
+    drop(this_input);
     if cancel_rest {
-        let others = decided
-            .inputs
-            .iter()
-            .enumerate()
-            .filter(|(i, _)| *i != index);
-        for (_, input) in others {
-            if let Some(input) = input.upgrade() {
-                input.cancel();
-            }
-        }
+        decided.cancel_pending(Some(index));
     }
-    drop(decided.inputs);
-    if let Some(combined) = decided.combined {
+    let Decided {
+        rule,
+        combined,
+        pending,
+    } = decided;
+    drop((rule, pending));
+    if let Some(combined) = combined {
         // Only `Err` when the combined deferred was cancelled meanwhile: cancel won.
         let _ = combined.settle(outcome);
     }
 }
 
-/// The combined deferred's canceller: decides nothing more and cancels every pending input.
-/// It leaves the combined deferred to `cancel`, which fails it with `CancelledError`.
-fn cancel_inputs<T, P>(engine: &Weak<Mutex<Engine<T, P>>>)
+/// The combined deferred's canceller: cancels every pending input. With
+/// [`Rule::CANCEL_DECIDES`] the rule is dropped first, so `cancel` then fails the combined
+/// deferred with `CancelledError`; without it the cancelled inputs' outcomes go to the rule as
+/// any others (Twisted's rule: a cancelled `gatherResults` fails with a `FirstError` of a
+/// `CancelledError`, or succeeds if every canceller gave a value).
+fn cancel_inputs<T, P>(engine: &Weak<Mutex<Engine<T, P>>>, combined: &Deferred<P::Output>)
 where
     T: Send + 'static,
     P: Rule<T>,
 {
-    // Gone only when every input was dropped unfired: nothing left to cancel.
+    // Gone only when no input can fire any more: nothing left to cancel.
     let Some(engine) = engine.upgrade() else {
         return;
     };
@@ -157,13 +182,19 @@ where
         // Already decided: the combined deferred is firing with its result.
         return;
     }
-    let decided = state.decide();
+    let decided = if P::CANCEL_DECIDES {
+        state.decide()
+    } else {
+        Decided {
+            rule: None,
+            combined: None,
+            pending: std::mem::take(&mut state.pending),
+        }
+    };
     drop(state);
-    drop(decided.rule);
-    drop(decided.combined);
-    for input in decided.inputs.iter().filter_map(WeakDeferred::upgrade) {
-        input.cancel();
-    }
+    // A cancelled deferred's failure is never reported as unhandled, whatever fires it.
+    combined.add_reaction(reaction(|_: Result<&P::Output, &Failure>| {}), true);
+    decided.cancel_pending(None);
 }
 
 /// One slot per input, filled in any order, complete when every slot is.

@@ -49,6 +49,7 @@ impl<T> Gather<T> {
 
 impl<T: Send + 'static> Rule<T> for Gather<T> {
     type Output = Vec<Result<T, Failure>>;
+    const CANCEL_DECIDES: bool = true;
 
     fn record(&mut self, index: usize, outcome: Result<T, Failure>) -> Step<Self::Output> {
         match self.0.fill(index, outcome) {

@@ -19,8 +19,10 @@ use crate::failure::Failure;
 ///
 /// # Cancellation
 ///
-/// Cancelling it cancels every pending input, and it fails with
-/// [`CancelledError`](crate::CancelledError).
+/// Cancelling it while it is pending cancels every pending input, and it then fires with their
+/// outcomes (Twisted's rule): a [`FirstError`] of the first input's
+/// [`CancelledError`](crate::CancelledError), or the values if every input's canceller gave
+/// one. A cancelled `gather_results`'s failure is never reported as unhandled.
 ///
 /// # Examples
 ///

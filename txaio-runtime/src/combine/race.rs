@@ -10,15 +10,18 @@ use crate::failure::Failure;
 ///
 /// Inputs that fail do not end the race. If every input fails, it fails with a
 /// [`FailureGroup`] of their failures in input order; an empty input fails at once with an
-/// empty `FailureGroup`. The inputs' failures count as handled: the race carries them.
+/// empty `FailureGroup`. The inputs' failures count as handled: the race carries them. The race
+/// keeps its pending inputs alive until it fires, so a `sleep` passed by value still counts.
 ///
 /// This is the deferred form of `select_all`, and what a `#[txaio::portable]` function uses
 /// instead of `tokio::select!`.
 ///
 /// # Cancellation
 ///
-/// Cancelling it cancels every pending input, and it fails with
-/// [`CancelledError`](crate::CancelledError).
+/// Cancelling it while it is pending cancels every pending input, and it then fires with their
+/// outcomes (Twisted's rule): a [`FailureGroup`] of their
+/// [`CancelledError`](crate::CancelledError)s, or the first value an input's canceller gave.
+/// A cancelled race's failure is never reported as unhandled.
 ///
 /// # Examples
 ///
