@@ -21,9 +21,9 @@ use crate::failure::Failure;
 ///   (else they are still reported as unhandled unless someone else handles them).
 ///
 /// The list keeps its pending inputs alive until it fires (a `sleep` passed by value still
-/// counts). Inputs that have not fired when the list fires early are left as they are. An empty list
-/// fires at once with `All(vec![])`, except with `fire_on_one_callback`, when it never fires
-/// (Twisted's rule: there is no first success to wait for).
+/// counts). Inputs that have not fired when the list fires early are left as they are. An empty
+/// list fires at once with `All(vec![])`, except with `fire_on_one_callback`, when it never
+/// fires (Twisted's rule: there is no first success to wait for).
 ///
 /// # Examples
 ///
@@ -38,7 +38,9 @@ use crate::failure::Failure;
 /// txaio::reject(&mirrors[0], std::io::Error::other("unreachable")).unwrap();
 /// txaio::resolve(&mirrors[2], "from mirror 2".to_owned()).unwrap();
 /// match any.await.unwrap() {
-///     DeferredListResult::First { index, value } => assert_eq!((index, value.as_str()), (2, "from mirror 2")),
+///     DeferredListResult::First { index, value } => {
+///         assert_eq!((index, value.as_str()), (2, "from mirror 2"));
+///     }
 ///     DeferredListResult::All(_) => unreachable!("one mirror answered"),
 /// }
 /// # });
@@ -73,7 +75,8 @@ impl<T: Clone + Send + 'static> DeferredList<T> {
     /// ```
     /// # txaio::__private::block_on_default(async {
     /// let list = txaio::DeferredList::new([txaio::create_future_success(1)]).start();
-    /// assert!(matches!(list.await.unwrap(), txaio::DeferredListResult::All(results) if results.len() == 1));
+    /// let result = list.await.unwrap();
+    /// assert!(matches!(result, txaio::DeferredListResult::All(results) if results.len() == 1));
     /// # });
     /// ```
     pub fn new(futures: impl IntoIterator<Item = Deferred<T>>) -> Self {
