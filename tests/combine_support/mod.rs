@@ -72,3 +72,38 @@ impl std::error::Error for GenericError {}
 pub fn generic(message: &str) -> GenericError {
     GenericError(message.to_owned())
 }
+
+/// `d`'s outcome if it fired (Twisted's `successResultOf`/`failureResultOf` without the
+/// assertion); watching it counts its failure as handled.
+pub fn result_of<T: Clone + Send + 'static>(d: &Deferred<T>) -> Option<Result<T, Failure>> {
+    let seen = watch(d);
+    let mut seen = seen.lock().unwrap();
+    assert!(seen.len() <= 1, "fired more than once");
+    seen.pop()
+}
+
+/// Twisted's `successResultOf`: `d` has succeeded; its value.
+#[track_caller]
+pub fn success_result_of<T: Clone + Send + 'static>(d: &Deferred<T>) -> T {
+    match result_of(d) {
+        Some(Ok(value)) => value,
+        Some(Err(failure)) => panic!("expected a success, got {failure}"),
+        None => panic!("expected a success, the deferred has not fired"),
+    }
+}
+
+/// Twisted's `failureResultOf`: `d` has failed; its failure.
+#[track_caller]
+pub fn failure_result_of<T: Clone + Send + 'static>(d: &Deferred<T>) -> Failure {
+    match result_of(d) {
+        Some(Err(failure)) => failure,
+        Some(Ok(_)) => panic!("expected a failure, got a success"),
+        None => panic!("expected a failure, the deferred has not fired"),
+    }
+}
+
+/// Twisted's `assertNoResult`.
+#[track_caller]
+pub fn assert_no_result<T>(d: &Deferred<T>) {
+    assert!(!txaio::is_called(d), "expected no result yet");
+}
