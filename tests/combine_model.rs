@@ -220,10 +220,13 @@ impl Model {
 
 // The real thing.
 
+/// The combined deferred, as a way to cancel it and what it fired with.
+type RealCombined = (Box<dyn Fn()>, Arc<Mutex<Vec<Combined>>>);
+
 struct Real {
     inputs: Vec<Deferred<u8>>,
     seen_inputs: Vec<Arc<Mutex<Vec<Outcome>>>>,
-    combined: Option<(Box<dyn Fn()>, Arc<Mutex<Vec<Combined>>>)>,
+    combined: Option<RealCombined>,
 }
 
 fn record<T: Clone + Send + 'static>(
@@ -255,7 +258,7 @@ fn failure_to_combined(failure: &Failure) -> Combined {
     }
 }
 
-fn make_real(kind: Kind, inputs: &[Deferred<u8>]) -> (Box<dyn Fn()>, Arc<Mutex<Vec<Combined>>>) {
+fn make_real(kind: Kind, inputs: &[Deferred<u8>]) -> RealCombined {
     fn boxed<T: Send + 'static>(d: Deferred<T>) -> Box<dyn Fn()> {
         Box::new(move || txaio::cancel(&d))
     }

@@ -129,7 +129,7 @@ async fn cancelling_it_cancels_every_pending_input() {
     let cancelled: Vec<bool> = group
         .failures
         .iter()
-        .map(|f| f.is::<CancelledError>())
+        .map(txaio::Failure::is::<CancelledError>)
         .collect();
     assert_eq!(cancelled, [true, false, true, true]);
 }
@@ -259,7 +259,7 @@ fn inputs_racing_on_many_threads_give_exactly_one_winner() {
         assert_eq!(fired.load(Ordering::SeqCst), 1, "round {round}");
         let winner = winner.load(Ordering::SeqCst);
         for (i, d) in inputs.iter().enumerate() {
-            let outcome = outcome_of(d.clone());
+            let outcome = outcome_of(d);
             // Every input fired: the winner with its value, the others with theirs or cancelled.
             match outcome {
                 Ok(value) => assert_eq!(value, i),
@@ -273,6 +273,6 @@ fn inputs_racing_on_many_threads_give_exactly_one_winner() {
 }
 
 /// A fired deferred's outcome, without a runtime.
-fn outcome_of(d: txaio::Deferred<usize>) -> Result<usize, txaio::Failure> {
-    watch(&d).lock().unwrap().pop().expect("the input fired")
+fn outcome_of(d: &txaio::Deferred<usize>) -> Result<usize, txaio::Failure> {
+    watch(d).lock().unwrap().pop().expect("the input fired")
 }

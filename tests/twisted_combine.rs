@@ -90,7 +90,7 @@ async fn test_deferred_list_dont_consume_errors() {
         let trapped = std::sync::Arc::new(std::sync::Mutex::new(Vec::new()));
         let trap = trapped.clone();
         txaio::add_errback(&d, move |failure| {
-            trap.lock().unwrap().push(failure.clone())
+            trap.lock().unwrap().push(failure.clone());
         });
         txaio::reject(&d, generic("Bang")).unwrap();
         // The input's own errback sees the failure: the list did not take it.
@@ -207,9 +207,9 @@ async fn test_cancel_deferred_list_with_fire_on_one_callback_and_deferred_callba
     assert!(failure_result_of(&two).is::<CancelledError>());
     match success_result_of(&list) {
         DeferredListResult::First { index, value } => {
-            assert_eq!((index, value), (0, CALLBACK_RESULT))
+            assert_eq!((index, value), (0, CALLBACK_RESULT));
         }
-        other => panic!("expected First, got {other:?}"),
+        other @ DeferredListResult::All(_) => panic!("expected First, got {other:?}"),
     }
 }
 
