@@ -272,3 +272,35 @@ fn cancelling_while_inputs_fire_on_other_threads_fires_it_once() {
         }
     }
 }
+
+/// A value whose `clone` panics on demand.
+#[derive(Debug)]
+struct Brittle(bool);
+
+impl Clone for Brittle {
+    fn clone(&self) -> Self {
+        assert!(!self.0, "this value refuses to be cloned");
+        Brittle(false)
+    }
+}
+
+#[txaio::test]
+async fn a_value_whose_clone_panics_counts_as_that_input_failing() {
+    let ((), logs) = capture_logs(|| {
+        let inputs = [txaio::create_future::<Brittle>(), txaio::create_future()];
+        let all = txaio::gather_results(inputs.clone(), true);
+        let seen = watch(&all);
+        txaio::resolve(&inputs[0], Brittle(false)).unwrap();
+        txaio::resolve(&inputs[1], Brittle(true)).unwrap();
+        let seen = seen.lock().unwrap();
+        let failure = seen[0].as_ref().unwrap_err();
+        let first = failure.downcast_ref::<FirstError>().unwrap();
+        assert_eq!(first.index, 1);
+        assert!(first.failure.is::<txaio::Panic>());
+        assert_eq!(
+            txaio::failure_message(&first.failure),
+            "Panic: this value refuses to be cloned"
+        );
+    });
+    assert_eq!(unhandled_reports(&logs), 0);
+}

@@ -2,6 +2,7 @@
 //! a lock, when the combined deferred fires; the firing, the cancelling and every drop of a
 //! user value happen after that lock is released, since they run user code that may re-enter.
 
+use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::sync::{Arc, Mutex, MutexGuard, PoisonError, Weak};
 
 use crate::deferred::{Deferred, create_future, reaction};
@@ -127,8 +128,13 @@ where
     T: Clone + Send + 'static,
     P: Rule<T>,
 {
-    // `T::clone` is user code: run it before taking the lock.
-    let owned = outcome.cloned().map_err(Failure::clone);
+    // `T::clone` is user code: run it before taking the lock. A clone that panics counts as
+    // this input failing, so that the combined deferred still fires.
+    let owned = match outcome {
+        Ok(value) => catch_unwind(AssertUnwindSafe(|| value.clone()))
+            .map_err(|payload| Failure::from_panic(&*payload)),
+        Err(failure) => Err(failure.clone()),
+    };
     let mut state = lock(engine);
     let this_input = state.pending.get_mut(index).and_then(Option::take);
     let Some(rule) = state.rule.as_mut() else {
