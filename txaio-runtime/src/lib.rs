@@ -12,6 +12,7 @@ mod deferred;
 mod errors;
 mod failure;
 mod log;
+mod panic;
 mod report;
 pub mod rt;
 pub mod testutil;
