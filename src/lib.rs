@@ -186,6 +186,8 @@ mod book {
     mod getting_started {}
     #[doc = include_str!("../book/src/coming-from-txaio.md")]
     mod coming_from_txaio {}
+    #[doc = include_str!("../book/src/coming-from-twisted.md")]
+    mod coming_from_twisted {}
     #[doc = include_str!("../book/src/compile-errors.md")]
     mod compile_errors {}
     #[doc = include_str!("../book/src/performance.md")]

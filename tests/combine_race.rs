@@ -223,9 +223,11 @@ async fn a_losing_spawned_task_is_aborted() {
     }
     let dropped = txaio::create_future::<()>();
     let never = txaio::create_future::<u8>();
-    let guard_signal = dropped.clone();
+    // Made outside the task and moved in: the task's future owns it even if it is cancelled
+    // before its first poll.
+    let guard = DropGuard(dropped.clone());
     let loser = txaio::spawn(async move {
-        let _guard = DropGuard(guard_signal);
+        let _guard = guard;
         never.await
     });
     let winner = txaio::spawn(async { Ok::<_, txaio::Failure>(1u8) });

@@ -54,6 +54,30 @@ pub struct DeferredList<T> {
 }
 
 /// What a [`DeferredList`] fires with.
+///
+/// Twisted's list of `(success, result)` pairs is `All`'s vector of `Result`s; its
+/// `(result, index)` pair of `fireOnOneCallback` is `First`.
+///
+/// # Examples
+///
+/// ```
+/// use txaio::DeferredListResult;
+///
+/// fn describe(result: &DeferredListResult<u32>) -> String {
+///     match result {
+///         DeferredListResult::All(results) => {
+///             let ok = results.iter().filter(|r| r.is_ok()).count();
+///             format!("{ok} of {} succeeded", results.len())
+///         }
+///         DeferredListResult::First { index, value } => format!("#{index} first, with {value}"),
+///     }
+/// }
+/// # txaio::__private::block_on_default(async {
+/// let inputs = [txaio::create_future_success(1), txaio::create_future_error(std::fmt::Error)];
+/// let list = txaio::DeferredList::new(inputs).consume_errors(true).start();
+/// assert_eq!(describe(&list.await.unwrap()), "1 of 2 succeeded");
+/// # });
+/// ```
 #[derive(Clone, Debug)]
 pub enum DeferredListResult<T> {
     /// Every input fired: one result per input, in input order.

@@ -2,7 +2,6 @@
 //! a lock, when the combined deferred fires; the firing, the cancelling and every drop of a
 //! user value happen after that lock is released, since they run user code that may re-enter.
 
-use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::sync::{Arc, Mutex, MutexGuard, PoisonError, Weak};
 
 use crate::deferred::{Deferred, create_future, reaction};
@@ -131,8 +130,7 @@ where
     // `T::clone` is user code: run it before taking the lock. A clone that panics counts as
     // this input failing, so that the combined deferred still fires.
     let owned = match outcome {
-        Ok(value) => catch_unwind(AssertUnwindSafe(|| value.clone()))
-            .map_err(|payload| Failure::from_panic(&*payload)),
+        Ok(value) => crate::panic::catch(|| value.clone()).map_err(Failure::new),
         Err(failure) => Err(failure.clone()),
     };
     let mut state = lock(engine);
