@@ -278,3 +278,29 @@ fn inputs_racing_on_many_threads_give_exactly_one_winner() {
 fn outcome_of(d: &txaio::Deferred<usize>) -> Result<usize, txaio::Failure> {
     watch(d).lock().unwrap().pop().expect("the input fired")
 }
+
+#[txaio::test]
+async fn cancelling_a_task_that_awaits_a_race_cancels_the_race_and_its_inputs() {
+    let (inputs, counts) = counted_cancellers::<u8>(2);
+    let raced = txaio::race(inputs);
+    let observer = raced.clone();
+    let polled = txaio::create_future::<()>();
+    let polled_signal = polled.clone();
+    let task = txaio::spawn(async move {
+        let mut raced = std::pin::pin!(raced);
+        // Says so only once the race is what the task is pending on.
+        std::future::poll_fn(|cx| {
+            let poll = std::future::Future::poll(raced.as_mut(), cx);
+            let _ = txaio::resolve(&polled_signal, ());
+            poll
+        })
+        .await
+    });
+    polled.await.unwrap();
+    txaio::cancel(&task);
+    assert!(task.await.unwrap_err().is::<CancelledError>());
+    // A cancel that lands while the task is still inside that poll reaches the race as the
+    // poll ends, on the task's thread: wait for the race rather than for `cancel` to return.
+    assert!(observer.await.unwrap_err().is::<FailureGroup>());
+    assert_eq!(cancel_counts(&counts), [1, 1]);
+}
