@@ -105,6 +105,10 @@ pub mod combine {
     //! One deferred for many: [`gather`] (txaio's) and Twisted's richer forms.
     #[doc(inline)]
     pub use txaio_runtime::gather;
+    #[doc(inline)]
+    pub use txaio_runtime::{
+        DeferredList, DeferredListResult, FailureGroup, FirstError, gather_results, race,
+    };
 }
 
 pub mod task {
@@ -346,6 +350,8 @@ mod book {
     mod getting_started {}
     #[doc = include_str!("../book/src/coming-from-txaio.md")]
     mod coming_from_txaio {}
+    #[doc = include_str!("../book/src/coming-from-twisted.md")]
+    mod coming_from_twisted {}
     #[doc = include_str!("../book/src/compile-errors.md")]
     mod compile_errors {}
     #[doc = include_str!("../book/src/performance.md")]

@@ -9,10 +9,10 @@
 
 pub mod blocking;
 mod coiterate;
+mod combine;
 mod deferred;
 mod errors;
 mod failure;
-mod gather;
 mod instance;
 mod log;
 pub mod net;
@@ -28,6 +28,10 @@ pub mod __private;
 
 pub use blocking::RuntimeThreadError;
 pub use coiterate::coiterate;
+pub use combine::gather;
+pub use combine::{
+    DeferredList, DeferredListResult, FailureGroup, FirstError, gather_results, race,
+};
 pub use deferred::{CloneOnAwait, Take};
 pub use deferred::{
     Deferred, IntoDeferred, add_callback, add_callbacks, add_errback, as_future, cancel,
@@ -41,7 +45,6 @@ pub use failure::{
     Failure, create_failure, failure_format_traceback, failure_message, failure_traceback,
     is_debugging, set_debugging,
 };
-pub use gather::gather;
 pub use instance::{Config, Txaio, with_config};
 pub use log::{
     LogLevel, Logger, LoggingError, ParseLogLevelError, global_log_level, set_global_log_level,
