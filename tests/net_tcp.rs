@@ -300,3 +300,49 @@ async fn a_udp_datagram_goes_there_and_back() -> io::Result<()> {
     assert!(format!("{client:?}").contains("UdpSocket"));
     Ok(())
 }
+
+#[test]
+fn one_binary_gets_each_compiled_backends_own_sockets() {
+    for &runtime in txaio::Runtime::compiled() {
+        let seen = txaio::__private::block_on_test(runtime, async {
+            let listener = TcpListener::bind(loopback()).await.unwrap();
+            let client = TcpStream::connect(listener.local_addr().unwrap())
+                .await
+                .unwrap();
+            let (server, _) = listener.accept().await.unwrap();
+            let udp = UdpSocket::bind(loopback()).await.unwrap();
+            let (reader, writer) = client.into_split();
+            [
+                listener.runtime(),
+                server.runtime(),
+                udp.runtime(),
+                reader.runtime(),
+                writer.runtime(),
+            ]
+        });
+        assert_eq!(seen, [runtime; 5], "on {runtime}");
+    }
+}
+
+#[test]
+fn a_tokio_socket_outside_a_tokio_runtime_panics_naming_the_fix() {
+    use std::future::Future;
+    use std::pin::pin;
+    use std::task::{Context, Waker};
+
+    if !txaio::Runtime::Tokio.is_compiled() {
+        return;
+    }
+    let _tokio = txaio::__private::enter(txaio::Runtime::Tokio);
+    let panic = std::panic::catch_unwind(|| {
+        let mut bind = pin!(TcpListener::bind(loopback()));
+        let _ = bind.as_mut().poll(&mut Context::from_waker(Waker::noop()));
+    })
+    .unwrap_err();
+    let message = panic
+        .downcast_ref::<String>()
+        .cloned()
+        .or_else(|| panic.downcast_ref::<&str>().map(|text| (*text).to_owned()))
+        .unwrap_or_default();
+    assert!(message.contains("#[txaio::main]"), "{message}");
+}
