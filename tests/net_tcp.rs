@@ -346,3 +346,55 @@ fn a_tokio_socket_outside_a_tokio_runtime_panics_naming_the_fix() {
         .unwrap_or_default();
     assert!(message.contains("#[txaio::main]"), "{message}");
 }
+
+#[txaio::test]
+async fn writing_to_a_closed_peer_is_an_os_error_and_shutdown_twice_does_not_panic()
+-> io::Result<()> {
+    let listener = TcpListener::bind(loopback()).await?;
+    let mut client = TcpStream::connect(listener.local_addr()?).await?;
+    let (server, _) = listener.accept().await?;
+    drop(server);
+    // The first writes may land in the buffer; the peer's reset then surfaces as an error.
+    let mut outcome = Ok(());
+    for _ in 0..1000 {
+        outcome = client.write_all(&[0; 1024]).await;
+        if outcome.is_err() {
+            break;
+        }
+    }
+    let error = outcome.unwrap_err();
+    assert!(
+        matches!(
+            error.kind(),
+            ErrorKind::BrokenPipe | ErrorKind::ConnectionReset
+        ),
+        "{error:?}"
+    );
+    // Reading a reset connection is an error or the end, never a panic.
+    let _ = client.read(&mut [0; 8]).await;
+    let _ = client.shutdown_write().await;
+    let _ = client.shutdown_write().await;
+    Ok(())
+}
+
+#[txaio::test]
+async fn halves_outlive_each_other() -> io::Result<()> {
+    let listener = TcpListener::bind(loopback()).await?;
+    let client = TcpStream::connect(listener.local_addr()?).await?;
+    let (mut server, _) = listener.accept().await?;
+    let (mut reader, writer) = client.into_split();
+    drop(writer); // the server reads the end; the read half reads on
+    assert_eq!(server.read(&mut [0; 8]).await?, 0);
+    server.write_all(b"still here").await?;
+    drop(server);
+    let mut received = Vec::new();
+    let mut buf = [0; 4];
+    loop {
+        match reader.read(&mut buf).await? {
+            0 => break,
+            n => received.extend_from_slice(&buf[..n]),
+        }
+    }
+    assert_eq!(received, b"still here");
+    Ok(())
+}
