@@ -300,3 +300,101 @@ async fn a_udp_datagram_goes_there_and_back() -> io::Result<()> {
     assert!(format!("{client:?}").contains("UdpSocket"));
     Ok(())
 }
+
+#[test]
+fn one_binary_gets_each_compiled_backends_own_sockets() {
+    for &runtime in txaio::Runtime::compiled() {
+        let seen = txaio::__private::block_on_test(runtime, async {
+            let listener = TcpListener::bind(loopback()).await.unwrap();
+            let client = TcpStream::connect(listener.local_addr().unwrap())
+                .await
+                .unwrap();
+            let (server, _) = listener.accept().await.unwrap();
+            let udp = UdpSocket::bind(loopback()).await.unwrap();
+            let (reader, writer) = client.into_split();
+            [
+                listener.runtime(),
+                server.runtime(),
+                udp.runtime(),
+                reader.runtime(),
+                writer.runtime(),
+            ]
+        });
+        assert_eq!(seen, [runtime; 5], "on {runtime}");
+    }
+}
+
+#[test]
+fn a_tokio_socket_outside_a_tokio_runtime_panics_naming_the_fix() {
+    use std::future::Future;
+    use std::pin::pin;
+    use std::task::{Context, Waker};
+
+    if !txaio::Runtime::Tokio.is_compiled() {
+        return;
+    }
+    let _tokio = txaio::__private::enter(txaio::Runtime::Tokio);
+    let panic = std::panic::catch_unwind(|| {
+        let mut bind = pin!(TcpListener::bind(loopback()));
+        let _ = bind.as_mut().poll(&mut Context::from_waker(Waker::noop()));
+    })
+    .unwrap_err();
+    let message = panic
+        .downcast_ref::<String>()
+        .cloned()
+        .or_else(|| panic.downcast_ref::<&str>().map(|text| (*text).to_owned()))
+        .unwrap_or_default();
+    assert!(message.contains("#[txaio::main]"), "{message}");
+}
+
+#[txaio::test]
+async fn writing_to_a_closed_peer_is_an_os_error_and_shutdown_twice_does_not_panic()
+-> io::Result<()> {
+    let listener = TcpListener::bind(loopback()).await?;
+    let mut client = TcpStream::connect(listener.local_addr()?).await?;
+    let (server, _) = listener.accept().await?;
+    drop(server);
+    // The first writes may land in the buffer; the peer's reset then surfaces as an error.
+    let mut outcome = Ok(());
+    for _ in 0..1000 {
+        outcome = client.write_all(&[0; 1024]).await;
+        if outcome.is_err() {
+            break;
+        }
+    }
+    let error = outcome.unwrap_err();
+    assert!(
+        matches!(
+            error.kind(),
+            ErrorKind::BrokenPipe | ErrorKind::ConnectionReset
+        ),
+        "{error:?}"
+    );
+    // Reading a reset connection is an error or the end, never a panic.
+    let _ = client.read(&mut [0; 8]).await;
+    let _ = client.shutdown_write().await;
+    let _ = client.shutdown_write().await;
+    Ok(())
+}
+
+#[txaio::test]
+async fn halves_outlive_each_other() -> io::Result<()> {
+    let listener = TcpListener::bind(loopback()).await?;
+    let client = TcpStream::connect(listener.local_addr()?).await?;
+    let (mut server, _) = listener.accept().await?;
+    let (mut reader, writer) = client.into_split();
+    drop(writer); // the server reads the end; the read half reads on
+    assert_eq!(server.read(&mut [0; 8]).await?, 0);
+    server.write_all(b"still here").await?;
+    drop(server);
+    let mut received = Vec::new();
+    let mut buf = [0; 4];
+    loop {
+        match reader.read(&mut buf).await? {
+            0 => break,
+            n => received.extend_from_slice(&buf[..n]),
+        }
+    }
+    assert_eq!(received, b"still here");
+    Ok(())
+}

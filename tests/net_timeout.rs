@@ -92,3 +92,15 @@ async fn an_accept_and_a_recv_with_nothing_coming_time_out() -> io::Result<()> {
     assert_eq!(socket.recv_from(&mut buf).await?.0, 1);
     Ok(())
 }
+
+#[txaio::test]
+async fn zero_and_max_deadlines() -> io::Result<()> {
+    let (mut client, mut server) = pair().await?;
+    let mut buf = [0; 8];
+    let zero = txaio::with_timeout(Duration::ZERO, client.read(&mut buf)).await;
+    assert!(matches!(zero, Err(TimeoutError)), "{zero:?}");
+    server.write_all(b"x").await?;
+    let forever = txaio::with_timeout(Duration::MAX, client.read(&mut buf)).await;
+    assert_eq!(forever.map_err(io::Error::other)??, 1);
+    Ok(())
+}

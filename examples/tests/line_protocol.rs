@@ -241,3 +241,56 @@ async fn the_client_gives_up_after_its_attempts_with_the_os_error() -> io::Resul
     assert_eq!(error.kind(), io::ErrorKind::ConnectionRefused);
     Ok(())
 }
+
+/// A small deterministic generator, so that every run checks the same sequences.
+struct Lcg(u64);
+
+impl Lcg {
+    fn below(&mut self, bound: u64) -> u64 {
+        self.0 = self
+            .0
+            .wrapping_mul(6_364_136_223_846_793_005)
+            .wrapping_add(1_442_695_040_888_963_407);
+        (self.0 >> 33) % bound
+    }
+}
+
+#[txaio::test]
+async fn idle_watch_against_a_model_over_random_touches() {
+    for seed in 0..20 {
+        replace_loop(|clock| {
+            let (bucket, timeout) = (50 * MS, 1000 * MS);
+            let timers = txaio::make_batched_timer(bucket, 100);
+            let mut random = Lcg(seed);
+            let mut watch = IdleWatch::start(&timers, timeout);
+            // The model: the last touch that counted, and whether the drop happened.
+            let mut last_touch = clock.now();
+            let mut dropped = false;
+            for _ in 0..300 {
+                if random.below(4) == 0 {
+                    watch.touch();
+                    if !dropped {
+                        last_touch = clock.now();
+                    }
+                }
+                for _ in 0..random.below(200) {
+                    clock.advance(MS);
+                    let silent = clock.now().saturating_sub(last_touch);
+                    let fired = txaio::is_called(&watch.idle());
+                    assert!(!dropped || fired, "seed {seed}: an idle drop was undone");
+                    if silent < timeout {
+                        assert!(!fired, "seed {seed}: dropped after {silent:?} of silence");
+                    } else if silent >= timeout + 2 * bucket {
+                        assert!(
+                            fired,
+                            "seed {seed}: not dropped after {silent:?} of silence"
+                        );
+                    }
+                    dropped = fired;
+                }
+            }
+            drop(watch);
+            assert_eq!(timers.pending(), 0, "seed {seed}");
+        });
+    }
+}

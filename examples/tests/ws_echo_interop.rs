@@ -203,3 +203,80 @@ fn replace_loop_autoping() {
         assert_eq!(*first.lock().unwrap(), Some(Due::Timeout));
     });
 }
+
+/// A small deterministic generator, so that every run checks the same sequences.
+struct Lcg(u64);
+
+impl Lcg {
+    fn below(&mut self, bound: u64) -> u64 {
+        self.0 = self
+            .0
+            .wrapping_mul(6_364_136_223_846_793_005)
+            .wrapping_add(1_442_695_040_888_963_407);
+        (self.0 >> 33) % bound
+    }
+}
+
+#[txaio::test]
+async fn autoping_against_a_model_over_random_pong_delays() {
+    for seed in 0..20 {
+        txaio::testutil::replace_loop(|clock| {
+            let (bucket, every, timeout) = (10 * MS, 50 * MS, 80 * MS);
+            let timers = txaio::make_batched_timer(bucket, 100);
+            let mut random = Lcg(seed);
+            let mut autoping = AutoPing::start(&timers, every, timeout);
+            // The model: what is due next, and since when it was armed.
+            let mut waiting_for = Due::Ping;
+            let mut armed = clock.now();
+            let mut pong_at: Option<(Duration, Vec<u8>)> = None;
+            let mut dropped = false;
+            // Random answers for 3 s, then silence, which must end in a drop.
+            for step in 0..4_000 {
+                clock.advance(MS);
+                let now = clock.now();
+                if let Some((at, payload)) = pong_at.take_if(|(at, _)| *at <= now) {
+                    let _ = at;
+                    if autoping.pong_received(&payload) {
+                        (waiting_for, armed) = (Due::Ping, now);
+                    }
+                }
+                let elapsed = now.saturating_sub(armed);
+                let limit = if waiting_for == Due::Ping {
+                    every
+                } else {
+                    timeout
+                };
+                let due = autoping.due();
+                if !txaio::is_called(&due) {
+                    assert!(
+                        elapsed < limit + 2 * bucket,
+                        "seed {seed}: {waiting_for:?} late"
+                    );
+                    continue;
+                }
+                assert!(
+                    elapsed >= limit,
+                    "seed {seed}: {waiting_for:?} after {elapsed:?}"
+                );
+                let fired = std::sync::Arc::new(std::sync::Mutex::new(None));
+                let seen = fired.clone();
+                txaio::add_callback(&due, move |what| *seen.lock().unwrap() = Some(*what));
+                assert_eq!(*fired.lock().unwrap(), Some(waiting_for), "seed {seed}");
+                if waiting_for == Due::Timeout {
+                    dropped = true;
+                    break;
+                }
+                let payload = autoping.ping_sent();
+                (waiting_for, armed) = (Due::Timeout, now);
+                // The peer answers after a random delay, sometimes too late.
+                let delay = Duration::from_millis(random.below(90));
+                if step < 3_000 {
+                    pong_at = Some((now + delay, payload));
+                }
+            }
+            assert!(dropped, "seed {seed}: a silent peer was never dropped");
+            drop(autoping);
+            assert_eq!(timers.pending(), 0, "seed {seed}");
+        });
+    }
+}
