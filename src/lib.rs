@@ -356,6 +356,8 @@ mod book {
     mod compile_errors {}
     #[doc = include_str!("../book/src/performance.md")]
     mod performance {}
+    #[doc = include_str!("../book/src/guarantees.md")]
+    mod guarantees {}
     #[doc = include_str!("../book/src/portable.md")]
     mod portable {}
     #[doc = include_str!("../book/src/time.md")]
