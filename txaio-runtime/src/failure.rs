@@ -114,13 +114,34 @@ impl Failure {
         error: Box<dyn Error + Send + Sync + 'static>,
         type_name: &'static str,
     ) -> Failure {
+        Failure::with_backtrace(error, type_name, capture_backtrace())
+    }
+
+    fn with_backtrace(
+        error: Box<dyn Error + Send + Sync + 'static>,
+        type_name: &'static str,
+        backtrace: Backtrace,
+    ) -> Failure {
         Failure {
             inner: Arc::new(FailureInner {
                 error,
                 type_name,
-                backtrace: capture_backtrace(),
+                backtrace,
             }),
         }
+    }
+
+    /// A failure txaio makes as bookkeeping (a [`TakenError`](crate::TakenError) left behind a
+    /// moved value), whose backtrace would only show txaio itself: captured only while
+    /// debugging, whatever `RUST_BACKTRACE` says, as a chain makes one per link.
+    pub(crate) fn bookkeeping(error: impl Error + Send + Sync + 'static) -> Failure {
+        let type_name = short_type_name(std::any::type_name_of_val(&error));
+        let backtrace = if is_debugging() {
+            Backtrace::force_capture()
+        } else {
+            Backtrace::disabled()
+        };
+        Failure::with_backtrace(Box::new(error), type_name, backtrace)
     }
 
     /// The error inside (txaio's `IFailedFuture.value`).

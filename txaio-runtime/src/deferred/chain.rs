@@ -198,8 +198,7 @@ where
     T: Send + 'static,
     U: Send + 'static,
 {
-    let chained = Deferred::new_pending();
-    chained.set_awaited(d);
+    let chained = Deferred::new_chained(d);
     let mut link = Link(Some(chained.clone()));
     let react = reaction(move |outcome: Result<&T, &Failure>| {
         let Some(target) = link.0.take() else { return };

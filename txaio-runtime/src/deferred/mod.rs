@@ -200,12 +200,18 @@ impl<T> WeakDeferred<T> {
 impl<T> Deferred<T> {
     #[track_caller]
     pub(crate) fn new_pending() -> Self {
+        Deferred::new_awaiting(Awaited::default())
+    }
+
+    /// A pending deferred whose cancel first cancels `awaited` (a chain's source).
+    #[track_caller]
+    fn new_awaiting(awaited: Awaited) -> Self {
         Deferred::from_inner(Arc::new(Inner {
             state: Mutex::new(State {
                 phase: Phase::Pending {
                     canceller: None,
                     task: None,
-                    awaited: Awaited::default(),
+                    awaited,
                 },
                 reactions: Reactions::new(),
                 takers: Vec::new(),
@@ -271,6 +277,13 @@ impl<T: Send + 'static> Deferred<T> {
         }
         drop(state);
         drop(canceller);
+    }
+
+    /// A pending deferred whose cancel first cancels `source` (a chained deferred).
+    #[track_caller]
+    pub(crate) fn new_chained<S: Send + 'static>(source: &Deferred<S>) -> Self {
+        let source: Weak<dyn Cancel> = Arc::downgrade(&source.inner) as Weak<dyn Cancel>;
+        Deferred::new_awaiting(Awaited::one(source))
     }
 
     /// Records that cancelling this deferred must first cancel `target` (a chain's source).
@@ -390,6 +403,25 @@ impl<T: Send + 'static> Deferred<T> {
         }
     }
 
+    /// Ends a lend (an awaiter's clone): back to `Done`, unless callbacks or takers queued
+    /// meanwhile, which then run here.
+    fn put_back(&self, outcome: Result<T, Failure>) {
+        let mut state = self.lock();
+        if state.reactions.is_empty() && state.takers.is_empty() {
+            state.phase = Phase::Done(outcome);
+            if state.waiters.is_empty() {
+                return;
+            }
+            let woken = state.waiters.take();
+            drop(state);
+            woken.wake_all();
+            return;
+        }
+        let batch = state.reactions.take();
+        drop(state);
+        self.run_reactions(outcome, batch);
+    }
+
     /// Leaves `RunningCallbacks` for `Done`: the first taker (if any) moves the value out.
     fn settle_down(mut state: MutexGuard<'_, State<T>>, outcome: Result<T, Failure>) {
         let takers = mem::take(&mut state.takers);
@@ -403,7 +435,7 @@ impl<T: Send + 'static> Deferred<T> {
         state.handled = true;
         let (first, rest) = match outcome {
             Ok(value) => {
-                let taken = Failure::new(TakenError);
+                let taken = Failure::bookkeeping(TakenError);
                 state.phase = Phase::Done(Err(taken.clone()));
                 (Ok(value), taken)
             }
@@ -458,7 +490,7 @@ impl<T: Send + 'static> Deferred<T> {
             state.handled = true;
             self.waiter = None;
             let result = match outcome {
-                Ok(_) => mem::replace(outcome, Err(Failure::new(TakenError))),
+                Ok(_) => mem::replace(outcome, Err(Failure::bookkeeping(TakenError))),
                 Err(failure) => Err(failure.clone()),
             };
             return Poll::Ready(result);
@@ -588,7 +620,7 @@ impl<T: CloneOnAwait + Send + 'static> Future for Deferred<T> {
                 Ok(result) => result,
                 Err(panic) => Err(Failure::new(panic)),
             };
-            this.run_reactions(outcome, Reactions::new());
+            this.put_back(outcome);
             return Poll::Ready(result);
         }
         let pending = matches!(state.phase, Phase::Pending { .. });

@@ -61,6 +61,11 @@ impl Waiters {
         self.slot(index).and_then(Option::take)
     }
 
+    /// Whether no handle waits.
+    pub(crate) fn is_empty(&self) -> bool {
+        self.first.is_none() && self.rest.iter().all(Option::is_none)
+    }
+
     /// Takes every waker, to be woken outside the lock; every key becomes stale.
     pub(crate) fn take(&mut self) -> Woken {
         self.generation = self.generation.wrapping_add(1);
