@@ -42,3 +42,5 @@ pub use log::{
 pub use rt::{Runtime, USING_ASYNC_STD, USING_SMOL, USING_TOKIO, current_runtime, runtime};
 pub use time::timeout;
 pub use time::{BatchedTimer, DelayedCall, call_later, make_batched_timer, sleep};
+pub use time::{Interval, interval};
+pub use time::{WithTimeout, with_timeout};
