@@ -43,7 +43,7 @@ impl AlreadyCalledError {
     ///
     /// # Examples
     ///
-    /// ```
+    /// ```standalone_crate
     /// txaio::set_debugging(true);
     /// let d = txaio::create_future::<u32>();
     /// txaio::resolve(&d, 1).unwrap();
@@ -162,6 +162,13 @@ pub struct Panic {
 
 impl Panic {
     /// Turns a payload caught by [`std::panic::catch_unwind`] into a `Panic`.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// let payload = std::panic::catch_unwind(|| panic!("boom")).unwrap_err();
+    /// assert_eq!(txaio::Panic::from_payload(&*payload).message(), "boom");
+    /// ```
     #[must_use]
     pub fn from_payload(payload: &(dyn std::any::Any + Send)) -> Self {
         let message = if let Some(text) = payload.downcast_ref::<&'static str>() {
@@ -175,6 +182,14 @@ impl Panic {
     }
 
     /// The panic's message.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// let payload = std::panic::catch_unwind(|| std::panic::panic_any(7_u8)).unwrap_err();
+    /// let panic = txaio::Panic::from_payload(&*payload);
+    /// assert_eq!(panic.message(), "a panic with a non-string payload");
+    /// ```
     #[must_use]
     pub fn message(&self) -> &str {
         &self.message

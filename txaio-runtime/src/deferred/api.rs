@@ -75,6 +75,20 @@ pub fn create_future_with_canceller<T: Send + 'static>(
 }
 
 /// What [`as_future`] accepts from its function: a deferred, or a plain `Result`.
+///
+/// Chains ([`then`](crate::then), [`recover`](crate::recover), [`add_both`](crate::add_both))
+/// accept the same from theirs.
+///
+/// # Examples
+///
+/// ```
+/// use txaio::IntoDeferred;
+///
+/// let d: txaio::Deferred<u32> = Ok::<_, std::fmt::Error>(1).into_deferred();
+/// assert!(txaio::is_called(&d));
+/// let same = d.clone().into_deferred();
+/// assert!(same.ptr_eq(&d));
+/// ```
 pub trait IntoDeferred<T> {
     /// Converts `self` into a deferred.
     fn into_deferred(self) -> Deferred<T>;

@@ -239,13 +239,30 @@ impl<T> Deferred<T> {
         WeakDeferred(Arc::downgrade(&self.inner))
     }
 
-    /// Whether this deferred has fired.
+    /// Whether this deferred has fired (the method form of [`is_called`]).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// let d = txaio::create_future::<u32>();
+    /// assert!(!d.is_called());
+    /// txaio::resolve(&d, 1).unwrap();
+    /// assert!(d.is_called());
+    /// ```
     #[must_use]
     pub fn is_called(&self) -> bool {
         matches!(self.lock().phase, Phase::RunningCallbacks | Phase::Done(_))
     }
 
     /// Whether both handles refer to the same deferred.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// let d = txaio::create_future::<u32>();
+    /// assert!(d.ptr_eq(&d.clone()));
+    /// assert!(!d.ptr_eq(&txaio::create_future()));
+    /// ```
     #[must_use]
     pub fn ptr_eq(&self, other: &Deferred<T>) -> bool {
         Arc::ptr_eq(&self.inner, &other.inner)
