@@ -10,6 +10,7 @@
 use std::cell::Cell;
 use std::sync::{Arc, Weak};
 
+use super::thin::ThinVec;
 use crate::failure::Failure;
 
 /// A deferred of any value type, as the cascade sees it.
@@ -31,14 +32,14 @@ pub(crate) trait Cancel: Send + Sync {
 #[derive(Default)]
 pub(crate) struct Awaited {
     first: Option<Weak<dyn Cancel>>,
-    rest: Vec<Weak<dyn Cancel>>,
+    rest: ThinVec<Weak<dyn Cancel>>,
 }
 
 impl Awaited {
     pub(crate) fn one(target: Weak<dyn Cancel>) -> Self {
         Awaited {
             first: Some(target),
-            rest: Vec::new(),
+            rest: ThinVec::default(),
         }
     }
 
@@ -53,7 +54,7 @@ impl Awaited {
 
     pub(crate) fn drain_into(&mut self, out: &mut Vec<Weak<dyn Cancel>>) {
         out.extend(self.first.take());
-        out.append(&mut self.rest);
+        out.append(&mut self.rest.take());
     }
 
     /// Adds what a task's future was left pending on in its latest poll, keeping earlier entries

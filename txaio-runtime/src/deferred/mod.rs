@@ -24,6 +24,7 @@ mod debug;
 mod reactions;
 mod take;
 mod task;
+mod thin;
 mod waiters;
 
 use std::fmt;
@@ -53,6 +54,7 @@ use crate::report;
 use cascade::{Awaited, Cancel};
 use debug::Sites;
 use reactions::Reactions;
+use thin::ThinVec;
 use waiters::{WaiterKey, Waiters};
 
 pub(crate) type Canceller<T> = Box<dyn FnOnce(&Deferred<T>) + Send>;
@@ -116,7 +118,7 @@ struct State<T> {
     /// Callbacks not yet run, oldest last. Empty in `Done`.
     reactions: Reactions<T>,
     /// Internal consumers that move the outcome, served once the callbacks ran. Empty in `Done`.
-    takers: Vec<Taker<T>>,
+    takers: ThinVec<Taker<T>>,
     /// Awaiters to wake when the outcome is back in `Done`. Empty in `Done`.
     waiters: Waiters,
     /// `cancel` began on it: a later `resolve`/`reject` is then ignored rather than refused.
@@ -214,7 +216,7 @@ impl<T> Deferred<T> {
                     awaited,
                 },
                 reactions: Reactions::new(),
-                takers: Vec::new(),
+                takers: ThinVec::default(),
                 waiters: Waiters::default(),
                 cancelled: false,
                 handled: false,
@@ -441,7 +443,7 @@ impl<T: Send + 'static> Deferred<T> {
 
     /// Leaves `RunningCallbacks` for `Done`: the first taker (if any) moves the value out.
     fn settle_down(mut state: MutexGuard<'_, State<T>>, outcome: Result<T, Failure>) {
-        let takers = mem::take(&mut state.takers);
+        let takers = state.takers.take();
         if takers.is_empty() {
             state.phase = Phase::Done(outcome);
             let woken = state.waiters.take();
