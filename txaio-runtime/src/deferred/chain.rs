@@ -4,7 +4,9 @@
 use std::cell::{Cell, RefCell};
 use std::collections::VecDeque;
 
-use super::{Deferred, IntoDeferred, reaction};
+use std::sync::Arc;
+
+use super::{Deferred, IntoDeferred, Resume, reaction};
 use crate::failure::Failure;
 
 /// A deferred that fires with `f(value)` once `d` succeeds; Twisted's `addCallback` as a new
@@ -203,7 +205,7 @@ where
     let react = reaction(move |outcome: Result<&T, &Failure>| {
         let Some(target) = link.0.take() else { return };
         match step(outcome) {
-            Ok(outcome) => settle_iteratively(target, outcome),
+            Ok(outcome) => settle_iteratively(&target, outcome),
             Err(returned) => wait_for(target, &returned),
         }
     });
@@ -226,7 +228,7 @@ fn wait_for<U: Send + 'static>(target: Deferred<U>, returned: &Deferred<U>) {
         let mut link = Link(Some(target));
         returned.add_taker(Box::new(move |outcome| {
             if let Some(target) = link.0.take() {
-                settle_iteratively(target, outcome);
+                settle_iteratively(&target, outcome);
             }
         }));
         return;
@@ -275,36 +277,33 @@ fn drop_iteratively(item: Box<dyn Send>) {
     DROPPING.with(|dropping| dropping.set(false));
 }
 
-type Job = Box<dyn FnOnce()>;
-
 thread_local! {
-    /// Whether a chain settle is running on this thread, and the settles it queued: firing
+    /// Whether a chain settle is running on this thread, and the deferreds it queued: firing
     /// one link of a chain fires the next from inside its callbacks, so without this a chain
     /// of 10,000 links would nest 10,000 deep.
     static DRAINING: Cell<bool> = const { Cell::new(false) };
-    static QUEUE: RefCell<VecDeque<Job>> = const { RefCell::new(VecDeque::new()) };
+    static QUEUE: RefCell<VecDeque<Arc<dyn Resume>>> = const { RefCell::new(VecDeque::new()) };
 }
 
-/// Fires `target` with `outcome`; queued behind the settle already running on this thread,
-/// if any, so that chains complete in constant stack.
-fn settle_iteratively<U: Send + 'static>(target: Deferred<U>, outcome: Result<U, Failure>) {
+/// Fires `target` with `outcome`. Inside a chain settle already running on this thread, the
+/// outcome is stored and `target`'s callbacks run when that settle gets to them, so that
+/// chains complete in constant stack (and without an allocation per link).
+fn settle_iteratively<U: Send + 'static>(target: &Deferred<U>, outcome: Result<U, Failure>) {
     if DRAINING.with(Cell::get) {
-        QUEUE.with(|queue| {
-            queue.borrow_mut().push_back(Box::new(move || {
-                let _ = target.settle(outcome);
-            }));
-        });
+        if target.settle_queued(outcome) {
+            QUEUE.with(|queue| queue.borrow_mut().push_back(target.as_resume()));
+        }
         return;
     }
     DRAINING.with(|draining| draining.set(true));
     let _ = target.settle(outcome);
     loop {
-        let Some(job) = QUEUE.with(|queue| queue.borrow_mut().pop_front()) else {
+        let Some(next) = QUEUE.with(|queue| queue.borrow_mut().pop_front()) else {
             break;
         };
-        // `settle` contains callback panics; a panic here would be txaio's own bug, and must
+        // `resume` contains callback panics; a panic here would be txaio's own bug, and must
         // not leave this thread's chains queued forever.
-        if let Err(panic) = crate::panic::catch(job) {
+        if let Err(panic) = crate::panic::catch(move || next.resume()) {
             crate::report::callback_panicked(&panic);
         }
     }

@@ -149,6 +149,11 @@ enum Phase<T> {
         /// Replaces a `CancelledError` outcome (`timeout` makes it a `TimeoutError`).
         instead: Option<Failure>,
     },
+    /// Fired from inside another deferred's callbacks, as a link of a chain: the outcome is
+    /// here, and its callbacks run once the chain settle already running on this thread gets
+    /// to it (which holds a handle to resume it), so that a chain of any length runs in
+    /// constant stack. Callbacks added now queue; awaiters wait. `closed` is true.
+    Queued(Result<T, Failure>),
     /// Fired; the outcome is lent to the one thread running callbacks (or cloning it for an
     /// awaiter). Callbacks added now queue behind; awaiters wait. `closed` is true.
     RunningCallbacks,
@@ -161,6 +166,7 @@ impl<T> Phase<T> {
         match self {
             Phase::Pending { .. } => "pending",
             Phase::Cancelling { .. } => "cancelling",
+            Phase::Queued(_) => "fired, callbacks queued",
             Phase::RunningCallbacks => "running callbacks",
             Phase::Done(Ok(_)) => "succeeded",
             Phase::Done(Err(_)) => "failed",
@@ -253,7 +259,10 @@ impl<T> Deferred<T> {
     /// ```
     #[must_use]
     pub fn is_called(&self) -> bool {
-        matches!(self.lock().phase, Phase::RunningCallbacks | Phase::Done(_))
+        matches!(
+            self.lock().phase,
+            Phase::Queued(_) | Phase::RunningCallbacks | Phase::Done(_)
+        )
     }
 
     /// Whether both handles refer to the same deferred.
@@ -318,20 +327,32 @@ impl<T: Send + 'static> Deferred<T> {
     /// ignored while someone else is cancelling it.
     #[track_caller]
     pub(crate) fn settle(&self, outcome: Result<T, Failure>) -> Result<(), AlreadyCalledError> {
-        self.fire(outcome, FiredBy::Caller, Location::caller())
+        self.fire(outcome, FiredBy::Caller, Location::caller(), false)
             .map(drop)
+    }
+
+    /// Fires it as a link of a chain, from inside another deferred's callbacks: the outcome is
+    /// stored (`Queued`) and its callbacks run when [`Resume::resume`] is called. `true` if
+    /// it fired.
+    pub(crate) fn settle_queued(&self, outcome: Result<T, Failure>) -> bool {
+        self.fire(outcome, FiredBy::Caller, Location::caller(), true) == Ok(true)
+    }
+
+    /// This deferred as the chain trampoline resumes it.
+    pub(crate) fn as_resume(&self) -> Arc<dyn Resume> {
+        Arc::clone(&self.inner) as Arc<dyn Resume>
     }
 
     /// As [`settle`](Deferred::settle), but says whether the outcome was taken (`false`: it
     /// had fired, or someone else is cancelling it).
     #[track_caller]
     pub(crate) fn settle_accepted(&self, outcome: Result<T, Failure>) -> bool {
-        self.fire(outcome, FiredBy::Caller, Location::caller()) == Ok(true)
+        self.fire(outcome, FiredBy::Caller, Location::caller(), false) == Ok(true)
     }
 
     pub(crate) fn settle_by_task(&self, outcome: Result<T, Failure>) {
         // The task's deferred fired earlier only if it was cancelled: nothing to report.
-        let _ = self.fire(outcome, FiredBy::Task, Location::caller());
+        let _ = self.fire(outcome, FiredBy::Task, Location::caller(), false);
     }
 
     /// `Ok(true)` if it fired with `outcome`, `Ok(false)` if that was ignored (cancelled).
@@ -340,6 +361,7 @@ impl<T: Send + 'static> Deferred<T> {
         outcome: Result<T, Failure>,
         by: FiredBy,
         location: &'static Location<'static>,
+        queue: bool,
     ) -> Result<bool, AlreadyCalledError> {
         let mut guard = self.lock();
         let state = &mut *guard;
@@ -364,7 +386,7 @@ impl<T: Send + 'static> Deferred<T> {
                 drop(outcome);
                 return Ok(false);
             }
-            Phase::RunningCallbacks | Phase::Done(_) => {
+            Phase::Queued(_) | Phase::RunningCallbacks | Phase::Done(_) => {
                 let refused = if state.cancelled {
                     Ok(false)
                 } else {
@@ -380,6 +402,15 @@ impl<T: Send + 'static> Deferred<T> {
         self.inner.closed.store(true, Ordering::Release);
         if let Some(sites) = &mut state.sites {
             sites.fired_at(location);
+        }
+        if queue {
+            let old_phase = mem::replace(&mut state.phase, Phase::Queued(outcome));
+            drop(guard);
+            drop((canceller, old_phase));
+            if let Some(task) = task {
+                task.wake();
+            }
+            return Ok(true);
         }
         let batch = state.reactions.take();
         if batch.is_empty() && state.takers.is_empty() {
@@ -569,6 +600,37 @@ impl<T: Send + 'static> Deferred<T> {
         // future waited on before: what the poll registered is cancelled now, by the task.
         cascade::run(mem::take(latest), || {});
         Poll::Ready(())
+    }
+}
+
+/// A `Queued` deferred, as the chain trampoline holds it.
+pub(crate) trait Resume {
+    /// Runs its callbacks (it leaves `Queued`).
+    fn resume(self: Arc<Self>);
+}
+
+impl<T: Send + 'static> Resume for Inner<T> {
+    fn resume(self: Arc<Self>) {
+        let deferred = Deferred::from_inner(self);
+        let mut guard = deferred.lock();
+        let state = &mut *guard;
+        let outcome = match mem::replace(&mut state.phase, Phase::RunningCallbacks) {
+            Phase::Queued(outcome) => outcome,
+            other => {
+                state.phase = other;
+                return;
+            }
+        };
+        let batch = state.reactions.take();
+        if batch.is_empty() && state.takers.is_empty() {
+            state.phase = Phase::Done(outcome);
+            let woken = state.waiters.take();
+            drop(guard);
+            woken.wake_all();
+            return;
+        }
+        drop(guard);
+        deferred.run_reactions(outcome, batch);
     }
 }
 
