@@ -150,7 +150,7 @@ pub fn as_future<T: Send + 'static, R: IntoDeferred<T>>(f: impl FnOnce() -> R) -
 ///
 /// # Errors
 ///
-/// [`AlreadyCalledError`] if it had already fired; the first result stands. After [`cancel`],
+/// [`AlreadyCalledError`](struct@AlreadyCalledError) if it had already fired; the first result stands. After [`cancel`],
 /// a late `resolve` is ignored and returns `Ok(())`.
 ///
 /// # Examples
@@ -174,7 +174,7 @@ pub fn resolve<T: Send + 'static>(
 ///
 /// # Errors
 ///
-/// [`AlreadyCalledError`] if it had already fired, as for [`resolve`].
+/// [`AlreadyCalledError`](struct@AlreadyCalledError) if it had already fired, as for [`resolve`].
 ///
 /// # Examples
 ///
