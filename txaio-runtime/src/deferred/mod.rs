@@ -688,6 +688,22 @@ impl<T: CloneOnAwait + Send + 'static> Future for Deferred<T> {
 
     fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
         let this = self.get_mut();
+        // The only handle, and no weak one: nobody else can reach the state, so it is read
+        // without the lock (and `T::clone` runs under none).
+        if let Some(inner) = Arc::get_mut(&mut this.inner) {
+            let state = inner
+                .state
+                .get_mut()
+                .unwrap_or_else(PoisonError::into_inner);
+            if let Phase::Done(outcome) = &state.phase {
+                state.handled |= outcome.is_err();
+                this.waiter = None;
+                return Poll::Ready(match crate::panic::catch(|| outcome.clone()) {
+                    Ok(result) => result,
+                    Err(panic) => Err(Failure::new(panic)),
+                });
+            }
+        }
         let mut state = this.inner.lock();
         if let Some(outcome) = state.lend() {
             if outcome.is_err() {
