@@ -8,8 +8,10 @@ use std::panic::Location;
 ///
 /// The first result stands; the second one is dropped. Twisted's `AlreadyCalledError`.
 /// While [`set_debugging`](crate::set_debugging) is on, its Display names the `file:line`
-/// where the deferred first fired. All `AlreadyCalledError`s compare equal, whatever they name;
-/// the constant [`AlreadyCalledError`](const@AlreadyCalledError) is one that names nothing.
+/// where the deferred first fired. The constant [`AlreadyCalledError`](const@AlreadyCalledError)
+/// is the one that names nothing, so that `Err(txaio::AlreadyCalledError)` works as a value and
+/// as a pattern, as it did when this was a unit struct; while debugging, an error that names its
+/// first firing compares unequal to it (match it with `Err(_)` then).
 ///
 /// # Examples
 ///
@@ -18,7 +20,7 @@ use std::panic::Location;
 /// txaio::resolve(&d, 1).unwrap();
 /// assert_eq!(txaio::resolve(&d, 2), Err(txaio::AlreadyCalledError));
 /// ```
-#[derive(Debug, Clone, Copy, Default)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct AlreadyCalledError {
     first_fired: Option<&'static Location<'static>>,
 }
@@ -56,14 +58,6 @@ impl AlreadyCalledError {
         self.first_fired
     }
 }
-
-impl PartialEq for AlreadyCalledError {
-    fn eq(&self, _: &Self) -> bool {
-        true
-    }
-}
-
-impl Eq for AlreadyCalledError {}
 
 impl fmt::Display for AlreadyCalledError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
