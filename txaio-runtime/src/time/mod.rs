@@ -13,6 +13,7 @@ use std::time::{Duration, Instant};
 
 use crate::deferred::{Deferred, create_future};
 use crate::rt;
+pub(crate) use batched::make_batched_timer_in;
 pub use batched::{BatchedTimer, make_batched_timer};
 pub(crate) use entry::TimerEntry;
 use entry::UntilFired;
@@ -252,9 +253,10 @@ pub(crate) fn now() -> Duration {
 /// # Examples
 ///
 /// ```
-/// # txaio::__private::block_on_default(async {
+/// # #[txaio::main]
+/// # async fn main() {
 /// txaio::sleep(std::time::Duration::from_millis(1)).await.unwrap();
-/// # });
+/// # }
 /// ```
 ///
 /// On the virtual clock, cancelled:
