@@ -3,6 +3,8 @@
 //! - create + add_callbacks + resolve (callback style)
 //! - create + resolve + await, against `futures::channel::oneshot` and `tokio::sync::oneshot`
 //!
+//! - the same with `set_debugging` off and on
+//!
 //! After the timings it prints allocations per operation, counted by a counting allocator.
 
 mod support;
@@ -53,6 +55,21 @@ fn timings(c: &mut Criterion) {
     group.bench_function("futures-oneshot", |b| b.iter(futures_oneshot_await));
     group.bench_function("tokio-oneshot", |b| b.iter(tokio_oneshot_await));
     group.finish();
+    // `set_debugging(true)` records creation and firing sites with backtraces: what that costs
+    // when on, and that off it costs nothing beside the figures above.
+    let mut group = c.benchmark_group("deferred/debugging");
+    for on in [false, true] {
+        let label = if on { "on" } else { "off" };
+        txaio::set_debugging(on);
+        group.bench_function(format!("create+add_callbacks+resolve/{label}"), |b| {
+            b.iter(txaio_callbacks);
+        });
+        group.bench_function(format!("create+resolve+await/{label}"), |b| {
+            b.iter(txaio_await);
+        });
+    }
+    txaio::set_debugging(false);
+    group.finish();
 }
 
 fn allocations() {
@@ -79,6 +96,12 @@ fn allocations() {
     for (name, operation) in rows {
         println!("| {name} | {:.2} |", allocations_per_op(ROUNDS, operation));
     }
+    txaio::set_debugging(true);
+    let debugging = allocations_per_op(ROUNDS / 100, || {
+        black_box(txaio_await());
+    });
+    txaio::set_debugging(false);
+    println!("| txaio create + resolve + await, debugging on | {debugging:.2} |");
     let three_callbacks = allocations_per_op(ROUNDS, || {
         let d = txaio::create_future::<u64>();
         for _ in 0..3 {

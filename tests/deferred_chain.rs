@@ -205,3 +205,22 @@ fn dropping_a_long_chain_that_never_fired_does_not_grow_the_stack() {
         drop(source);
     });
 }
+
+#[test]
+fn a_short_chain_made_inside_a_callback_fires_before_the_callback_returns() {
+    let outer = txaio::create_future::<u32>();
+    let seen = Arc::new(Mutex::new(None));
+    let record = seen.clone();
+    txaio::add_callback(&outer, move |n| {
+        let inner = txaio::then(&txaio::create_future_success(*n), |n| {
+            Ok::<_, Failure>(n + 1)
+        });
+        let plus_two = txaio::then(&inner, |n| Ok::<_, Failure>(n + 1));
+        let got = Arc::new(Mutex::new(None));
+        let into = got.clone();
+        txaio::add_callback(&plus_two, move |n| *into.lock().unwrap() = Some(*n));
+        *record.lock().unwrap() = *got.lock().unwrap();
+    });
+    txaio::resolve(&outer, 1).unwrap();
+    assert_eq!(*seen.lock().unwrap(), Some(3));
+}

@@ -239,6 +239,15 @@ async fn defect_10_await_clones_the_value_outside_the_lock() {
 // Defect 11: `failure_message` is always one line.
 
 #[txaio::test]
+async fn already_called_error_is_still_a_pattern_and_a_value() {
+    let d = txaio::create_future::<u8>();
+    txaio::resolve(&d, 1).unwrap();
+    let refused = txaio::resolve(&d, 2);
+    assert!(matches!(refused, Err(txaio::AlreadyCalledError)));
+    assert_eq!(refused, Err(txaio::AlreadyCalledError));
+}
+
+#[txaio::test]
 async fn defect_11_failure_message_is_one_line() {
     let failure = txaio::Failure::msg("first line\nsecond line\r\nthird\rfourth\u{2028}fifth");
     let message = txaio::failure_message(&failure);

@@ -10,6 +10,7 @@ use crate::deferred::{Deferred, spawn_on};
 use crate::failure::Failure;
 
 /// The body of a `#[portable] async fn`: spawned at once on `runtime`.
+#[track_caller]
 pub fn spawn_portable<T, F>(runtime: Runtime, future: F) -> Deferred<T>
 where
     T: Send + 'static,

@@ -8,8 +8,10 @@ use std::panic::Location;
 ///
 /// The first result stands; the second one is dropped. Twisted's `AlreadyCalledError`.
 /// While [`set_debugging`](crate::set_debugging) is on, its Display names the `file:line`
-/// where the deferred first fired. All `AlreadyCalledError`s compare equal, whatever they name;
-/// the constant [`AlreadyCalledError`](const@AlreadyCalledError) is one that names nothing.
+/// where the deferred first fired. The constant [`AlreadyCalledError`](const@AlreadyCalledError)
+/// is the one that names nothing, so that `Err(txaio::AlreadyCalledError)` works as a value and
+/// as a pattern, as it did when this was a unit struct; while debugging, an error that names its
+/// first firing compares unequal to it (match it with `Err(_)` then).
 ///
 /// # Examples
 ///
@@ -18,7 +20,7 @@ use std::panic::Location;
 /// txaio::resolve(&d, 1).unwrap();
 /// assert_eq!(txaio::resolve(&d, 2), Err(txaio::AlreadyCalledError));
 /// ```
-#[derive(Debug, Clone, Copy, Default)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct AlreadyCalledError {
     first_fired: Option<&'static Location<'static>>,
 }
@@ -43,7 +45,7 @@ impl AlreadyCalledError {
     ///
     /// # Examples
     ///
-    /// ```
+    /// ```standalone_crate
     /// txaio::set_debugging(true);
     /// let d = txaio::create_future::<u32>();
     /// txaio::resolve(&d, 1).unwrap();
@@ -56,14 +58,6 @@ impl AlreadyCalledError {
         self.first_fired
     }
 }
-
-impl PartialEq for AlreadyCalledError {
-    fn eq(&self, _: &Self) -> bool {
-        true
-    }
-}
-
-impl Eq for AlreadyCalledError {}
 
 impl fmt::Display for AlreadyCalledError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
@@ -166,8 +160,8 @@ impl Panic {
     /// # Examples
     ///
     /// ```
-    /// let payload = std::panic::catch_unwind(|| panic!("boom {}", 7)).unwrap_err();
-    /// assert_eq!(txaio::Panic::from_payload(&*payload).message(), "boom 7");
+    /// let payload = std::panic::catch_unwind(|| panic!("boom")).unwrap_err();
+    /// assert_eq!(txaio::Panic::from_payload(&*payload).message(), "boom");
     /// ```
     #[must_use]
     pub fn from_payload(payload: &(dyn std::any::Any + Send)) -> Self {
@@ -186,11 +180,9 @@ impl Panic {
     /// # Examples
     ///
     /// ```
-    /// let d = txaio::as_future(|| -> Result<u32, txaio::Failure> { panic!("no panic escapes") });
-    /// txaio::add_errback(&d, |failure| {
-    ///     let panic = failure.downcast_ref::<txaio::Panic>().unwrap();
-    ///     assert_eq!(panic.message(), "no panic escapes");
-    /// });
+    /// let payload = std::panic::catch_unwind(|| std::panic::panic_any(7_u8)).unwrap_err();
+    /// let panic = txaio::Panic::from_payload(&*payload);
+    /// assert_eq!(panic.message(), "a panic with a non-string payload");
     /// ```
     #[must_use]
     pub fn message(&self) -> &str {

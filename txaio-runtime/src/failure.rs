@@ -17,7 +17,7 @@ static DEBUGGING: AtomicBool = AtomicBool::new(false);
 ///
 /// # Examples
 ///
-/// ```
+/// ```standalone_crate
 /// txaio::set_debugging(true);
 /// let failure = txaio::create_failure(std::fmt::Error);
 /// assert_eq!(
@@ -36,10 +36,7 @@ pub fn set_debugging(on: bool) {
 /// # Examples
 ///
 /// ```
-/// assert!(!txaio::is_debugging()); // off unless asked for
-/// txaio::set_debugging(true);
-/// assert!(txaio::is_debugging());
-/// txaio::set_debugging(false);
+/// assert!(!txaio::is_debugging());
 /// ```
 #[must_use]
 pub fn is_debugging() -> bool {
@@ -100,8 +97,8 @@ impl Failure {
     /// # Examples
     ///
     /// ```
-    /// let failure = txaio::Failure::new(std::io::Error::other("disk on fire"));
-    /// assert_eq!(txaio::failure_message(&failure), "Error: disk on fire");
+    /// let failure = txaio::Failure::new(std::io::Error::other("it failed"));
+    /// assert_eq!(failure.to_string(), "Error: it failed");
     /// ```
     #[must_use]
     pub fn new(error: impl Error + Send + Sync + 'static) -> Failure {
@@ -127,7 +124,6 @@ impl Failure {
     /// ```
     /// let payload = std::panic::catch_unwind(|| panic!("boom")).unwrap_err();
     /// let failure = txaio::Failure::from_panic(&*payload);
-    /// assert!(failure.is::<txaio::Panic>());
     /// assert_eq!(txaio::failure_message(&failure), "Panic: boom");
     /// ```
     #[must_use]
@@ -139,13 +135,34 @@ impl Failure {
         error: Box<dyn Error + Send + Sync + 'static>,
         type_name: &'static str,
     ) -> Failure {
+        Failure::with_backtrace(error, type_name, capture_backtrace())
+    }
+
+    fn with_backtrace(
+        error: Box<dyn Error + Send + Sync + 'static>,
+        type_name: &'static str,
+        backtrace: Backtrace,
+    ) -> Failure {
         Failure {
             inner: Arc::new(FailureInner {
                 error,
                 type_name,
-                backtrace: capture_backtrace(),
+                backtrace,
             }),
         }
+    }
+
+    /// A failure txaio makes as bookkeeping (a [`TakenError`](crate::TakenError) left behind a
+    /// moved value), whose backtrace would only show txaio itself: captured only while
+    /// debugging, whatever `RUST_BACKTRACE` says, as a chain makes one per link.
+    pub(crate) fn bookkeeping(error: impl Error + Send + Sync + 'static) -> Failure {
+        let type_name = short_type_name(std::any::type_name_of_val(&error));
+        let backtrace = if is_debugging() {
+            Backtrace::force_capture()
+        } else {
+            Backtrace::disabled()
+        };
+        Failure::with_backtrace(Box::new(error), type_name, backtrace)
     }
 
     /// The error inside (txaio's `IFailedFuture.value`).
@@ -153,9 +170,8 @@ impl Failure {
     /// # Examples
     ///
     /// ```
-    /// let failure = txaio::Failure::new(std::fmt::Error);
-    /// let error: &(dyn std::error::Error + Send + Sync) = failure.value();
-    /// assert_eq!(error.to_string(), std::fmt::Error.to_string());
+    /// let failure = txaio::Failure::new(std::io::Error::other("it failed"));
+    /// assert_eq!(failure.value().to_string(), "it failed");
     /// ```
     #[must_use]
     pub fn value(&self) -> &(dyn Error + Send + Sync + 'static) {
@@ -167,9 +183,9 @@ impl Failure {
     /// # Examples
     ///
     /// ```
-    /// let failure = txaio::Failure::new(txaio::TimeoutError);
-    /// assert!(failure.is::<txaio::TimeoutError>());
-    /// assert!(!failure.is::<txaio::CancelledError>());
+    /// let failure = txaio::Failure::new(std::fmt::Error);
+    /// assert!(failure.is::<std::fmt::Error>());
+    /// assert!(!failure.is::<std::io::Error>());
     /// ```
     #[must_use]
     pub fn is<E: Error + 'static>(&self) -> bool {
@@ -181,10 +197,9 @@ impl Failure {
     /// # Examples
     ///
     /// ```
-    /// let failure = txaio::Failure::new(std::io::Error::from(std::io::ErrorKind::ConnectionRefused));
+    /// let failure = txaio::Failure::new(std::io::Error::other("it failed"));
     /// let io = failure.downcast_ref::<std::io::Error>().unwrap();
-    /// assert_eq!(io.kind(), std::io::ErrorKind::ConnectionRefused);
-    /// assert!(failure.downcast_ref::<std::fmt::Error>().is_none());
+    /// assert_eq!(io.kind(), std::io::ErrorKind::Other);
     /// ```
     #[must_use]
     pub fn downcast_ref<E: Error + 'static>(&self) -> Option<&E> {
@@ -196,7 +211,7 @@ impl Failure {
     /// # Examples
     ///
     /// ```
-    /// let failure = txaio::Failure::from("42x".parse::<u32>().unwrap_err());
+    /// let failure = txaio::Failure::new("x".parse::<u8>().unwrap_err());
     /// assert_eq!(failure.type_name(), "ParseIntError");
     /// ```
     #[must_use]

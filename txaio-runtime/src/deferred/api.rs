@@ -76,19 +76,18 @@ pub fn create_future_with_canceller<T: Send + 'static>(
 
 /// What [`as_future`] accepts from its function: a deferred, or a plain `Result`.
 ///
+/// Chains ([`then`](crate::then), [`recover`](crate::recover), [`add_both`](crate::add_both))
+/// accept the same from theirs.
+///
 /// # Examples
 ///
 /// ```
-/// use txaio::{Deferred, IntoDeferred};
+/// use txaio::IntoDeferred;
 ///
-/// fn lookup(cached: Option<u32>) -> Deferred<u32> {
-///     match cached {
-///         Some(hit) => Ok::<_, txaio::Failure>(hit).into_deferred(),
-///         None => txaio::create_future(), // resolved later, when the answer arrives
-///     }
-/// }
-/// assert!(txaio::is_called(&lookup(Some(7))));
-/// assert!(!txaio::is_called(&lookup(None)));
+/// let d: txaio::Deferred<u32> = Ok::<_, std::fmt::Error>(1).into_deferred();
+/// assert!(txaio::is_called(&d));
+/// let same = d.clone().into_deferred();
+/// assert!(same.ptr_eq(&d));
 /// ```
 pub trait IntoDeferred<T> {
     /// Converts `self` into a deferred.

@@ -10,6 +10,7 @@
 use std::cell::Cell;
 use std::sync::{Arc, Weak};
 
+use super::thin::ThinVec;
 use crate::failure::Failure;
 
 /// A deferred of any value type, as the cascade sees it.
@@ -26,35 +27,52 @@ pub(crate) trait Cancel: Send + Sync {
     fn is_open(&self) -> bool;
 }
 
-/// The deferreds a pending deferred waits on; cancelled before it.
+/// The deferreds a pending deferred waits on; cancelled before it. The first one is inline:
+/// a chained deferred waits on exactly one, and costs no allocation for it.
 #[derive(Default)]
 pub(crate) struct Awaited {
-    items: Vec<Weak<dyn Cancel>>,
+    first: Option<Weak<dyn Cancel>>,
+    rest: ThinVec<Weak<dyn Cancel>>,
 }
 
 impl Awaited {
+    pub(crate) fn one(target: Weak<dyn Cancel>) -> Self {
+        Awaited {
+            first: Some(target),
+            rest: ThinVec::default(),
+        }
+    }
+
     pub(crate) fn len(&self) -> usize {
-        self.items.len()
+        usize::from(self.first.is_some()) + self.rest.len()
     }
 
     pub(crate) fn set_one(&mut self, target: Weak<dyn Cancel>) {
-        self.items.clear();
-        self.items.push(target);
+        self.rest.clear();
+        self.first = Some(target);
     }
 
     pub(crate) fn drain_into(&mut self, out: &mut Vec<Weak<dyn Cancel>>) {
-        out.append(&mut self.items);
+        out.extend(self.first.take());
+        out.append(&mut self.rest.take());
     }
 
     /// Adds what a task's future was left pending on in its latest poll, keeping earlier entries
     /// that are still pending: a combinator that polls only its woken children (such as
     /// `FuturesUnordered`) still has its other children cancelled with the task.
     pub(crate) fn merge(&mut self, latest: &mut Vec<Weak<dyn Cancel>>) {
-        self.items.retain(|old| {
+        let keep = |old: &Weak<dyn Cancel>| {
             !latest.iter().any(|new| Weak::ptr_eq(old, new))
                 && old.upgrade().is_some_and(|old| old.is_open())
-        });
-        self.items.append(latest);
+        };
+        if self.first.as_ref().is_some_and(|first| !keep(first)) {
+            self.first = None;
+        }
+        self.rest.retain(keep);
+        if self.first.is_none() {
+            self.first = self.rest.pop().or_else(|| latest.pop());
+        }
+        self.rest.append(latest);
     }
 }
 

@@ -4,7 +4,9 @@
 use std::cell::{Cell, RefCell};
 use std::collections::VecDeque;
 
-use super::{Deferred, IntoDeferred, reaction};
+use std::sync::Arc;
+
+use super::{Deferred, IntoDeferred, Resume, reaction};
 use crate::failure::Failure;
 
 /// A deferred that fires with `f(value)` once `d` succeeds; Twisted's `addCallback` as a new
@@ -198,13 +200,12 @@ where
     T: Send + 'static,
     U: Send + 'static,
 {
-    let chained = Deferred::new_pending();
-    chained.set_awaited(d);
+    let chained = Deferred::new_chained(d);
     let mut link = Link(Some(chained.clone()));
     let react = reaction(move |outcome: Result<&T, &Failure>| {
         let Some(target) = link.0.take() else { return };
         match step(outcome) {
-            Ok(outcome) => settle_iteratively(target, outcome),
+            Ok(outcome) => settle_iteratively(&target, outcome),
             Err(returned) => wait_for(target, &returned),
         }
     });
@@ -227,7 +228,7 @@ fn wait_for<U: Send + 'static>(target: Deferred<U>, returned: &Deferred<U>) {
         let mut link = Link(Some(target));
         returned.add_taker(Box::new(move |outcome| {
             if let Some(target) = link.0.take() {
-                settle_iteratively(target, outcome);
+                settle_iteratively(&target, outcome);
             }
         }));
         return;
@@ -276,38 +277,43 @@ fn drop_iteratively(item: Box<dyn Send>) {
     DROPPING.with(|dropping| dropping.set(false));
 }
 
-type Job = Box<dyn FnOnce()>;
+/// How many chain settles may nest on one thread before the next link is queued: shallow
+/// chains fire synchronously, as a caller of `resolve` expects, and a chain of any length
+/// still runs in bounded stack.
+const NESTING: u32 = 16;
 
 thread_local! {
-    /// Whether a chain settle is running on this thread, and the settles it queued: firing
-    /// one link of a chain fires the next from inside its callbacks, so without this a chain
-    /// of 10,000 links would nest 10,000 deep.
-    static DRAINING: Cell<bool> = const { Cell::new(false) };
-    static QUEUE: RefCell<VecDeque<Job>> = const { RefCell::new(VecDeque::new()) };
+    /// How many chain settles are running on this thread, and the links queued behind them:
+    /// firing one link of a chain fires the next from inside its callbacks, so without this a
+    /// chain of 10,000 links would nest 10,000 deep.
+    static DEPTH: Cell<u32> = const { Cell::new(0) };
+    static QUEUE: RefCell<VecDeque<Arc<dyn Resume>>> = const { RefCell::new(VecDeque::new()) };
 }
 
-/// Fires `target` with `outcome`; queued behind the settle already running on this thread,
-/// if any, so that chains complete in constant stack.
-fn settle_iteratively<U: Send + 'static>(target: Deferred<U>, outcome: Result<U, Failure>) {
-    if DRAINING.with(Cell::get) {
-        QUEUE.with(|queue| {
-            queue.borrow_mut().push_back(Box::new(move || {
-                let _ = target.settle(outcome);
-            }));
-        });
+/// Fires `target` with `outcome`. Deep inside nested chain settles on this thread, the outcome
+/// is stored instead and `target`'s callbacks run when the outermost settle gets to them (no
+/// allocation), so that chains complete in bounded stack and linear time.
+fn settle_iteratively<U: Send + 'static>(target: &Deferred<U>, outcome: Result<U, Failure>) {
+    let depth = DEPTH.with(Cell::get);
+    if depth >= NESTING {
+        if target.settle_queued(outcome) {
+            QUEUE.with(|queue| queue.borrow_mut().push_back(target.as_resume()));
+        }
         return;
     }
-    DRAINING.with(|draining| draining.set(true));
+    DEPTH.with(|cell| cell.set(depth + 1));
     let _ = target.settle(outcome);
-    loop {
-        let Some(job) = QUEUE.with(|queue| queue.borrow_mut().pop_front()) else {
-            break;
-        };
-        // `settle` contains callback panics; a panic here would be txaio's own bug, and must
-        // not leave this thread's chains queued forever.
-        if let Err(panic) = crate::panic::catch(job) {
-            crate::report::callback_panicked(&panic);
+    if depth == 0 {
+        loop {
+            let Some(next) = QUEUE.with(|queue| queue.borrow_mut().pop_front()) else {
+                break;
+            };
+            // `resume` contains callback panics; a panic here would be txaio's own bug, and
+            // must not leave this thread's chains queued forever.
+            if let Err(panic) = crate::panic::catch(move || next.resume()) {
+                crate::report::callback_panicked(&panic);
+            }
         }
     }
-    DRAINING.with(|draining| draining.set(false));
+    DEPTH.with(|cell| cell.set(depth));
 }

@@ -24,6 +24,7 @@ mod debug;
 mod reactions;
 mod take;
 mod task;
+mod thin;
 mod waiters;
 
 use std::fmt;
@@ -53,6 +54,7 @@ use crate::report;
 use cascade::{Awaited, Cancel};
 use debug::Sites;
 use reactions::Reactions;
+use thin::ThinVec;
 use waiters::{WaiterKey, Waiters};
 
 pub(crate) type Canceller<T> = Box<dyn FnOnce(&Deferred<T>) + Send>;
@@ -116,7 +118,7 @@ struct State<T> {
     /// Callbacks not yet run, oldest last. Empty in `Done`.
     reactions: Reactions<T>,
     /// Internal consumers that move the outcome, served once the callbacks ran. Empty in `Done`.
-    takers: Vec<Taker<T>>,
+    takers: ThinVec<Taker<T>>,
     /// Awaiters to wake when the outcome is back in `Done`. Empty in `Done`.
     waiters: Waiters,
     /// `cancel` began on it: a later `resolve`/`reject` is then ignored rather than refused.
@@ -147,6 +149,11 @@ enum Phase<T> {
         /// Replaces a `CancelledError` outcome (`timeout` makes it a `TimeoutError`).
         instead: Option<Failure>,
     },
+    /// Fired from inside another deferred's callbacks, as a link of a chain: the outcome is
+    /// here, and its callbacks run once the chain settle already running on this thread gets
+    /// to it (which holds a handle to resume it), so that a chain of any length runs in
+    /// constant stack. Callbacks added now queue; awaiters wait. `closed` is true.
+    Queued(Result<T, Failure>),
     /// Fired; the outcome is lent to the one thread running callbacks (or cloning it for an
     /// awaiter). Callbacks added now queue behind; awaiters wait. `closed` is true.
     RunningCallbacks,
@@ -159,6 +166,7 @@ impl<T> Phase<T> {
         match self {
             Phase::Pending { .. } => "pending",
             Phase::Cancelling { .. } => "cancelling",
+            Phase::Queued(_) => "fired, callbacks queued",
             Phase::RunningCallbacks => "running callbacks",
             Phase::Done(Ok(_)) => "succeeded",
             Phase::Done(Err(_)) => "failed",
@@ -200,15 +208,21 @@ impl<T> WeakDeferred<T> {
 impl<T> Deferred<T> {
     #[track_caller]
     pub(crate) fn new_pending() -> Self {
+        Deferred::new_awaiting(Awaited::default())
+    }
+
+    /// A pending deferred whose cancel first cancels `awaited` (a chain's source).
+    #[track_caller]
+    fn new_awaiting(awaited: Awaited) -> Self {
         Deferred::from_inner(Arc::new(Inner {
             state: Mutex::new(State {
                 phase: Phase::Pending {
                     canceller: None,
                     task: None,
-                    awaited: Awaited::default(),
+                    awaited,
                 },
                 reactions: Reactions::new(),
-                takers: Vec::new(),
+                takers: ThinVec::default(),
                 waiters: Waiters::default(),
                 cancelled: false,
                 handled: false,
@@ -233,19 +247,22 @@ impl<T> Deferred<T> {
         WeakDeferred(Arc::downgrade(&self.inner))
     }
 
-    /// Whether this deferred has fired.
+    /// Whether this deferred has fired (the method form of [`is_called`]).
     ///
     /// # Examples
     ///
     /// ```
-    /// let d = txaio::create_future::<u8>();
+    /// let d = txaio::create_future::<u32>();
     /// assert!(!d.is_called());
     /// txaio::resolve(&d, 1).unwrap();
     /// assert!(d.is_called());
     /// ```
     #[must_use]
     pub fn is_called(&self) -> bool {
-        matches!(self.lock().phase, Phase::RunningCallbacks | Phase::Done(_))
+        matches!(
+            self.lock().phase,
+            Phase::Queued(_) | Phase::RunningCallbacks | Phase::Done(_)
+        )
     }
 
     /// Whether both handles refer to the same deferred.
@@ -253,9 +270,8 @@ impl<T> Deferred<T> {
     /// # Examples
     ///
     /// ```
-    /// let d = txaio::create_future::<u8>();
-    /// let same = d.clone();
-    /// assert!(d.ptr_eq(&same));
+    /// let d = txaio::create_future::<u32>();
+    /// assert!(d.ptr_eq(&d.clone()));
     /// assert!(!d.ptr_eq(&txaio::create_future()));
     /// ```
     #[must_use]
@@ -291,6 +307,13 @@ impl<T: Send + 'static> Deferred<T> {
         drop(canceller);
     }
 
+    /// A pending deferred whose cancel first cancels `source` (a chained deferred).
+    #[track_caller]
+    pub(crate) fn new_chained<S: Send + 'static>(source: &Deferred<S>) -> Self {
+        let source: Weak<dyn Cancel> = Arc::downgrade(&source.inner) as Weak<dyn Cancel>;
+        Deferred::new_awaiting(Awaited::one(source))
+    }
+
     /// Records that cancelling this deferred must first cancel `target` (a chain's source).
     pub(crate) fn set_awaited<U: Send + 'static>(&self, target: &Deferred<U>) {
         let target: Weak<dyn Cancel> = Arc::downgrade(&target.inner) as Weak<dyn Cancel>;
@@ -304,20 +327,32 @@ impl<T: Send + 'static> Deferred<T> {
     /// ignored while someone else is cancelling it.
     #[track_caller]
     pub(crate) fn settle(&self, outcome: Result<T, Failure>) -> Result<(), AlreadyCalledError> {
-        self.fire(outcome, FiredBy::Caller, Location::caller())
+        self.fire(outcome, FiredBy::Caller, Location::caller(), false)
             .map(drop)
+    }
+
+    /// Fires it as a link of a chain, from inside another deferred's callbacks: the outcome is
+    /// stored (`Queued`) and its callbacks run when [`Resume::resume`] is called. `true` if
+    /// it fired.
+    pub(crate) fn settle_queued(&self, outcome: Result<T, Failure>) -> bool {
+        self.fire(outcome, FiredBy::Caller, Location::caller(), true) == Ok(true)
+    }
+
+    /// This deferred as the chain trampoline resumes it.
+    pub(crate) fn as_resume(&self) -> Arc<dyn Resume> {
+        Arc::clone(&self.inner) as Arc<dyn Resume>
     }
 
     /// As [`settle`](Deferred::settle), but says whether the outcome was taken (`false`: it
     /// had fired, or someone else is cancelling it).
     #[track_caller]
     pub(crate) fn settle_accepted(&self, outcome: Result<T, Failure>) -> bool {
-        self.fire(outcome, FiredBy::Caller, Location::caller()) == Ok(true)
+        self.fire(outcome, FiredBy::Caller, Location::caller(), false) == Ok(true)
     }
 
     pub(crate) fn settle_by_task(&self, outcome: Result<T, Failure>) {
         // The task's deferred fired earlier only if it was cancelled: nothing to report.
-        let _ = self.fire(outcome, FiredBy::Task, Location::caller());
+        let _ = self.fire(outcome, FiredBy::Task, Location::caller(), false);
     }
 
     /// `Ok(true)` if it fired with `outcome`, `Ok(false)` if that was ignored (cancelled).
@@ -326,6 +361,7 @@ impl<T: Send + 'static> Deferred<T> {
         outcome: Result<T, Failure>,
         by: FiredBy,
         location: &'static Location<'static>,
+        queue: bool,
     ) -> Result<bool, AlreadyCalledError> {
         let mut guard = self.lock();
         let state = &mut *guard;
@@ -350,7 +386,7 @@ impl<T: Send + 'static> Deferred<T> {
                 drop(outcome);
                 return Ok(false);
             }
-            Phase::RunningCallbacks | Phase::Done(_) => {
+            Phase::Queued(_) | Phase::RunningCallbacks | Phase::Done(_) => {
                 let refused = if state.cancelled {
                     Ok(false)
                 } else {
@@ -366,6 +402,15 @@ impl<T: Send + 'static> Deferred<T> {
         self.inner.closed.store(true, Ordering::Release);
         if let Some(sites) = &mut state.sites {
             sites.fired_at(location);
+        }
+        if queue {
+            let old_phase = mem::replace(&mut state.phase, Phase::Queued(outcome));
+            drop(guard);
+            drop((canceller, old_phase));
+            if let Some(task) = task {
+                task.wake();
+            }
+            return Ok(true);
         }
         let batch = state.reactions.take();
         if batch.is_empty() && state.takers.is_empty() {
@@ -408,9 +453,28 @@ impl<T: Send + 'static> Deferred<T> {
         }
     }
 
+    /// Ends a lend (an awaiter's clone): back to `Done`, unless callbacks or takers queued
+    /// meanwhile, which then run here.
+    fn put_back(&self, outcome: Result<T, Failure>) {
+        let mut state = self.lock();
+        if state.reactions.is_empty() && state.takers.is_empty() {
+            state.phase = Phase::Done(outcome);
+            if state.waiters.is_empty() {
+                return;
+            }
+            let woken = state.waiters.take();
+            drop(state);
+            woken.wake_all();
+            return;
+        }
+        let batch = state.reactions.take();
+        drop(state);
+        self.run_reactions(outcome, batch);
+    }
+
     /// Leaves `RunningCallbacks` for `Done`: the first taker (if any) moves the value out.
     fn settle_down(mut state: MutexGuard<'_, State<T>>, outcome: Result<T, Failure>) {
-        let takers = mem::take(&mut state.takers);
+        let takers = state.takers.take();
         if takers.is_empty() {
             state.phase = Phase::Done(outcome);
             let woken = state.waiters.take();
@@ -421,7 +485,7 @@ impl<T: Send + 'static> Deferred<T> {
         state.handled = true;
         let (first, rest) = match outcome {
             Ok(value) => {
-                let taken = Failure::new(TakenError);
+                let taken = Failure::bookkeeping(TakenError);
                 state.phase = Phase::Done(Err(taken.clone()));
                 (Ok(value), taken)
             }
@@ -476,7 +540,7 @@ impl<T: Send + 'static> Deferred<T> {
             state.handled = true;
             self.waiter = None;
             let result = match outcome {
-                Ok(_) => mem::replace(outcome, Err(Failure::new(TakenError))),
+                Ok(_) => mem::replace(outcome, Err(Failure::bookkeeping(TakenError))),
                 Err(failure) => Err(failure.clone()),
             };
             return Poll::Ready(result);
@@ -539,6 +603,37 @@ impl<T: Send + 'static> Deferred<T> {
     }
 }
 
+/// A `Queued` deferred, as the chain trampoline holds it.
+pub(crate) trait Resume {
+    /// Runs its callbacks (it leaves `Queued`).
+    fn resume(self: Arc<Self>);
+}
+
+impl<T: Send + 'static> Resume for Inner<T> {
+    fn resume(self: Arc<Self>) {
+        let deferred = Deferred::from_inner(self);
+        let mut guard = deferred.lock();
+        let state = &mut *guard;
+        let outcome = match mem::replace(&mut state.phase, Phase::RunningCallbacks) {
+            Phase::Queued(outcome) => outcome,
+            other => {
+                state.phase = other;
+                return;
+            }
+        };
+        let batch = state.reactions.take();
+        if batch.is_empty() && state.takers.is_empty() {
+            state.phase = Phase::Done(outcome);
+            let woken = state.waiters.take();
+            drop(guard);
+            woken.wake_all();
+            return;
+        }
+        drop(guard);
+        deferred.run_reactions(outcome, batch);
+    }
+}
+
 impl<T: Send + 'static> Cancel for Inner<T> {
     fn begin_cancel(&self, instead: Option<Failure>, out: &mut Vec<Weak<dyn Cancel>>) -> bool {
         let mut state = self.lock();
@@ -593,6 +688,22 @@ impl<T: CloneOnAwait + Send + 'static> Future for Deferred<T> {
 
     fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
         let this = self.get_mut();
+        // The only handle, and no weak one: nobody else can reach the state, so it is read
+        // without the lock (and `T::clone` runs under none).
+        if let Some(inner) = Arc::get_mut(&mut this.inner) {
+            let state = inner
+                .state
+                .get_mut()
+                .unwrap_or_else(PoisonError::into_inner);
+            if let Phase::Done(outcome) = &state.phase {
+                state.handled |= outcome.is_err();
+                this.waiter = None;
+                return Poll::Ready(match crate::panic::catch(|| outcome.clone()) {
+                    Ok(result) => result,
+                    Err(panic) => Err(Failure::new(panic)),
+                });
+            }
+        }
         let mut state = this.inner.lock();
         if let Some(outcome) = state.lend() {
             if outcome.is_err() {
@@ -606,7 +717,7 @@ impl<T: CloneOnAwait + Send + 'static> Future for Deferred<T> {
                 Ok(result) => result,
                 Err(panic) => Err(Failure::new(panic)),
             };
-            this.run_reactions(outcome, Reactions::new());
+            this.put_back(outcome);
             return Poll::Ready(result);
         }
         let pending = matches!(state.phase, Phase::Pending { .. });

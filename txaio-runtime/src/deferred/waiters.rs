@@ -1,8 +1,9 @@
 //! The awaiters of a deferred: a waker slot per awaiting handle, the first one inline so
 //! that the common single awaiter costs no allocation.
 
-use std::mem;
 use std::task::Waker;
+
+use super::thin::ThinVec;
 
 /// The key to a handle's waker slot among the waiters: `(generation, index)`. Slots are
 /// emptied all at once when the deferred's outcome arrives, and the generation moves on, so a
@@ -12,7 +13,7 @@ pub(crate) type WaiterKey = (u64, usize);
 #[derive(Default)]
 pub(crate) struct Waiters {
     first: Option<Waker>,
-    rest: Vec<Option<Waker>>,
+    rest: ThinVec<Option<Waker>>,
     generation: u64,
 }
 
@@ -20,7 +21,7 @@ impl Waiters {
     fn slot(&mut self, index: usize) -> Option<&mut Option<Waker>> {
         match index {
             0 => Some(&mut self.first),
-            _ => self.rest.get_mut(index - 1),
+            _ => self.rest.as_mut_slice().get_mut(index - 1),
         }
     }
 
@@ -42,8 +43,8 @@ impl Waiters {
         let index = if self.first.is_none() {
             self.first = Some(waker.clone());
             0
-        } else if let Some(free) = self.rest.iter().position(Option::is_none) {
-            self.rest[free] = Some(waker.clone());
+        } else if let Some(free) = self.rest.as_slice().iter().position(Option::is_none) {
+            self.rest.as_mut_slice()[free] = Some(waker.clone());
             free + 1
         } else {
             self.rest.push(Some(waker.clone()));
@@ -61,12 +62,17 @@ impl Waiters {
         self.slot(index).and_then(Option::take)
     }
 
+    /// Whether no handle waits.
+    pub(crate) fn is_empty(&self) -> bool {
+        self.first.is_none() && self.rest.as_slice().iter().all(Option::is_none)
+    }
+
     /// Takes every waker, to be woken outside the lock; every key becomes stale.
     pub(crate) fn take(&mut self) -> Woken {
         self.generation = self.generation.wrapping_add(1);
         Woken {
             first: self.first.take(),
-            rest: mem::take(&mut self.rest),
+            rest: self.rest.take(),
         }
     }
 }
