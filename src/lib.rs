@@ -178,8 +178,14 @@ mod book {
     mod choosing_a_runtime {}
     #[doc = include_str!("../book/src/deferreds.md")]
     mod deferreds {}
-    #[doc = include_str!("../book/src/async-and-time.md")]
-    mod async_and_time {}
+    #[doc = include_str!("../book/src/getting-started.md")]
+    mod getting_started {}
+    #[doc = include_str!("../book/src/coming-from-txaio.md")]
+    mod coming_from_txaio {}
+    #[doc = include_str!("../book/src/compile-errors.md")]
+    mod compile_errors {}
+    #[doc = include_str!("../book/src/performance.md")]
+    mod performance {}
     #[doc = include_str!("../book/src/portable.md")]
     mod portable {}
     #[doc = include_str!("../book/src/time.md")]

@@ -12,6 +12,7 @@ mod errors;
 mod failure;
 mod gather;
 mod log;
+mod panic;
 mod report;
 pub mod rt;
 pub mod testutil;

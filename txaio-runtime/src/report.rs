@@ -19,24 +19,21 @@ pub(crate) fn unhandled_failure(failure: &Failure) {
     ));
 }
 
-pub(crate) fn callback_panicked(payload: &(dyn std::any::Any + Send)) {
-    let panic = Panic::from_payload(payload);
+pub(crate) fn callback_panicked(panic: &Panic) {
     logger().error(format_args!(
         "A callback panicked: {}; the other callbacks still run",
         panic.message()
     ));
 }
 
-pub(crate) fn canceller_panicked(payload: &(dyn std::any::Any + Send)) {
-    let panic = Panic::from_payload(payload);
+pub(crate) fn canceller_panicked(panic: &Panic) {
     logger().error(format_args!(
         "A canceller panicked: {}; the deferred is cancelled anyway",
         panic.message()
     ));
 }
 
-pub(crate) fn timer_panicked(payload: &(dyn std::any::Any + Send)) {
-    let panic = Panic::from_payload(payload);
+pub(crate) fn timer_panicked(panic: &Panic) {
     logger().error(format_args!(
         "A timer callback panicked: {}; other timers still run",
         panic.message()

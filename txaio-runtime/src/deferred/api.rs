@@ -1,7 +1,5 @@
 //! txaio's free functions over deferreds.
 
-use std::panic::{AssertUnwindSafe, catch_unwind};
-
 use super::{Deferred, reaction};
 use crate::errors::AlreadyCalledError;
 use crate::failure::Failure;
@@ -109,9 +107,9 @@ impl<T: Send + 'static, E: Into<Failure>> IntoDeferred<T> for Result<T, E> {
 /// ```
 #[doc(alias = "maybeDeferred")]
 pub fn as_future<T: Send + 'static, R: IntoDeferred<T>>(f: impl FnOnce() -> R) -> Deferred<T> {
-    match catch_unwind(AssertUnwindSafe(f)) {
+    match crate::panic::catch(f) {
         Ok(result) => result.into_deferred(),
-        Err(payload) => create_future_error(Failure::from_panic(&*payload)),
+        Err(panic) => create_future_error(panic),
     }
 }
 

@@ -7,7 +7,6 @@ mod waiters;
 
 use std::fmt;
 use std::future::Future;
-use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::pin::Pin;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard, PoisonError, Weak};
@@ -202,9 +201,8 @@ impl<T: Send + 'static> Deferred<T> {
     fn run_reactions(&self, outcome: Result<T, Failure>, mut batch: Reactions<T>) {
         loop {
             for reaction in batch.take().into_ordered() {
-                let ran = catch_unwind(AssertUnwindSafe(|| reaction.react(outcome.as_ref())));
-                if let Err(payload) = ran {
-                    report::callback_panicked(&*payload);
+                if let Err(panic) = crate::panic::catch(|| reaction.react(outcome.as_ref())) {
+                    report::callback_panicked(&panic);
                 }
             }
             let mut state = self.lock();
@@ -252,9 +250,8 @@ impl<T: Send + 'static> Deferred<T> {
         let canceller = state.canceller.take();
         drop(state);
         if let Some(canceller) = canceller {
-            let ran = catch_unwind(AssertUnwindSafe(|| canceller(self)));
-            if let Err(payload) = ran {
-                report::canceller_panicked(&*payload);
+            if let Err(panic) = crate::panic::catch(|| canceller(self)) {
+                report::canceller_panicked(&panic);
             }
         }
         let _ = self.settle_with(Err(Failure::new(CancelledError)), Settle::Cancel);

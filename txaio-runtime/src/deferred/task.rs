@@ -1,7 +1,6 @@
 //! `spawn`: run a future as a task on the selected runtime, its result as a deferred.
 
 use std::future::Future;
-use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::pin::Pin;
 use std::task::{Context, Poll};
 
@@ -93,7 +92,7 @@ where
         move |outcome| {
             let outcome = match outcome {
                 Ok(result) => result,
-                Err(payload) => Err(Failure::from_panic(&*payload)),
+                Err(panic) => Err(Failure::new(panic)),
             };
             // Fired already only if it was cancelled meanwhile.
             let _ = target.settle(outcome);
@@ -125,10 +124,10 @@ where
             return Poll::Ready(());
         }
         let future = this.future;
-        let outcome = match catch_unwind(AssertUnwindSafe(|| future.poll(cx))) {
+        let outcome = match crate::panic::catch(|| future.poll(cx)) {
             Ok(Poll::Pending) => return this.deferred.poll_fired_for_task(cx),
             Ok(Poll::Ready(result)) => result.map_err(Into::into),
-            Err(payload) => Err(Failure::from_panic(&*payload)),
+            Err(panic) => Err(Failure::new(panic)),
         };
         this.deferred.settle_by_task(outcome);
         Poll::Ready(())

@@ -4,6 +4,8 @@
 use std::future::Future;
 use std::time::Duration;
 
+use crate::errors::Panic;
+
 /// Spawns a detached task on async-std's global executor.
 pub fn spawn<F: Future<Output = ()> + Send + 'static>(future: F) {
     drop(async_std::task::spawn(future));
@@ -12,10 +14,10 @@ pub fn spawn<F: Future<Output = ()> + Send + 'static>(future: F) {
 /// Runs `f` on async-std's blocking pool.
 pub fn spawn_blocking<R: Send + 'static>(
     f: impl FnOnce() -> R + Send + 'static,
-    done: impl FnOnce(std::thread::Result<R>) + Send + 'static,
+    done: impl FnOnce(Result<R, Panic>) + Send + 'static,
 ) {
     drop(async_std::task::spawn_blocking(move || {
-        done(std::panic::catch_unwind(std::panic::AssertUnwindSafe(f)));
+        done(crate::panic::catch(f));
     }));
 }
 

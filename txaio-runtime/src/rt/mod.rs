@@ -46,12 +46,28 @@ pub enum Runtime {
 
 impl Runtime {
     /// The backends compiled into this build, default first.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// for runtime in txaio::Runtime::compiled() {
+    ///     println!("compiled in: {runtime} (feature `{}`)", runtime.feature());
+    /// }
+    /// assert_eq!(txaio::Runtime::compiled()[0], txaio::runtime());
+    /// ```
     #[must_use]
     pub const fn compiled() -> &'static [Runtime] {
         COMPILED
     }
 
     /// The cargo feature that compiles this backend.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// assert_eq!(txaio::Runtime::AsyncStd.feature(), "async-std");
+    /// assert_eq!(txaio::Runtime::Smol.to_string(), "smol");
+    /// ```
     #[must_use]
     pub const fn feature(self) -> &'static str {
         match self {
@@ -62,6 +78,15 @@ impl Runtime {
     }
 
     /// Whether this backend is compiled into this build.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// assert!(txaio::runtime().is_compiled());
+    /// if !txaio::Runtime::Smol.is_compiled() {
+    ///     println!("enable the `smol` feature to run on smol");
+    /// }
+    /// ```
     #[must_use]
     pub fn is_compiled(self) -> bool {
         COMPILED.contains(&self)
@@ -120,10 +145,34 @@ pub fn current_runtime() -> Runtime {
 }
 
 /// `true` when tokio is the default backend.
+///
+/// # Examples
+///
+/// ```
+/// if txaio::USING_TOKIO {
+///     println!("the default backend is {}", txaio::runtime());
+/// }
+/// ```
 pub const USING_TOKIO: bool = matches!(DEFAULT, Runtime::Tokio);
 /// `true` when smol is the default backend.
+///
+/// # Examples
+///
+/// ```
+/// if txaio::USING_SMOL {
+///     println!("the default backend is {}", txaio::runtime());
+/// }
+/// ```
 pub const USING_SMOL: bool = matches!(DEFAULT, Runtime::Smol);
 /// `true` when async-std is the default backend.
+///
+/// # Examples
+///
+/// ```
+/// if txaio::USING_ASYNC_STD {
+///     println!("the default backend is {}", txaio::runtime());
+/// }
+/// ```
 pub const USING_ASYNC_STD: bool = matches!(DEFAULT, Runtime::AsyncStd);
 
 /// Calls `$call` in the backend module for `$runtime`. Only compiled backends can be current,
@@ -166,7 +215,7 @@ pub fn spawn_detached_on<F: Future<Output = ()> + Send + 'static>(runtime: Runti
 /// Runs `f` on the current backend's blocking thread pool; `done` receives its result.
 pub fn spawn_blocking<R: Send + 'static>(
     f: impl FnOnce() -> R + Send + 'static,
-    done: impl FnOnce(std::thread::Result<R>) + Send + 'static,
+    done: impl FnOnce(Result<R, crate::errors::Panic>) + Send + 'static,
 ) {
     let runtime = current();
     dispatch!(runtime, backend => backend::spawn_blocking(f, done));

@@ -3,6 +3,8 @@
 use std::future::Future;
 use std::time::Duration;
 
+use crate::errors::Panic;
+
 /// Spawns a detached task on smol's global executor.
 pub fn spawn<F: Future<Output = ()> + Send + 'static>(future: F) {
     smol::spawn(future).detach();
@@ -11,10 +13,10 @@ pub fn spawn<F: Future<Output = ()> + Send + 'static>(future: F) {
 /// Runs `f` on smol's blocking pool.
 pub fn spawn_blocking<R: Send + 'static>(
     f: impl FnOnce() -> R + Send + 'static,
-    done: impl FnOnce(std::thread::Result<R>) + Send + 'static,
+    done: impl FnOnce(Result<R, Panic>) + Send + 'static,
 ) {
     smol::spawn(smol::unblock(move || {
-        done(std::panic::catch_unwind(std::panic::AssertUnwindSafe(f)));
+        done(crate::panic::catch(f));
     }))
     .detach();
 }

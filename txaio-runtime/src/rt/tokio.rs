@@ -3,6 +3,8 @@
 use std::future::Future;
 use std::time::Duration;
 
+use crate::errors::Panic;
+
 use tokio::runtime::{Builder, Handle};
 
 fn handle() -> Handle {
@@ -23,10 +25,10 @@ pub fn spawn<F: Future<Output = ()> + Send + 'static>(future: F) {
 /// Runs `f` on tokio's blocking pool.
 pub fn spawn_blocking<R: Send + 'static>(
     f: impl FnOnce() -> R + Send + 'static,
-    done: impl FnOnce(std::thread::Result<R>) + Send + 'static,
+    done: impl FnOnce(Result<R, Panic>) + Send + 'static,
 ) {
     drop(handle().spawn_blocking(move || {
-        done(std::panic::catch_unwind(std::panic::AssertUnwindSafe(f)));
+        done(crate::panic::catch(f));
     }));
 }
 

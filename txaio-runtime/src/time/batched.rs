@@ -2,7 +2,6 @@
 //! timer per non-empty bucket (txaio's `make_batched_timer`).
 
 use std::collections::BTreeMap;
-use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 use std::time::Duration;
 
@@ -268,8 +267,8 @@ impl BatchedTimer {
             drop(call_later(spacing, move || timer.run_chunk(index, spacing)));
         }
         for callback in chunk {
-            if let Err(payload) = catch_unwind(AssertUnwindSafe(callback)) {
-                report::timer_panicked(&*payload);
+            if let Err(panic) = crate::panic::catch(callback) {
+                report::timer_panicked(&panic);
             }
         }
     }

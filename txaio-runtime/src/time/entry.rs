@@ -1,7 +1,6 @@
 //! One pending timer: a state that moves once from pending to fired or cancelled.
 
 use std::future::Future;
-use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::pin::Pin;
 use std::sync::atomic::{AtomicU8, Ordering};
 use std::sync::{Arc, Mutex, PoisonError};
@@ -62,8 +61,8 @@ impl TimerEntry {
             return;
         }
         if let Some(callback) = self.take_slot().callback {
-            if let Err(payload) = catch_unwind(AssertUnwindSafe(callback)) {
-                report::timer_panicked(&*payload);
+            if let Err(panic) = crate::panic::catch(callback) {
+                report::timer_panicked(&panic);
             }
         }
     }
