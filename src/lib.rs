@@ -15,6 +15,9 @@ pub use txaio_runtime::{
     testutil, trace, warn,
 };
 
+#[doc(inline)]
+pub use txaio_runtime::net;
+
 /// Makes a function portable: written once, it runs on whichever runtime the application
 /// compiled in, and code that would tie it to one runtime or block the event loop does not
 /// compile.

@@ -13,6 +13,7 @@ mod failure;
 mod gather;
 mod log;
 mod panic;
+pub mod net;
 mod report;
 pub mod rt;
 pub mod testutil;

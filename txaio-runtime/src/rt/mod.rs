@@ -8,6 +8,7 @@
 #[cfg(feature = "async-std")]
 pub mod async_std;
 mod context;
+pub(crate) mod net;
 #[cfg(feature = "smol")]
 pub mod smol;
 #[cfg(feature = "tokio")]

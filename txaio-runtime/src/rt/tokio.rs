@@ -1,10 +1,15 @@
 //! The tokio backend.
 
 use std::future::Future;
+use std::io;
+use std::net::SocketAddr;
+use std::pin::Pin;
+use std::task::{Context, Poll, ready};
 use std::time::Duration;
 
 use crate::errors::Panic;
 
+use tokio::io::{AsyncRead, AsyncWrite, ReadBuf};
 use tokio::runtime::{Builder, Handle};
 
 fn handle() -> Handle {
@@ -53,3 +58,187 @@ pub fn block_on<F: Future>(future: F) -> F::Output {
 pub fn block_on_test<F: Future>(future: F) -> F::Output {
     build(&mut Builder::new_current_thread()).block_on(future)
 }
+
+// Sockets (`txaio::net`): tokio's own, registered with the reactor of the runtime running
+// the caller, so no second reactor thread exists under tokio.
+
+pub(crate) use tokio::net::tcp::{OwnedReadHalf as ReadHalf, OwnedWriteHalf as WriteHalf};
+pub(crate) use tokio::net::{TcpListener, TcpStream, UdpSocket};
+
+/// Binds a TCP listener.
+pub(crate) async fn tcp_bind(addr: SocketAddr) -> io::Result<TcpListener> {
+    handle();
+    TcpListener::bind(addr).await
+}
+
+/// Accepts one connection.
+pub(crate) async fn tcp_accept(listener: &TcpListener) -> io::Result<(TcpStream, SocketAddr)> {
+    listener.accept().await
+}
+
+/// Connects to `addr`.
+pub(crate) async fn tcp_connect(addr: SocketAddr) -> io::Result<TcpStream> {
+    handle();
+    TcpStream::connect(addr).await
+}
+
+/// Splits a stream into halves that may move to different tasks.
+pub(crate) fn tcp_split(stream: TcpStream) -> (ReadHalf, WriteHalf) {
+    stream.into_split()
+}
+
+/// Nothing to do: tokio's write half shuts the write direction down when it drops.
+pub(crate) fn write_half_dropped(_half: &mut WriteHalf) {}
+
+/// A listener's address.
+pub(crate) fn listener_local_addr(listener: &TcpListener) -> io::Result<SocketAddr> {
+    listener.local_addr()
+}
+
+/// A stream's local and peer addresses (`peer = true` for the peer's).
+pub(crate) fn stream_addr(stream: &TcpStream, peer: bool) -> io::Result<SocketAddr> {
+    if peer {
+        stream.peer_addr()
+    } else {
+        stream.local_addr()
+    }
+}
+
+/// A read half's local and peer addresses.
+pub(crate) fn read_half_addr(half: &ReadHalf, peer: bool) -> io::Result<SocketAddr> {
+    if peer {
+        half.peer_addr()
+    } else {
+        half.local_addr()
+    }
+}
+
+/// A write half's local and peer addresses.
+pub(crate) fn write_half_addr(half: &WriteHalf, peer: bool) -> io::Result<SocketAddr> {
+    if peer {
+        half.peer_addr()
+    } else {
+        half.local_addr()
+    }
+}
+
+/// Sets `TCP_NODELAY`.
+pub(crate) fn set_nodelay(stream: &TcpStream, on: bool) -> io::Result<()> {
+    stream.set_nodelay(on)
+}
+
+/// Reads `TCP_NODELAY`.
+pub(crate) fn nodelay(stream: &TcpStream) -> io::Result<bool> {
+    stream.nodelay()
+}
+
+/// Reads into `buf` (a stream or its read half).
+pub(crate) fn poll_read(
+    io: &mut (impl AsyncRead + Unpin),
+    cx: &mut Context<'_>,
+    buf: &mut [u8],
+) -> Poll<io::Result<usize>> {
+    let mut buf = ReadBuf::new(buf);
+    ready!(Pin::new(io).poll_read(cx, &mut buf))?;
+    Poll::Ready(Ok(buf.filled().len()))
+}
+
+/// Writes from `buf` (a stream or its write half).
+pub(crate) fn poll_write(
+    io: &mut (impl AsyncWrite + Unpin),
+    cx: &mut Context<'_>,
+    buf: &[u8],
+) -> Poll<io::Result<usize>> {
+    Pin::new(io).poll_write(cx, buf)
+}
+
+/// Flushes (a no-op for TCP, kept for the traits).
+pub(crate) fn poll_flush(
+    io: &mut (impl AsyncWrite + Unpin),
+    cx: &mut Context<'_>,
+) -> Poll<io::Result<()>> {
+    Pin::new(io).poll_flush(cx)
+}
+
+/// Shuts the write direction down.
+pub(crate) fn poll_close(
+    io: &mut (impl AsyncWrite + Unpin),
+    cx: &mut Context<'_>,
+) -> Poll<io::Result<()>> {
+    Pin::new(io).poll_shutdown(cx)
+}
+
+/// Binds a UDP socket.
+pub(crate) async fn udp_bind(addr: SocketAddr) -> io::Result<UdpSocket> {
+    handle();
+    UdpSocket::bind(addr).await
+}
+
+/// Sends one datagram.
+pub(crate) async fn udp_send_to(
+    socket: &UdpSocket,
+    buf: &[u8],
+    to: SocketAddr,
+) -> io::Result<usize> {
+    socket.send_to(buf, to).await
+}
+
+/// Receives one datagram.
+pub(crate) async fn udp_recv_from(
+    socket: &UdpSocket,
+    buf: &mut [u8],
+) -> io::Result<(usize, SocketAddr)> {
+    socket.recv_from(buf).await
+}
+
+/// A UDP socket's address.
+pub(crate) fn udp_local_addr(socket: &UdpSocket) -> io::Result<SocketAddr> {
+    socket.local_addr()
+}
+
+// tokio's own I/O traits on txaio's sockets, so tokio-only crates (tokio-util codecs,
+// tokio-rustls) work on them too. They forward to the `futures-io` impls.
+
+macro_rules! tokio_io {
+    (read $type:ty) => {
+        impl AsyncRead for $type {
+            fn poll_read(
+                self: Pin<&mut Self>,
+                cx: &mut Context<'_>,
+                buf: &mut ReadBuf<'_>,
+            ) -> Poll<io::Result<()>> {
+                let read = ready!(futures_io::AsyncRead::poll_read(
+                    self,
+                    cx,
+                    buf.initialize_unfilled()
+                ))?;
+                buf.advance(read);
+                Poll::Ready(Ok(()))
+            }
+        }
+    };
+    (write $type:ty) => {
+        impl AsyncWrite for $type {
+            fn poll_write(
+                self: Pin<&mut Self>,
+                cx: &mut Context<'_>,
+                buf: &[u8],
+            ) -> Poll<io::Result<usize>> {
+                futures_io::AsyncWrite::poll_write(self, cx, buf)
+            }
+
+            fn poll_flush(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
+                futures_io::AsyncWrite::poll_flush(self, cx)
+            }
+
+            fn poll_shutdown(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
+                futures_io::AsyncWrite::poll_close(self, cx)
+            }
+        }
+    };
+}
+
+tokio_io!(read crate::net::TcpStream);
+tokio_io!(write crate::net::TcpStream);
+tokio_io!(read crate::net::OwnedReadHalf);
+tokio_io!(write crate::net::OwnedWriteHalf);

@@ -1,0 +1,154 @@
+//! `UdpSocket`: datagrams on the backend that bound it.
+
+use std::fmt;
+use std::io;
+use std::net::SocketAddr;
+
+use crate::rt::{self, Runtime};
+
+/// A UDP socket.
+///
+/// Bound on the backend running the caller (see [the module docs](crate::net)). Its methods
+/// take `&self` and it is `Send + Sync`: share it in an `Arc` to send from one task while
+/// another receives.
+///
+/// # Examples
+///
+/// ```
+/// use txaio::net::UdpSocket;
+///
+/// # txaio::__private::block_on_default(async {
+/// let a = UdpSocket::bind("127.0.0.1:0".parse().unwrap()).await?;
+/// let b = UdpSocket::bind("127.0.0.1:0".parse().unwrap()).await?;
+/// a.send_to(b"ping", b.local_addr()?).await?;
+/// let mut buf = [0; 16];
+/// let (n, from) = b.recv_from(&mut buf).await?;
+/// assert_eq!((&buf[..n], from), (&b"ping"[..], a.local_addr()?));
+/// # Ok::<_, std::io::Error>(())
+/// # }).unwrap();
+/// ```
+pub struct UdpSocket {
+    inner: rt::net::Udp,
+}
+
+impl UdpSocket {
+    /// Binds a socket to `addr` (port 0 picks a free port).
+    ///
+    /// # Errors
+    ///
+    /// The operating system's, e.g. [`io::ErrorKind::AddrInUse`].
+    ///
+    /// # Panics
+    ///
+    /// On tokio, outside a running tokio runtime (the message names the fix).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// # txaio::__private::block_on_default(async {
+    /// let socket = txaio::net::UdpSocket::bind("127.0.0.1:0".parse().unwrap()).await?;
+    /// assert_ne!(socket.local_addr()?.port(), 0);
+    /// # Ok::<_, std::io::Error>(())
+    /// # }).unwrap();
+    /// ```
+    pub async fn bind(addr: SocketAddr) -> io::Result<UdpSocket> {
+        Ok(UdpSocket {
+            inner: rt::net::Udp::bind(addr).await?,
+        })
+    }
+
+    /// Sends `buf` as one datagram to `to`; returns the bytes sent.
+    ///
+    /// # Errors
+    ///
+    /// The operating system's, e.g. a datagram too large for the socket.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// # use txaio::net::UdpSocket;
+    /// # txaio::__private::block_on_default(async {
+    /// let socket = UdpSocket::bind("127.0.0.1:0".parse().unwrap()).await?;
+    /// let sink = UdpSocket::bind("127.0.0.1:0".parse().unwrap()).await?;
+    /// assert_eq!(socket.send_to(b"hello", sink.local_addr()?).await?, 5);
+    /// # Ok::<_, std::io::Error>(())
+    /// # }).unwrap();
+    /// ```
+    pub async fn send_to(&self, buf: &[u8], to: SocketAddr) -> io::Result<usize> {
+        self.inner.send_to(buf, to).await
+    }
+
+    /// Waits for one datagram; copies it into `buf` (truncating what does not fit) and
+    /// returns its length and sender.
+    ///
+    /// # Errors
+    ///
+    /// The operating system's.
+    ///
+    /// # Cancellation
+    ///
+    /// Cancel-safe: dropping the future before it completes loses no datagram.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// # use txaio::net::UdpSocket;
+    /// # txaio::__private::block_on_default(async {
+    /// let socket = UdpSocket::bind("127.0.0.1:0".parse().unwrap()).await?;
+    /// socket.send_to(b"to myself", socket.local_addr()?).await?;
+    /// let mut buf = [0; 32];
+    /// let (n, from) = socket.recv_from(&mut buf).await?;
+    /// assert_eq!(&buf[..n], b"to myself");
+    /// assert_eq!(from, socket.local_addr()?);
+    /// # Ok::<_, std::io::Error>(())
+    /// # }).unwrap();
+    /// ```
+    pub async fn recv_from(&self, buf: &mut [u8]) -> io::Result<(usize, SocketAddr)> {
+        self.inner.recv_from(buf).await
+    }
+
+    /// The address this socket is bound to.
+    ///
+    /// # Errors
+    ///
+    /// The operating system's.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// # txaio::__private::block_on_default(async {
+    /// let socket = txaio::net::UdpSocket::bind("127.0.0.1:0".parse().unwrap()).await?;
+    /// assert!(socket.local_addr()?.ip().is_loopback());
+    /// # Ok::<_, std::io::Error>(())
+    /// # }).unwrap();
+    /// ```
+    pub fn local_addr(&self) -> io::Result<SocketAddr> {
+        self.inner.local_addr()
+    }
+
+    /// The backend this socket was bound on, which drives it.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// # txaio::__private::block_on_default(async {
+    /// let socket = txaio::net::UdpSocket::bind("127.0.0.1:0".parse().unwrap()).await?;
+    /// assert_eq!(socket.runtime(), txaio::current_runtime());
+    /// # Ok::<_, std::io::Error>(())
+    /// # }).unwrap();
+    /// ```
+    pub fn runtime(&self) -> Runtime {
+        self.inner.runtime()
+    }
+}
+
+impl fmt::Debug for UdpSocket {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let mut debug = f.debug_struct("UdpSocket");
+        debug.field("runtime", &self.runtime());
+        if let Ok(addr) = self.local_addr() {
+            debug.field("local_addr", &addr);
+        }
+        debug.finish()
+    }
+}

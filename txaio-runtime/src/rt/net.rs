@@ -1,0 +1,259 @@
+//! The native sockets behind `txaio::net`: one enum variant per compiled backend, made on the
+//! backend running the caller and driven by its reactor from then on.
+
+use std::io;
+use std::net::SocketAddr;
+use std::task::{Context, Poll};
+
+use super::{Runtime, current};
+
+/// Declares an enum over one backend type of each compiled backend, with `From` for each and
+/// `runtime()` naming the variant's backend.
+macro_rules! native {
+    ($(#[$meta:meta])* $name:ident => $item:ident) => {
+        $(#[$meta])*
+        #[derive(Debug)]
+        pub(crate) enum $name {
+            #[cfg(feature = "tokio")]
+            Tokio(super::tokio::$item),
+            #[cfg(feature = "smol")]
+            Smol(super::smol::$item),
+            #[cfg(feature = "async-std")]
+            AsyncStd(super::async_std::$item),
+        }
+
+        #[cfg(feature = "tokio")]
+        impl From<super::tokio::$item> for $name {
+            fn from(native: super::tokio::$item) -> Self {
+                $name::Tokio(native)
+            }
+        }
+
+        #[cfg(feature = "smol")]
+        impl From<super::smol::$item> for $name {
+            fn from(native: super::smol::$item) -> Self {
+                $name::Smol(native)
+            }
+        }
+
+        #[cfg(feature = "async-std")]
+        impl From<super::async_std::$item> for $name {
+            fn from(native: super::async_std::$item) -> Self {
+                $name::AsyncStd(native)
+            }
+        }
+
+        impl $name {
+            /// The backend this socket belongs to.
+            pub(crate) fn runtime(&self) -> Runtime {
+                match self {
+                    #[cfg(feature = "tokio")]
+                    $name::Tokio(_) => Runtime::Tokio,
+                    #[cfg(feature = "smol")]
+                    $name::Smol(_) => Runtime::Smol,
+                    #[cfg(feature = "async-std")]
+                    $name::AsyncStd(_) => Runtime::AsyncStd,
+                }
+            }
+        }
+    };
+}
+
+/// Matches a native socket, naming its backend module `$backend` and the socket `$socket`
+/// inside `$body`.
+macro_rules! on_backend {
+    ($value:expr, $name:ident, $backend:ident, $socket:ident => $body:expr) => {
+        match $value {
+            #[cfg(feature = "tokio")]
+            $name::Tokio($socket) => {
+                use super::tokio as $backend;
+                $body
+            }
+            #[cfg(feature = "smol")]
+            $name::Smol($socket) => {
+                use super::smol as $backend;
+                $body
+            }
+            #[cfg(feature = "async-std")]
+            $name::AsyncStd($socket) => {
+                use super::async_std as $backend;
+                $body
+            }
+        }
+    };
+}
+
+/// Calls `$call` in the module of the backend running the caller (`rt::dispatch!`, from here).
+macro_rules! on_current {
+    ($backend:ident => $call:expr) => {
+        match current() {
+            #[cfg(feature = "tokio")]
+            Runtime::Tokio => {
+                use super::tokio as $backend;
+                $call
+            }
+            #[cfg(feature = "smol")]
+            Runtime::Smol => {
+                use super::smol as $backend;
+                $call
+            }
+            #[cfg(feature = "async-std")]
+            Runtime::AsyncStd => {
+                use super::async_std as $backend;
+                $call
+            }
+            #[allow(unreachable_patterns)]
+            other => unreachable!("txaio: backend {other} is not compiled in"),
+        }
+    };
+}
+
+native!(
+    /// A TCP listener.
+    Listener => TcpListener
+);
+native!(
+    /// A TCP stream.
+    Stream => TcpStream
+);
+native!(
+    /// A UDP socket.
+    Udp => UdpSocket
+);
+native!(
+    /// The read half of a split TCP stream.
+    ReadHalf => ReadHalf
+);
+native!(
+    /// The write half of a split TCP stream.
+    WriteHalf => WriteHalf
+);
+
+impl Listener {
+    /// Binds on the backend running the caller.
+    pub(crate) async fn bind(addr: SocketAddr) -> io::Result<Listener> {
+        on_current!(backend => backend::tcp_bind(addr).await.map(Listener::from))
+    }
+
+    pub(crate) async fn accept(&self) -> io::Result<(Stream, SocketAddr)> {
+        on_backend!(self, Listener, backend, listener => {
+            let (stream, peer) = backend::tcp_accept(listener).await?;
+            Ok((Stream::from(stream), peer))
+        })
+    }
+
+    pub(crate) fn local_addr(&self) -> io::Result<SocketAddr> {
+        on_backend!(self, Listener, backend, listener => backend::listener_local_addr(listener))
+    }
+}
+
+impl Stream {
+    /// Connects on the backend running the caller.
+    pub(crate) async fn connect(addr: SocketAddr) -> io::Result<Stream> {
+        on_current!(backend => backend::tcp_connect(addr).await.map(Stream::from))
+    }
+
+    pub(crate) fn addr(&self, peer: bool) -> io::Result<SocketAddr> {
+        on_backend!(self, Stream, backend, stream => backend::stream_addr(stream, peer))
+    }
+
+    pub(crate) fn set_nodelay(&self, on: bool) -> io::Result<()> {
+        on_backend!(self, Stream, backend, stream => backend::set_nodelay(stream, on))
+    }
+
+    pub(crate) fn nodelay(&self) -> io::Result<bool> {
+        on_backend!(self, Stream, backend, stream => backend::nodelay(stream))
+    }
+
+    pub(crate) fn split(self) -> (ReadHalf, WriteHalf) {
+        on_backend!(self, Stream, backend, stream => {
+            let (read, write) = backend::tcp_split(stream);
+            (ReadHalf::from(read), WriteHalf::from(write))
+        })
+    }
+
+    pub(crate) fn poll_read(
+        &mut self,
+        cx: &mut Context<'_>,
+        buf: &mut [u8],
+    ) -> Poll<io::Result<usize>> {
+        on_backend!(self, Stream, backend, stream => backend::poll_read(stream, cx, buf))
+    }
+
+    pub(crate) fn poll_write(
+        &mut self,
+        cx: &mut Context<'_>,
+        buf: &[u8],
+    ) -> Poll<io::Result<usize>> {
+        on_backend!(self, Stream, backend, stream => backend::poll_write(stream, cx, buf))
+    }
+
+    pub(crate) fn poll_flush(&mut self, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
+        on_backend!(self, Stream, backend, stream => backend::poll_flush(stream, cx))
+    }
+
+    pub(crate) fn poll_close(&mut self, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
+        on_backend!(self, Stream, backend, stream => backend::poll_close(stream, cx))
+    }
+}
+
+impl ReadHalf {
+    pub(crate) fn addr(&self, peer: bool) -> io::Result<SocketAddr> {
+        on_backend!(self, ReadHalf, backend, half => backend::read_half_addr(half, peer))
+    }
+
+    pub(crate) fn poll_read(
+        &mut self,
+        cx: &mut Context<'_>,
+        buf: &mut [u8],
+    ) -> Poll<io::Result<usize>> {
+        on_backend!(self, ReadHalf, backend, half => backend::poll_read(half, cx, buf))
+    }
+}
+
+impl WriteHalf {
+    pub(crate) fn addr(&self, peer: bool) -> io::Result<SocketAddr> {
+        on_backend!(self, WriteHalf, backend, half => backend::write_half_addr(half, peer))
+    }
+
+    pub(crate) fn poll_write(
+        &mut self,
+        cx: &mut Context<'_>,
+        buf: &[u8],
+    ) -> Poll<io::Result<usize>> {
+        on_backend!(self, WriteHalf, backend, half => backend::poll_write(half, cx, buf))
+    }
+
+    pub(crate) fn poll_flush(&mut self, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
+        on_backend!(self, WriteHalf, backend, half => backend::poll_flush(half, cx))
+    }
+
+    pub(crate) fn poll_close(&mut self, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
+        on_backend!(self, WriteHalf, backend, half => backend::poll_close(half, cx))
+    }
+}
+
+impl Drop for WriteHalf {
+    fn drop(&mut self) {
+        on_backend!(self, WriteHalf, backend, half => backend::write_half_dropped(half));
+    }
+}
+
+impl Udp {
+    /// Binds on the backend running the caller.
+    pub(crate) async fn bind(addr: SocketAddr) -> io::Result<Udp> {
+        on_current!(backend => backend::udp_bind(addr).await.map(Udp::from))
+    }
+
+    pub(crate) async fn send_to(&self, buf: &[u8], to: SocketAddr) -> io::Result<usize> {
+        on_backend!(self, Udp, backend, socket => backend::udp_send_to(socket, buf, to).await)
+    }
+
+    pub(crate) async fn recv_from(&self, buf: &mut [u8]) -> io::Result<(usize, SocketAddr)> {
+        on_backend!(self, Udp, backend, socket => backend::udp_recv_from(socket, buf).await)
+    }
+
+    pub(crate) fn local_addr(&self) -> io::Result<SocketAddr> {
+        on_backend!(self, Udp, backend, socket => backend::udp_local_addr(socket))
+    }
+}
