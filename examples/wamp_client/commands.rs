@@ -139,6 +139,8 @@ pub fn default_ping() -> PingConfig {
 pub fn later(delay: Duration, value: Value) -> Deferred<Value> {
     let d = txaio::create_future();
     let fire = d.clone();
-    txaio::call_later(delay, move || drop(txaio::resolve(&fire, value)));
+    txaio::call_later(delay, move || {
+        let _ = txaio::resolve(&fire, value);
+    });
     d
 }

@@ -66,7 +66,8 @@ pub async fn handshake(connection: Connection, realm: String, config: SessionCon
         return match Message::decode(&text) {
             Ok(Message::Welcome { session, details }) => {
                 let session = Session::established(session, details, outgoing, &config);
-                read_loop(session.clone(), incoming);
+                // Detached: the reader lives as long as the connection.
+                let _ = read_loop(session.clone(), incoming);
                 Ok(session)
             }
             Ok(Message::Abort { details, reason }) => {

@@ -95,17 +95,17 @@ pub async fn connect(url: RouterUrl) -> Result<Connection, io::Error> {
 }
 
 fn wrap(ws: WebSocketStream<TcpStream>) -> Connection {
-    let (sink, stream) = ws.split();
+    let (sink, stream) = StreamExt::split(ws);
     let (tx, rx) = unbounded();
-    write_loop(sink, rx);
-    let incoming = stream.map_while(|message| match message {
-        Ok(WsMessage::Text(text)) => Some(Frame::Text(text.as_str().to_owned())),
-        Ok(WsMessage::Binary(data)) => Some(Frame::Binary(data.to_vec())),
-        Ok(WsMessage::Ping(data)) => Some(Frame::Ping(data.to_vec())),
-        Ok(WsMessage::Pong(data)) => Some(Frame::Pong(data.to_vec())),
-        Ok(WsMessage::Close(_)) => Some(Frame::Close),
-        Ok(WsMessage::Frame(_)) => Some(Frame::Ping(Vec::new())),
-        Err(_) => None,
+    let _ = write_loop(sink, rx);
+    // A read error ends the stream: the session then closes as `transport_lost`.
+    let incoming = stream.take_while(|message| std::future::ready(message.is_ok())).map(|message| match message {
+        Ok(WsMessage::Text(text)) => Frame::Text(text.as_str().to_owned()),
+        Ok(WsMessage::Binary(data)) => Frame::Binary(data.to_vec()),
+        Ok(WsMessage::Ping(data)) => Frame::Ping(data.to_vec()),
+        Ok(WsMessage::Pong(data)) => Frame::Pong(data.to_vec()),
+        // Raw frames are not produced when reading; a close ends the session.
+        Ok(WsMessage::Close(_) | WsMessage::Frame(_)) | Err(_) => Frame::Close,
     });
     Connection { outgoing: tx, incoming: Box::pin(incoming) }
 }
@@ -122,9 +122,7 @@ async fn write_loop(mut sink: SplitSink<WebSocketStream<TcpStream>, WsMessage>, 
             Frame::Pong(data) => WsMessage::Pong(data.into()),
             Frame::Close => break,
         };
-        // Send without flushing while more frames are already queued: one syscall for a burst.
-        let sent = if frames.size_hint().0 > 0 { sink.feed(message).await } else { sink.send(message).await };
-        if sent.is_err() {
+        if sink.send(message).await.is_err() {
             return;
         }
     }

@@ -150,5 +150,7 @@ impl State {
 }
 
 fn reject<T: Send + 'static>(d: Deferred<T>, f: Failure) -> Box<dyn FnOnce() + Send> {
-    Box::new(move || drop(txaio::reject(&d, f)))
+    Box::new(move || {
+        let _ = txaio::reject(&d, f);
+    })
 }
