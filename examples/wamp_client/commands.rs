@@ -101,6 +101,8 @@ pub struct BenchReport {
     pub calls: u64,
     /// Wall-clock time of all of them.
     pub elapsed: Duration,
+    /// CPU time of this process meanwhile, where the OS tells.
+    pub cpu: Option<Duration>,
 }
 
 /// `bench N PROCEDURE`: `count` sequential calls `PROCEDURE(i, 1)`, each checked.
@@ -114,7 +116,7 @@ pub async fn bench(router: String, realm: String, count: u64, procedure: String)
     for i in 0..100_u64 {
         session.call(&procedure, vec![json!(i), json!(1)]).await?;
     }
-    let start = Instant::now();
+    let (start, cpu_start) = (Instant::now(), crate::cpu::process_cpu());
     for i in 0..count {
         let value = session.call(&procedure, vec![json!(i), json!(1)]).await?;
         if value != json!(i + 1) {
@@ -122,8 +124,9 @@ pub async fn bench(router: String, realm: String, count: u64, procedure: String)
         }
     }
     let elapsed = start.elapsed();
+    let cpu = crate::cpu::process_cpu().zip(cpu_start).map(|(end, start)| end.saturating_sub(start));
     let _ = timeout(&session.leave(), Duration::from_secs(2)).await;
-    Ok(BenchReport { calls: count, elapsed })
+    Ok(BenchReport { calls: count, elapsed, cpu })
 }
 
 /// The auto-ping of the long-running commands: every 10 s, 5 s for the pong.

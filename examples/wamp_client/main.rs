@@ -19,6 +19,7 @@
 mod cli;
 mod commands;
 mod compat;
+mod cpu;
 mod decode;
 mod demo;
 mod error;
@@ -75,7 +76,15 @@ async fn main() -> ExitCode {
             Ok(report) => {
                 let secs = report.elapsed.as_secs_f64();
                 let rate = report.calls as f64 / secs;
-                println!("bench: {} sequential calls in {secs:.3} s = {rate:.0} calls/s on {}", report.calls, txaio::runtime());
+                let cpu = report.cpu.map_or_else(
+                    || "n/a".to_owned(),
+                    |cpu| format!("{:.1}", cpu.as_secs_f64() * 1e6 / report.calls as f64),
+                );
+                println!(
+                    "bench: {} sequential calls in {secs:.3} s = {rate:.0} calls/s, client CPU {cpu} us/call on {}",
+                    report.calls,
+                    txaio::runtime()
+                );
                 ExitCode::SUCCESS
             }
             Err(failure) => fail(&failure),

@@ -1,7 +1,9 @@
 """The Autobahn-Python peer of the interop check (asyncio).
 
-    peer.py serve URL REALM   register com.example.py.mul2 (a * b) and com.example.py.echo
-                              (returns its args); print READY; run until killed (bounded: 600 s)
+    peer.py serve URL REALM   register com.example.py.mul2 (a * b), com.example.py.add2 (a + b,
+                              for the bench), com.example.py.echo (returns its args) and
+                              com.example.py.fail (an ApplicationError); print READY; run until
+                              killed (bounded: 600 s)
     peer.py check URL REALM   call the Rust client's com.example.add2 and round-trip
                               com.example.ping -> com.example.pong; exit 0 when both match
 """
@@ -50,6 +52,7 @@ async def serve(session):
         raise ApplicationError("com.example.error.refused", "refused on purpose")
 
     await session.register(lambda a, b: a * b, "com.example.py.mul2")
+    await session.register(lambda a, b: a + b, "com.example.py.add2")
     await session.register(lambda *args: list(args), "com.example.py.echo")
     await session.register(fail, "com.example.py.fail")
     print("READY", flush=True)

@@ -207,9 +207,12 @@ impl Session {
             let reply = deferred.clone();
             st.calls.insert(
                 request,
-                Box::new(move |outcome: Result<Payload, Failure>| match outcome {
-                    Ok(payload) => drop(txaio::resolve(&reply, convert(payload))),
-                    Err(failure) => drop(txaio::reject(&reply, failure)),
+                Box::new(move |outcome: Result<Payload, Failure>| {
+                    // Already fired means cancelled: the reply has nowhere to go.
+                    let _ = match outcome {
+                        Ok(payload) => txaio::resolve(&reply, convert(payload)),
+                        Err(failure) => txaio::reject(&reply, failure),
+                    };
                 }),
             );
             (request, deferred)
