@@ -162,10 +162,10 @@ if [[ $mode == --bench ]]; then
     caller=${run%%:*} procedure=${run#*:}
     callee=Rust; [[ $procedure == *.py.* ]] && callee=Python
     if [[ $caller == rust ]]; then
-      line=$(timeout 300 "$client" --router "$url" bench "$bench_calls" "$procedure") || die "Rust bench failed"
+      line=$(timeout 300 "$client" --router "$url" bench "$bench_calls" "$procedure" | grep '^bench:') || die "Rust bench failed"
       caller=Rust
     else
-      line=$(timeout 300 "$python" "$root/scripts/crossbar/bench.py" "$url" "$realm" "$bench_calls" "$procedure" 2>"$work/bench.err") \
+      line=$(timeout 300 "$python" "$root/scripts/crossbar/bench.py" "$url" "$realm" "$bench_calls" "$procedure" 2>"$work/bench.err" | grep '^bench:') \
         || { cat "$work/bench.err" >&2; die "Python bench failed"; }
       caller=Python
     fi

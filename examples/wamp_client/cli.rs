@@ -95,11 +95,16 @@ pub fn parse(args: impl IntoIterator<Item = String>) -> Result<Cli, String> {
         Some("serve-add2") => Command::ServeAdd2,
         Some("call") => {
             let procedure = args.next().ok_or("call needs a PROCEDURE")?;
-            Command::Call { procedure, args: args.by_ref().map(|a| parse_arg(&a)).collect() }
+            Command::Call {
+                procedure,
+                args: args.by_ref().map(|a| parse_arg(&a)).collect(),
+            }
         }
         Some("bench") => {
             let count = match args.next() {
-                Some(n) => n.parse().map_err(|_| format!("bench: {n} is not a count"))?,
+                Some(n) => n
+                    .parse()
+                    .map_err(|_| format!("bench: {n} is not a count"))?,
                 None => 10_000,
             };
             let procedure = args.next().unwrap_or_else(|| "com.example.add2".into());

@@ -21,8 +21,15 @@ const STEP: Duration = Duration::from_secs(10);
 ///
 /// A [`WampError`] `wamp.error.invalid_argument` unless given exactly two numbers.
 pub fn add2(invocation: &Invocation) -> Result<Value, WampError> {
-    let invalid = || WampError::new("wamp.error.invalid_argument", vec![json!("add2 takes two numbers")]);
-    let [a, b] = invocation.payload.args.as_slice() else { return Err(invalid()) };
+    let invalid = || {
+        WampError::new(
+            "wamp.error.invalid_argument",
+            vec![json!("add2 takes two numbers")],
+        )
+    };
+    let [a, b] = invocation.payload.args.as_slice() else {
+        return Err(invalid());
+    };
     if let (Some(a), Some(b)) = (a.as_i64(), b.as_i64()) {
         return a.checked_add(b).map(Value::from).ok_or_else(invalid);
     }
@@ -38,7 +45,11 @@ pub fn add2(invocation: &Invocation) -> Result<Value, WampError> {
 ///
 /// The connection's or the join's error, as a failure.
 #[txaio::portable]
-pub async fn open(router: String, realm: String, ping: Option<PingConfig>) -> Result<Session, Failure> {
+pub async fn open(
+    router: String,
+    realm: String,
+    ping: Option<PingConfig>,
+) -> Result<Session, Failure> {
     let url = RouterUrl::parse(&router)?;
     let connection = connect(url).await?;
     Ok(handshake(connection, realm, SessionConfig { ping }).await?)
@@ -57,7 +68,9 @@ pub fn error_uri(failure: &Failure) -> Option<String> {
 #[txaio::portable]
 pub async fn serve_add2(router: String, realm: String) -> Result<(), Failure> {
     let session = open(router, realm, Some(default_ping())).await?;
-    session.register("com.example.add2", |inv: Invocation| add2(&inv)).await?;
+    session
+        .register("com.example.add2", |inv: Invocation| add2(&inv))
+        .await?;
     let publisher = session.clone();
     session
         .subscribe("com.example.ping", move |event| {
@@ -84,7 +97,12 @@ pub enum CallOutcome {
 ///
 /// Anything but a RESULT or a WAMP ERROR (no router, a timeout).
 #[txaio::portable]
-pub async fn call(router: String, realm: String, procedure: String, args: Vec<Value>) -> Result<CallOutcome, Failure> {
+pub async fn call(
+    router: String,
+    realm: String,
+    procedure: String,
+    args: Vec<Value>,
+) -> Result<CallOutcome, Failure> {
     let session = open(router, realm, None).await?;
     let outcome = match session.call_with_timeout(&procedure, args, STEP).await {
         Ok(value) => CallOutcome::Result(value),
@@ -111,7 +129,12 @@ pub struct BenchReport {
 ///
 /// A call that fails or answers wrongly.
 #[txaio::portable]
-pub async fn bench(router: String, realm: String, count: u64, procedure: String) -> Result<BenchReport, Failure> {
+pub async fn bench(
+    router: String,
+    realm: String,
+    count: u64,
+    procedure: String,
+) -> Result<BenchReport, Failure> {
     let session = open(router, realm, None).await?;
     for i in 0..100_u64 {
         session.call(&procedure, vec![json!(i), json!(1)]).await?;
@@ -124,9 +147,15 @@ pub async fn bench(router: String, realm: String, count: u64, procedure: String)
         }
     }
     let elapsed = start.elapsed();
-    let cpu = crate::cpu::process_cpu().zip(cpu_start).map(|(end, start)| end.saturating_sub(start));
+    let cpu = crate::cpu::process_cpu()
+        .zip(cpu_start)
+        .map(|(end, start)| end.saturating_sub(start));
     let _ = timeout(&session.leave(), Duration::from_secs(2)).await;
-    Ok(BenchReport { calls: count, elapsed, cpu })
+    Ok(BenchReport {
+        calls: count,
+        elapsed,
+        cpu,
+    })
 }
 
 /// The auto-ping of the long-running commands: every 10 s, 5 s for the pong.

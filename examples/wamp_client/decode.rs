@@ -22,7 +22,11 @@ impl<'a> Fields<'a> {
     }
 
     fn bad(&self, field: &'static str, expected: &'static str) -> DecodeError {
-        DecodeError::Field { message: self.name, field, expected }
+        DecodeError::Field {
+            message: self.name,
+            field,
+            expected,
+        }
     }
 
     fn id(&self, index: usize, field: &'static str) -> Result<Id, DecodeError> {
@@ -33,7 +37,9 @@ impl<'a> Fields<'a> {
     }
 
     fn int(&self, index: usize, field: &'static str) -> Result<u64, DecodeError> {
-        self.get(index, field)?.as_u64().ok_or_else(|| self.bad(field, "a non-negative integer"))
+        self.get(index, field)?
+            .as_u64()
+            .ok_or_else(|| self.bad(field, "a non-negative integer"))
     }
 
     fn dict(&self, index: usize, field: &'static str) -> Result<Dict, DecodeError> {
@@ -46,7 +52,10 @@ impl<'a> Fields<'a> {
     fn uri(&self, index: usize, field: &'static str) -> Result<String, DecodeError> {
         match self.get(index, field)? {
             Value::String(s) if is_loose_uri(s) => Ok(s.clone()),
-            _ => Err(self.bad(field, "a URI (a non-empty string without whitespace or '#')")),
+            _ => Err(self.bad(
+                field,
+                "a URI (a non-empty string without whitespace or '#')",
+            )),
         }
     }
 
@@ -69,7 +78,10 @@ impl<'a> Fields<'a> {
     fn arity(&self, fixed: usize, optional: usize) -> Result<(), DecodeError> {
         let len = self.items.len();
         if len < fixed || len > fixed + optional {
-            return Err(DecodeError::Length { message: self.name, len });
+            return Err(DecodeError::Length {
+                message: self.name,
+                len,
+            });
         }
         Ok(())
     }
@@ -96,7 +108,9 @@ fn is_request_type(code: u64) -> bool {
 }
 
 pub(crate) fn from_json(value: &Value) -> Result<Message, DecodeError> {
-    let Value::Array(items) = value else { return Err(DecodeError::NotAnArray) };
+    let Value::Array(items) = value else {
+        return Err(DecodeError::NotAnArray);
+    };
     let first = items.first().ok_or(DecodeError::NotAnArray)?;
     let code = first.as_u64().ok_or(DecodeError::BadType)?;
     let name = code_name(code).ok_or(DecodeError::UnknownType(code))?;
@@ -104,11 +118,17 @@ pub(crate) fn from_json(value: &Value) -> Result<Message, DecodeError> {
     Ok(match code {
         code::HELLO => {
             f.arity(3, 0)?;
-            Message::Hello { realm: f.uri(1, "Realm")?, details: f.dict(2, "Details")? }
+            Message::Hello {
+                realm: f.uri(1, "Realm")?,
+                details: f.dict(2, "Details")?,
+            }
         }
         code::WELCOME => {
             f.arity(3, 0)?;
-            Message::Welcome { session: f.id(1, "Session")?, details: f.dict(2, "Details")? }
+            Message::Welcome {
+                session: f.id(1, "Session")?,
+                details: f.dict(2, "Details")?,
+            }
         }
         code::ABORT | code::GOODBYE => {
             f.arity(3, 0)?;
@@ -150,7 +170,10 @@ pub(crate) fn from_json(value: &Value) -> Result<Message, DecodeError> {
                 topic: f.uri(3, "Topic")?,
             }
         }
-        code::PUBLISHED | code::SUBSCRIBED | code::UNSUBSCRIBE | code::REGISTERED
+        code::PUBLISHED
+        | code::SUBSCRIBED
+        | code::UNSUBSCRIBE
+        | code::REGISTERED
         | code::UNREGISTER => decode_pair(&f, code)?,
         code::UNSUBSCRIBED | code::UNREGISTERED => {
             f.arity(2, 0)?;
@@ -175,22 +198,43 @@ pub(crate) fn from_json(value: &Value) -> Result<Message, DecodeError> {
             let (request, options) = (f.id(1, "Request")?, f.dict(2, "Options")?);
             let procedure = f.uri(3, "Procedure")?;
             if code == code::CALL {
-                Message::Call { request, options, procedure, payload: f.payload(4)? }
+                Message::Call {
+                    request,
+                    options,
+                    procedure,
+                    payload: f.payload(4)?,
+                }
             } else {
-                Message::Register { request, options, procedure }
+                Message::Register {
+                    request,
+                    options,
+                    procedure,
+                }
             }
         }
         code::CANCEL => {
             f.arity(3, 0)?;
-            Message::Cancel { request: f.id(1, "CALL.Request")?, options: f.dict(2, "Options")? }
+            Message::Cancel {
+                request: f.id(1, "CALL.Request")?,
+                options: f.dict(2, "Options")?,
+            }
         }
         code::RESULT | code::YIELD => {
             f.arity(3, 2)?;
-            let (request, dict, payload) = (f.id(1, "Request")?, f.dict(2, "Details")?, f.payload(3)?);
+            let (request, dict, payload) =
+                (f.id(1, "Request")?, f.dict(2, "Details")?, f.payload(3)?);
             if code == code::RESULT {
-                Message::Result { request, details: dict, payload }
+                Message::Result {
+                    request,
+                    details: dict,
+                    payload,
+                }
             } else {
-                Message::Yield { request, options: dict, payload }
+                Message::Yield {
+                    request,
+                    options: dict,
+                    payload,
+                }
             }
         }
         code::INVOCATION => {
@@ -211,12 +255,25 @@ fn decode_pair(f: &Fields<'_>, code: u64) -> Result<Message, DecodeError> {
     f.arity(3, 0)?;
     let request = f.id(1, "Request")?;
     Ok(match code {
-        code::PUBLISHED => Message::Published { request, publication: f.id(2, "Publication")? },
-        code::SUBSCRIBED => Message::Subscribed { request, subscription: f.id(2, "Subscription")? },
-        code::UNSUBSCRIBE => {
-            Message::Unsubscribe { request, subscription: f.id(2, "SUBSCRIBED.Subscription")? }
-        }
-        code::REGISTERED => Message::Registered { request, registration: f.id(2, "Registration")? },
-        _ => Message::Unregister { request, registration: f.id(2, "REGISTERED.Registration")? },
+        code::PUBLISHED => Message::Published {
+            request,
+            publication: f.id(2, "Publication")?,
+        },
+        code::SUBSCRIBED => Message::Subscribed {
+            request,
+            subscription: f.id(2, "Subscription")?,
+        },
+        code::UNSUBSCRIBE => Message::Unsubscribe {
+            request,
+            subscription: f.id(2, "SUBSCRIBED.Subscription")?,
+        },
+        code::REGISTERED => Message::Registered {
+            request,
+            registration: f.id(2, "Registration")?,
+        },
+        _ => Message::Unregister {
+            request,
+            registration: f.id(2, "REGISTERED.Registration")?,
+        },
     })
 }

@@ -46,7 +46,11 @@ impl fmt::Display for DecodeError {
             DecodeError::Length { message, len } => {
                 write!(f, "{message} with {len} elements")
             }
-            DecodeError::Field { message, field, expected } => {
+            DecodeError::Field {
+                message,
+                field,
+                expected,
+            } => {
                 write!(f, "{message}: `{field}` must be {expected}")
             }
         }
@@ -127,7 +131,11 @@ pub struct WampError {
 impl WampError {
     /// An error with a URI and positional arguments.
     pub fn new(error: impl Into<String>, args: Vec<Value>) -> Self {
-        WampError { error: error.into(), payload: Payload::args(args), details: Dict::new() }
+        WampError {
+            error: error.into(),
+            payload: Payload::args(args),
+            details: Dict::new(),
+        }
     }
 }
 

@@ -34,7 +34,11 @@ pub fn hello_details() -> Dict {
 /// `wamp.error.protocol_violation` is sent back), [`JoinError::Disconnected`] when the
 /// connection ends first.
 #[txaio::portable]
-pub async fn join(connection: Connection, realm: String, config: SessionConfig) -> Result<Session, JoinError> {
+pub async fn join(
+    connection: Connection,
+    realm: String,
+    config: SessionConfig,
+) -> Result<Session, JoinError> {
     handshake(connection, realm, config).await
 }
 
@@ -43,14 +47,27 @@ pub async fn join(connection: Connection, realm: String, config: SessionConfig) 
 /// # Errors
 ///
 /// As [`join`].
-pub async fn handshake(connection: Connection, realm: String, config: SessionConfig) -> Result<Session, JoinError> {
-    let Connection { outgoing, mut incoming } = connection;
-    let hello = Message::Hello { realm, details: hello_details() };
+pub async fn handshake(
+    connection: Connection,
+    realm: String,
+    config: SessionConfig,
+) -> Result<Session, JoinError> {
+    let Connection {
+        outgoing,
+        mut incoming,
+    } = connection;
+    let hello = Message::Hello {
+        realm,
+        details: hello_details(),
+    };
     let _ = outgoing.unbounded_send(Frame::Text(hello.encode()));
     let refuse = |violation: ProtocolError| {
         let mut details = Dict::new();
         details.insert("message".into(), json!(violation.to_string()));
-        let abort = Message::Abort { details, reason: "wamp.error.protocol_violation".into() };
+        let abort = Message::Abort {
+            details,
+            reason: "wamp.error.protocol_violation".into(),
+        };
         let _ = outgoing.unbounded_send(Frame::Text(abort.encode()));
         let _ = outgoing.unbounded_send(Frame::Close);
         outgoing.close_channel();
@@ -75,9 +92,10 @@ pub async fn handshake(connection: Connection, realm: String, config: SessionCon
                 outgoing.close_channel();
                 Err(JoinError::Aborted { reason, details })
             }
-            Ok(other) => {
-                Err(refuse(ProtocolError::Unexpected { message: other.name(), state: "joining" }))
-            }
+            Ok(other) => Err(refuse(ProtocolError::Unexpected {
+                message: other.name(),
+                state: "joining",
+            })),
             Err(e) => Err(refuse(ProtocolError::Decode(e))),
         };
     }

@@ -61,34 +61,38 @@ async fn main() -> ExitCode {
             Ok(()) => ExitCode::SUCCESS,
             Err(failure) => fail(&failure),
         },
-        Command::Call { procedure, args } => match commands::call(router, realm, procedure, args).await {
-            Ok(CallOutcome::Result(value)) => {
-                println!("{value}");
-                ExitCode::SUCCESS
+        Command::Call { procedure, args } => {
+            match commands::call(router, realm, procedure, args).await {
+                Ok(CallOutcome::Result(value)) => {
+                    println!("{value}");
+                    ExitCode::SUCCESS
+                }
+                Ok(CallOutcome::Error(uri)) => {
+                    println!("ERROR {uri}");
+                    ExitCode::from(1)
+                }
+                Err(failure) => fail(&failure),
             }
-            Ok(CallOutcome::Error(uri)) => {
-                println!("ERROR {uri}");
-                ExitCode::from(1)
+        }
+        Command::Bench { count, procedure } => {
+            match commands::bench(router, realm, count, procedure).await {
+                Ok(report) => {
+                    let secs = report.elapsed.as_secs_f64();
+                    let rate = report.calls as f64 / secs;
+                    let cpu = report.cpu.map_or_else(
+                        || "n/a".to_owned(),
+                        |cpu| format!("{:.1}", cpu.as_secs_f64() * 1e6 / report.calls as f64),
+                    );
+                    println!(
+                        "bench: {} sequential calls in {secs:.3} s = {rate:.0} calls/s, client CPU {cpu} us/call on {}",
+                        report.calls,
+                        txaio::runtime()
+                    );
+                    ExitCode::SUCCESS
+                }
+                Err(failure) => fail(&failure),
             }
-            Err(failure) => fail(&failure),
-        },
-        Command::Bench { count, procedure } => match commands::bench(router, realm, count, procedure).await {
-            Ok(report) => {
-                let secs = report.elapsed.as_secs_f64();
-                let rate = report.calls as f64 / secs;
-                let cpu = report.cpu.map_or_else(
-                    || "n/a".to_owned(),
-                    |cpu| format!("{:.1}", cpu.as_secs_f64() * 1e6 / report.calls as f64),
-                );
-                println!(
-                    "bench: {} sequential calls in {secs:.3} s = {rate:.0} calls/s, client CPU {cpu} us/call on {}",
-                    report.calls,
-                    txaio::runtime()
-                );
-                ExitCode::SUCCESS
-            }
-            Err(failure) => fail(&failure),
-        },
+        }
     }
 }
 
@@ -99,11 +103,19 @@ fn fail(failure: &txaio::Failure) -> ExitCode {
 
 fn summary(router: &str, realm: &str, checks: &[demo::Check]) -> ExitCode {
     let mut out = std::io::stdout().lock();
-    let _ = writeln!(out, "wamp_client demo: {router} realm {realm}, runtime {}", txaio::runtime());
+    let _ = writeln!(
+        out,
+        "wamp_client demo: {router} realm {realm}, runtime {}",
+        txaio::runtime()
+    );
     for check in checks {
         let mark = if check.ok { "ok  " } else { "FAIL" };
         let ms = check.took.as_secs_f64() * 1e3;
-        let _ = writeln!(out, "  {mark} {:<24} {:>8.2} ms  {}", check.name, ms, check.detail);
+        let _ = writeln!(
+            out,
+            "  {mark} {:<24} {:>8.2} ms  {}",
+            check.name, ms, check.detail
+        );
     }
     let failed = checks.iter().filter(|c| !c.ok).count();
     if failed == 0 {

@@ -29,7 +29,10 @@ pub struct Payload {
 impl Payload {
     /// Positional arguments only.
     pub fn args(args: Vec<Value>) -> Self {
-        Self { args, kwargs: Dict::new() }
+        Self {
+            args,
+            kwargs: Dict::new(),
+        }
     }
 
     fn push_onto(&self, out: &mut Vec<Value>) {
@@ -47,27 +50,103 @@ impl Payload {
 #[allow(missing_docs)] // The fields are named as in the WAMP spec's message definitions.
 #[derive(Clone, Debug, PartialEq)]
 pub enum Message {
-    Hello { realm: String, details: Dict },
-    Welcome { session: Id, details: Dict },
-    Abort { details: Dict, reason: String },
-    Goodbye { details: Dict, reason: String },
-    Error { request_type: u64, request: Id, details: Dict, error: String, payload: Payload },
-    Publish { request: Id, options: Dict, topic: String, payload: Payload },
-    Published { request: Id, publication: Id },
-    Subscribe { request: Id, options: Dict, topic: String },
-    Subscribed { request: Id, subscription: Id },
-    Unsubscribe { request: Id, subscription: Id },
-    Unsubscribed { request: Id },
-    Event { subscription: Id, publication: Id, details: Dict, payload: Payload },
-    Call { request: Id, options: Dict, procedure: String, payload: Payload },
-    Cancel { request: Id, options: Dict },
-    Result { request: Id, details: Dict, payload: Payload },
-    Register { request: Id, options: Dict, procedure: String },
-    Registered { request: Id, registration: Id },
-    Unregister { request: Id, registration: Id },
-    Unregistered { request: Id },
-    Invocation { request: Id, registration: Id, details: Dict, payload: Payload },
-    Yield { request: Id, options: Dict, payload: Payload },
+    Hello {
+        realm: String,
+        details: Dict,
+    },
+    Welcome {
+        session: Id,
+        details: Dict,
+    },
+    Abort {
+        details: Dict,
+        reason: String,
+    },
+    Goodbye {
+        details: Dict,
+        reason: String,
+    },
+    Error {
+        request_type: u64,
+        request: Id,
+        details: Dict,
+        error: String,
+        payload: Payload,
+    },
+    Publish {
+        request: Id,
+        options: Dict,
+        topic: String,
+        payload: Payload,
+    },
+    Published {
+        request: Id,
+        publication: Id,
+    },
+    Subscribe {
+        request: Id,
+        options: Dict,
+        topic: String,
+    },
+    Subscribed {
+        request: Id,
+        subscription: Id,
+    },
+    Unsubscribe {
+        request: Id,
+        subscription: Id,
+    },
+    Unsubscribed {
+        request: Id,
+    },
+    Event {
+        subscription: Id,
+        publication: Id,
+        details: Dict,
+        payload: Payload,
+    },
+    Call {
+        request: Id,
+        options: Dict,
+        procedure: String,
+        payload: Payload,
+    },
+    Cancel {
+        request: Id,
+        options: Dict,
+    },
+    Result {
+        request: Id,
+        details: Dict,
+        payload: Payload,
+    },
+    Register {
+        request: Id,
+        options: Dict,
+        procedure: String,
+    },
+    Registered {
+        request: Id,
+        registration: Id,
+    },
+    Unregister {
+        request: Id,
+        registration: Id,
+    },
+    Unregistered {
+        request: Id,
+    },
+    Invocation {
+        request: Id,
+        registration: Id,
+        details: Dict,
+        payload: Payload,
+    },
+    Yield {
+        request: Id,
+        options: Dict,
+        payload: Payload,
+    },
 }
 
 /// Message type codes, as in the WAMP spec.
@@ -138,34 +217,100 @@ impl Message {
             Message::Abort { details, reason } | Message::Goodbye { details, reason } => {
                 vec![c, obj(details), json!(reason)]
             }
-            Message::Error { request_type, request, details, error, .. } => {
-                vec![c, json!(request_type), json!(request), obj(details), json!(error)]
+            Message::Error {
+                request_type,
+                request,
+                details,
+                error,
+                ..
+            } => {
+                vec![
+                    c,
+                    json!(request_type),
+                    json!(request),
+                    obj(details),
+                    json!(error),
+                ]
             }
-            Message::Publish { request, options, topic, .. }
-            | Message::Subscribe { request, options, topic } => {
+            Message::Publish {
+                request,
+                options,
+                topic,
+                ..
+            }
+            | Message::Subscribe {
+                request,
+                options,
+                topic,
+            } => {
                 vec![c, json!(request), obj(options), json!(topic)]
             }
-            Message::Call { request, options, procedure, .. }
-            | Message::Register { request, options, procedure } => {
+            Message::Call {
+                request,
+                options,
+                procedure,
+                ..
+            }
+            | Message::Register {
+                request,
+                options,
+                procedure,
+            } => {
                 vec![c, json!(request), obj(options), json!(procedure)]
             }
-            Message::Published { request, publication: id }
-            | Message::Subscribed { request, subscription: id }
-            | Message::Unsubscribe { request, subscription: id }
-            | Message::Registered { request, registration: id }
-            | Message::Unregister { request, registration: id } => {
+            Message::Published {
+                request,
+                publication: id,
+            }
+            | Message::Subscribed {
+                request,
+                subscription: id,
+            }
+            | Message::Unsubscribe {
+                request,
+                subscription: id,
+            }
+            | Message::Registered {
+                request,
+                registration: id,
+            }
+            | Message::Unregister {
+                request,
+                registration: id,
+            } => {
                 vec![c, json!(request), json!(id)]
             }
             Message::Unsubscribed { request } | Message::Unregistered { request } => {
                 vec![c, json!(request)]
             }
-            Message::Event { subscription, publication, details, .. } => {
+            Message::Event {
+                subscription,
+                publication,
+                details,
+                ..
+            } => {
                 vec![c, json!(subscription), json!(publication), obj(details)]
             }
-            Message::Result { request, details: dict, .. }
-            | Message::Cancel { request, options: dict }
-            | Message::Yield { request, options: dict, .. } => vec![c, json!(request), obj(dict)],
-            Message::Invocation { request, registration, details, .. } => {
+            Message::Result {
+                request,
+                details: dict,
+                ..
+            }
+            | Message::Cancel {
+                request,
+                options: dict,
+            }
+            | Message::Yield {
+                request,
+                options: dict,
+                ..
+            } => vec![c, json!(request), obj(dict)],
+            Message::Invocation {
+                request,
+                registration,
+                details,
+                ..
+            } => {
                 vec![c, json!(request), json!(registration), obj(details)]
             }
         };

@@ -56,6 +56,15 @@ pub struct MemoryPeer {
 pub fn memory() -> (Connection, MemoryPeer) {
     let (out_tx, out_rx) = unbounded();
     let (in_tx, in_rx) = unbounded();
-    let connection = Connection { outgoing: out_tx, incoming: Box::pin(in_rx) };
-    (connection, MemoryPeer { from_client: out_rx, to_client: in_tx })
+    let connection = Connection {
+        outgoing: out_tx,
+        incoming: Box::pin(in_rx),
+    };
+    (
+        connection,
+        MemoryPeer {
+            from_client: out_rx,
+            to_client: in_tx,
+        },
+    )
 }

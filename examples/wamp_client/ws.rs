@@ -37,19 +37,27 @@ impl RouterUrl {
     /// `InvalidInput` for anything else, with the reason.
     pub fn parse(url: &str) -> io::Result<RouterUrl> {
         let bad = |why: &str| io::Error::new(io::ErrorKind::InvalidInput, format!("{url}: {why}"));
-        let rest = url.strip_prefix("ws://").ok_or_else(|| bad("only ws:// URLs are supported"))?;
+        let rest = url
+            .strip_prefix("ws://")
+            .ok_or_else(|| bad("only ws:// URLs are supported"))?;
         let authority = rest.split('/').next().unwrap_or("");
         let (host, port) = match authority.rsplit_once(':') {
-            Some((host, port)) if !host.ends_with(']') || host.starts_with('[') => {
-                (host, port.parse::<u16>().map_err(|_| bad("the port is not a number"))?)
-            }
+            Some((host, port)) if !host.ends_with(']') || host.starts_with('[') => (
+                host,
+                port.parse::<u16>()
+                    .map_err(|_| bad("the port is not a number"))?,
+            ),
             _ => (authority, 80),
         };
         let host = host.trim_start_matches('[').trim_end_matches(']');
         if host.is_empty() {
             return Err(bad("no host"));
         }
-        Ok(RouterUrl { host: host.to_owned(), port, url: url.to_owned() })
+        Ok(RouterUrl {
+            host: host.to_owned(),
+            port,
+            url: url.to_owned(),
+        })
     }
 }
 
@@ -66,11 +74,16 @@ pub async fn connect(url: RouterUrl) -> Result<Connection, io::Error> {
     let (host, port) = (url.host.clone(), url.port);
     // Name resolution blocks, so it runs on the blocking pool.
     let addrs: Vec<SocketAddr> = txaio::defer_to_thread(move || {
-        (host.as_str(), port).to_socket_addrs().map(Iterator::collect::<Vec<_>>)
+        (host.as_str(), port)
+            .to_socket_addrs()
+            .map(Iterator::collect::<Vec<_>>)
     })
     .await
     .map_err(io::Error::other)?;
-    let mut last = io::Error::new(io::ErrorKind::NotFound, "the router's name resolved to nothing");
+    let mut last = io::Error::new(
+        io::ErrorKind::NotFound,
+        "the router's name resolved to nothing",
+    );
     let mut stream = None;
     for addr in addrs {
         match TcpStream::connect(addr).await {
@@ -84,12 +97,26 @@ pub async fn connect(url: RouterUrl) -> Result<Connection, io::Error> {
     let stream = stream.ok_or(last)?;
     // Request/response latency matters more than segment count here.
     stream.set_nodelay(true)?;
-    let mut request = url.url.as_str().into_client_request().map_err(io::Error::other)?;
-    request.headers_mut().insert("Sec-WebSocket-Protocol", HeaderValue::from_static(SUBPROTOCOL));
-    let (ws, response) = async_tungstenite::client_async(request, stream).await.map_err(io::Error::other)?;
-    let chosen = response.headers().get("Sec-WebSocket-Protocol").and_then(|v| v.to_str().ok());
+    let mut request = url
+        .url
+        .as_str()
+        .into_client_request()
+        .map_err(io::Error::other)?;
+    request.headers_mut().insert(
+        "Sec-WebSocket-Protocol",
+        HeaderValue::from_static(SUBPROTOCOL),
+    );
+    let (ws, response) = async_tungstenite::client_async(request, stream)
+        .await
+        .map_err(io::Error::other)?;
+    let chosen = response
+        .headers()
+        .get("Sec-WebSocket-Protocol")
+        .and_then(|v| v.to_str().ok());
     if chosen != Some(SUBPROTOCOL) {
-        return Err(io::Error::other(format!("the router did not accept {SUBPROTOCOL} (it chose {chosen:?})")));
+        return Err(io::Error::other(format!(
+            "the router did not accept {SUBPROTOCOL} (it chose {chosen:?})"
+        )));
     }
     Ok(wrap(ws))
 }
@@ -99,21 +126,29 @@ fn wrap(ws: WebSocketStream<TcpStream>) -> Connection {
     let (tx, rx) = unbounded();
     let _ = write_loop(sink, rx);
     // A read error ends the stream: the session then closes as `transport_lost`.
-    let incoming = stream.take_while(|message| std::future::ready(message.is_ok())).map(|message| match message {
-        Ok(WsMessage::Text(text)) => Frame::Text(text.as_str().to_owned()),
-        Ok(WsMessage::Binary(data)) => Frame::Binary(data.to_vec()),
-        Ok(WsMessage::Ping(data)) => Frame::Ping(data.to_vec()),
-        Ok(WsMessage::Pong(data)) => Frame::Pong(data.to_vec()),
-        // Raw frames are not produced when reading; a close ends the session.
-        Ok(WsMessage::Close(_) | WsMessage::Frame(_)) | Err(_) => Frame::Close,
-    });
-    Connection { outgoing: tx, incoming: Box::pin(incoming) }
+    let incoming = stream
+        .take_while(|message| std::future::ready(message.is_ok()))
+        .map(|message| match message {
+            Ok(WsMessage::Text(text)) => Frame::Text(text.as_str().to_owned()),
+            Ok(WsMessage::Binary(data)) => Frame::Binary(data.to_vec()),
+            Ok(WsMessage::Ping(data)) => Frame::Ping(data.to_vec()),
+            Ok(WsMessage::Pong(data)) => Frame::Pong(data.to_vec()),
+            // Raw frames are not produced when reading; a close ends the session.
+            Ok(WsMessage::Close(_) | WsMessage::Frame(_)) | Err(_) => Frame::Close,
+        });
+    Connection {
+        outgoing: tx,
+        incoming: Box::pin(incoming),
+    }
 }
 
 /// Drains the session's outgoing queue into the socket, in order; a `Close` frame (or the
 /// queue's end) closes the WebSocket.
 #[txaio::portable]
-async fn write_loop(mut sink: SplitSink<WebSocketStream<TcpStream>, WsMessage>, mut frames: UnboundedReceiver<Frame>) {
+async fn write_loop(
+    mut sink: SplitSink<WebSocketStream<TcpStream>, WsMessage>,
+    mut frames: UnboundedReceiver<Frame>,
+) {
     while let Some(frame) = frames.next().await {
         let message = match frame {
             Frame::Text(text) => WsMessage::Text(Utf8Bytes::from(text)),

@@ -52,20 +52,62 @@ impl Session {
             return Ok(());
         }
         match message {
-            Message::Result { request, payload, .. } => self.on_call_reply(request, Ok(payload)),
-            Message::Error { request_type, request, details, error, payload } => {
-                let error = WampError { error, payload, details };
+            Message::Result {
+                request, payload, ..
+            } => self.on_call_reply(request, Ok(payload)),
+            Message::Error {
+                request_type,
+                request,
+                details,
+                error,
+                payload,
+            } => {
+                let error = WampError {
+                    error,
+                    payload,
+                    details,
+                };
                 self.on_error(request_type, request, error)
             }
-            Message::Invocation { request, registration, details, payload } => {
-                self.on_invocation(request, registration, Invocation { request, details, payload })
-            }
-            Message::Event { subscription, publication, details, payload } => {
-                self.on_event(subscription, Event { publication, details, payload })
-            }
-            Message::Subscribed { request, subscription } => self.on_subscribed(request, subscription),
-            Message::Registered { request, registration } => self.on_registered(request, registration),
-            Message::Published { request, publication } => {
+            Message::Invocation {
+                request,
+                registration,
+                details,
+                payload,
+            } => self.on_invocation(
+                request,
+                registration,
+                Invocation {
+                    request,
+                    details,
+                    payload,
+                },
+            ),
+            Message::Event {
+                subscription,
+                publication,
+                details,
+                payload,
+            } => self.on_event(
+                subscription,
+                Event {
+                    publication,
+                    details,
+                    payload,
+                },
+            ),
+            Message::Subscribed {
+                request,
+                subscription,
+            } => self.on_subscribed(request, subscription),
+            Message::Registered {
+                request,
+                registration,
+            } => self.on_registered(request, registration),
+            Message::Published {
+                request,
+                publication,
+            } => {
                 let d = self.lock().publishes.remove(&request);
                 let d = d.ok_or(unknown("PUBLISHED", request))?;
                 let _ = txaio::resolve(&d, publication);
@@ -87,7 +129,10 @@ impl Session {
             }
             Message::Goodbye { details, reason } => {
                 let message = details.get("message").and_then(Value::as_str).unwrap_or("");
-                let why = SessionClosed { reason: reason.clone(), message: message.into() };
+                let why = SessionClosed {
+                    reason: reason.clone(),
+                    message: message.into(),
+                };
                 // Our own GOODBYE is answered, not echoed; the router's is echoed.
                 let reply = (phase != Phase::Leaving).then(|| Message::Goodbye {
                     details: Dict::new(),
@@ -98,28 +143,47 @@ impl Session {
             }
             Message::Abort { details, reason } => {
                 let message = details.get("message").and_then(Value::as_str).unwrap_or("");
-                self.close(&SessionClosed { reason, message: message.into() }, None);
+                self.close(
+                    &SessionClosed {
+                        reason,
+                        message: message.into(),
+                    },
+                    None,
+                );
                 Ok(())
             }
-            other => Err(ProtocolError::Unexpected { message: other.name(), state: phase.describe() }),
+            other => Err(ProtocolError::Unexpected {
+                message: other.name(),
+                state: phase.describe(),
+            }),
         }
     }
 
     /// Closes the session for a protocol violation: ABORT to the router, the error to
     /// everything pending.
     pub(crate) fn violation(&self, violation: &ProtocolError) {
-        self.inner.log.warn(format_args!("session {}: protocol violation: {violation}", self.id()));
+        self.inner.log.warn(format_args!(
+            "session {}: protocol violation: {violation}",
+            self.id()
+        ));
         let why = SessionClosed {
             reason: "wamp.error.protocol_violation".into(),
             message: violation.to_string(),
         };
         let mut details = Dict::new();
         details.insert("message".into(), json!(violation.to_string()));
-        let abort = Message::Abort { details, reason: why.reason.clone() };
+        let abort = Message::Abort {
+            details,
+            reason: why.reason.clone(),
+        };
         self.close(&why, Some(abort));
     }
 
-    fn on_call_reply(&self, request: Id, outcome: Result<Payload, Failure>) -> Result<(), ProtocolError> {
+    fn on_call_reply(
+        &self,
+        request: Id,
+        outcome: Result<Payload, Failure>,
+    ) -> Result<(), ProtocolError> {
         let reply = {
             let mut st = self.lock();
             match st.calls.remove(&request) {
@@ -135,23 +199,40 @@ impl Session {
         Ok(())
     }
 
-    fn on_error(&self, request_type: u64, request: Id, error: WampError) -> Result<(), ProtocolError> {
+    fn on_error(
+        &self,
+        request_type: u64,
+        request: Id,
+        error: WampError,
+    ) -> Result<(), ProtocolError> {
         let failure = Failure::new(error);
         let unknown_error = || unknown("ERROR", request);
         match request_type {
             code::CALL => self.on_call_reply(request, Err(failure)),
             code::PUBLISH => {
-                let d = self.lock().publishes.remove(&request).ok_or_else(unknown_error)?;
+                let d = self
+                    .lock()
+                    .publishes
+                    .remove(&request)
+                    .ok_or_else(unknown_error)?;
                 let _ = txaio::reject(&d, failure);
                 Ok(())
             }
             code::SUBSCRIBE => {
-                let entry = self.lock().subscribes.remove(&request).ok_or_else(unknown_error)?;
+                let entry = self
+                    .lock()
+                    .subscribes
+                    .remove(&request)
+                    .ok_or_else(unknown_error)?;
                 let _ = txaio::reject(&entry.2, failure);
                 Ok(())
             }
             code::REGISTER => {
-                let entry = self.lock().registers.remove(&request).ok_or_else(unknown_error)?;
+                let entry = self
+                    .lock()
+                    .registers
+                    .remove(&request)
+                    .ok_or_else(unknown_error)?;
                 let _ = txaio::reject(&entry.2, failure);
                 Ok(())
             }
@@ -170,18 +251,33 @@ impl Session {
             }
             // An ERROR answering our CANCEL is about a call we already forgot.
             code::CANCEL => Ok(()),
-            _ => Err(ProtocolError::Unexpected { message: "ERROR", state: "answering a request the client never sends" }),
+            _ => Err(ProtocolError::Unexpected {
+                message: "ERROR",
+                state: "answering a request the client never sends",
+            }),
         }
     }
 
     fn on_subscribed(&self, request: Id, subscription: Id) -> Result<(), ProtocolError> {
         let (d, sub) = {
             let mut st = self.lock();
-            let (topic, handler, d) =
-                st.subscribes.remove(&request).ok_or(unknown("SUBSCRIBED", request))?;
+            let (topic, handler, d) = st
+                .subscribes
+                .remove(&request)
+                .ok_or(unknown("SUBSCRIBED", request))?;
             let token = st.next_token();
-            st.subscriptions.entry(subscription).or_default().push((token, handler));
-            (d, Subscription { id: subscription, topic, token })
+            st.subscriptions
+                .entry(subscription)
+                .or_default()
+                .push((token, handler));
+            (
+                d,
+                Subscription {
+                    id: subscription,
+                    topic,
+                    token,
+                },
+            )
         };
         let _ = txaio::resolve(&d, sub);
         Ok(())
@@ -190,10 +286,18 @@ impl Session {
     fn on_registered(&self, request: Id, registration: Id) -> Result<(), ProtocolError> {
         let (d, reg) = {
             let mut st = self.lock();
-            let (procedure, handler, d) =
-                st.registers.remove(&request).ok_or(unknown("REGISTERED", request))?;
+            let (procedure, handler, d) = st
+                .registers
+                .remove(&request)
+                .ok_or(unknown("REGISTERED", request))?;
             st.registrations.insert(registration, handler);
-            (d, Registration { id: registration, procedure })
+            (
+                d,
+                Registration {
+                    id: registration,
+                    procedure,
+                },
+            )
         };
         let _ = txaio::resolve(&d, reg);
         Ok(())
@@ -203,7 +307,10 @@ impl Session {
         let handlers: Vec<_> = {
             let st = self.lock();
             let handlers = st.subscriptions.get(&subscription);
-            let handlers = handlers.ok_or(ProtocolError::UnknownTarget { message: "EVENT", id: subscription })?;
+            let handlers = handlers.ok_or(ProtocolError::UnknownTarget {
+                message: "EVENT",
+                id: subscription,
+            })?;
             handlers.iter().map(|(_, h)| h.clone()).collect()
         };
         for handler in handlers {
@@ -221,22 +328,44 @@ impl Session {
 
     /// Runs the procedure and answers with YIELD or ERROR when its deferred fires, which may
     /// be long after this returns: the session goes on receiving meanwhile.
-    fn on_invocation(&self, request: Id, registration: Id, invocation: Invocation) -> Result<(), ProtocolError> {
+    fn on_invocation(
+        &self,
+        request: Id,
+        registration: Id,
+        invocation: Invocation,
+    ) -> Result<(), ProtocolError> {
         let handler = self.lock().registrations.get(&registration).cloned();
-        let handler = handler.ok_or(ProtocolError::UnknownTarget { message: "INVOCATION", id: registration })?;
+        let handler = handler.ok_or(ProtocolError::UnknownTarget {
+            message: "INVOCATION",
+            id: registration,
+        })?;
         let answer = handler(invocation);
         let (ok_out, err_out) = (self.inner.out.clone(), self.inner.out.clone());
         txaio::add_callbacks(
             &answer,
             move |value: &Value| {
-                let args = if value.is_null() { Vec::new() } else { vec![value.clone()] };
-                let message = Message::Yield { request, options: Dict::new(), payload: Payload::args(args) };
+                let args = if value.is_null() {
+                    Vec::new()
+                } else {
+                    vec![value.clone()]
+                };
+                let message = Message::Yield {
+                    request,
+                    options: Dict::new(),
+                    payload: Payload::args(args),
+                };
                 let _ = ok_out.unbounded_send(Frame::Text(message.encode()));
             },
             move |failure: &Failure| {
-                let error = failure.downcast_ref::<WampError>().cloned().unwrap_or_else(|| {
-                    WampError::new("wamp.error.runtime_error", vec![json!(txaio::failure_message(failure))])
-                });
+                let error = failure
+                    .downcast_ref::<WampError>()
+                    .cloned()
+                    .unwrap_or_else(|| {
+                        WampError::new(
+                            "wamp.error.runtime_error",
+                            vec![json!(txaio::failure_message(failure))],
+                        )
+                    });
                 let message = Message::Error {
                     request_type: code::INVOCATION,
                     request,

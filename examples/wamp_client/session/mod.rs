@@ -93,7 +93,9 @@ struct Inner {
 
 impl std::fmt::Debug for Session {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Session").field("id", &self.inner.id).finish_non_exhaustive()
+        f.debug_struct("Session")
+            .field("id", &self.inner.id)
+            .finish_non_exhaustive()
     }
 }
 
@@ -218,7 +220,12 @@ impl Session {
             (request, deferred)
         };
         let procedure = procedure.to_owned();
-        self.send(&Message::Call { request, options, procedure, payload });
+        self.send(&Message::Call {
+            request,
+            options,
+            procedure,
+            payload,
+        });
         deferred
     }
 
@@ -261,11 +268,16 @@ impl Session {
                 return txaio::create_future_error(closed);
             }
             let request = st.next_request();
-            st.registers.insert(request, (procedure.to_owned(), handler, deferred.clone()));
+            st.registers
+                .insert(request, (procedure.to_owned(), handler, deferred.clone()));
             request
         };
         let procedure = procedure.to_owned();
-        self.send(&Message::Register { request, options: Dict::new(), procedure });
+        self.send(&Message::Register {
+            request,
+            options: Dict::new(),
+            procedure,
+        });
         deferred
     }
 
@@ -278,10 +290,14 @@ impl Session {
                 return txaio::create_future_error(closed);
             }
             let request = st.next_request();
-            st.unregisters.insert(request, (registration.id, deferred.clone()));
+            st.unregisters
+                .insert(request, (registration.id, deferred.clone()));
             request
         };
-        self.send(&Message::Unregister { request, registration: registration.id });
+        self.send(&Message::Unregister {
+            request,
+            registration: registration.id,
+        });
         deferred
     }
 
@@ -305,10 +321,15 @@ impl Session {
             }
             let request = st.next_request();
             let handler: EventHandler = Arc::new(handler);
-            st.subscribes.insert(request, (topic.to_owned(), handler, deferred.clone()));
+            st.subscribes
+                .insert(request, (topic.to_owned(), handler, deferred.clone()));
             request
         };
-        self.send(&Message::Subscribe { request, options: Dict::new(), topic: topic.to_owned() });
+        self.send(&Message::Subscribe {
+            request,
+            options: Dict::new(),
+            topic: topic.to_owned(),
+        });
         deferred
     }
 
@@ -329,10 +350,14 @@ impl Session {
                 return txaio::create_future_success(());
             }
             let request = st.next_request();
-            st.unsubscribes.insert(request, (subscription.id, deferred.clone()));
+            st.unsubscribes
+                .insert(request, (subscription.id, deferred.clone()));
             request
         };
-        self.send(&Message::Unsubscribe { request, subscription: subscription.id });
+        self.send(&Message::Unsubscribe {
+            request,
+            subscription: subscription.id,
+        });
         deferred
     }
 
@@ -350,7 +375,12 @@ impl Session {
             st.next_request()
         };
         let payload = Payload::args(args);
-        self.send(&Message::Publish { request, options: Dict::new(), topic: topic.into(), payload });
+        self.send(&Message::Publish {
+            request,
+            options: Dict::new(),
+            topic: topic.into(),
+            payload,
+        });
         txaio::create_future_success(())
     }
 
@@ -373,7 +403,12 @@ impl Session {
         let mut options = Dict::new();
         options.insert("acknowledge".into(), json!(true));
         let payload = Payload::args(args);
-        self.send(&Message::Publish { request, options, topic: topic.into(), payload });
+        self.send(&Message::Publish {
+            request,
+            options,
+            topic: topic.into(),
+            payload,
+        });
         deferred
     }
 
@@ -390,7 +425,10 @@ impl Session {
         };
         if first {
             let details = Dict::new();
-            self.send(&Message::Goodbye { details, reason: "wamp.close.normal".into() });
+            self.send(&Message::Goodbye {
+                details,
+                reason: "wamp.close.normal".into(),
+            });
         }
         self.closed()
     }
@@ -403,12 +441,20 @@ impl Session {
 
     fn router_feature(&self, role: &str, feature: &str) -> bool {
         let roles = self.inner.welcome.get("roles");
-        let features = roles.and_then(|r| r.get(role)).and_then(|r| r.get("features"));
-        features.and_then(|f| f.get(feature)).and_then(Value::as_bool) == Some(true)
+        let features = roles
+            .and_then(|r| r.get(role))
+            .and_then(|r| r.get("features"));
+        features
+            .and_then(|f| f.get(feature))
+            .and_then(Value::as_bool)
+            == Some(true)
     }
 
     fn lock(&self) -> MutexGuard<'_, State> {
-        self.inner.state.lock().unwrap_or_else(PoisonError::into_inner)
+        self.inner
+            .state
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
     }
 
     fn downgrade(&self) -> Weak<Inner> {

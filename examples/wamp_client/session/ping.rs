@@ -35,7 +35,11 @@ pub(super) struct PingState {
 
 impl PingState {
     pub(super) fn take_timers(&mut self) -> Vec<DelayedCall> {
-        self.next.take().into_iter().chain(self.deadline.take()).collect()
+        self.next
+            .take()
+            .into_iter()
+            .chain(self.deadline.take())
+            .collect()
     }
 
     /// How many pings this session has sent.
@@ -83,11 +87,16 @@ fn tick(session: &Session, config: PingConfig) {
         st.ping.outstanding = Some(payload.clone());
         payload
     };
-    let _ = session.inner.out.unbounded_send(Frame::Ping(payload.clone()));
+    let _ = session
+        .inner
+        .out
+        .unbounded_send(Frame::Ping(payload.clone()));
     let weak = session.downgrade();
     let timeout = config.timeout;
     let deadline = config.timer.call_later(timeout, move || {
-        let Some(session) = Session::upgrade(&weak) else { return };
+        let Some(session) = Session::upgrade(&weak) else {
+            return;
+        };
         let late = session.lock().ping.outstanding.as_ref() == Some(&payload);
         if late {
             let why = SessionClosed {

@@ -85,7 +85,11 @@ impl State {
     /// rule; an id still in flight after 2^53 requests would be skipped).
     pub(super) fn next_request(&mut self) -> Id {
         loop {
-            self.last_request = if self.last_request >= MAX_ID { 1 } else { self.last_request + 1 };
+            self.last_request = if self.last_request >= MAX_ID {
+                1
+            } else {
+                self.last_request + 1
+            };
             if !self.in_flight(self.last_request) {
                 return self.last_request;
             }
