@@ -111,7 +111,7 @@ pub async fn demo(router: String, realm: String) -> Result<Vec<Check>, Failure> 
     let timed = b
         .call_with_timeout(&slow, vec![], Duration::from_millis(200))
         .await;
-    let is_timeout = timed.as_ref().is_err_and(|f| f.is::<TimeoutError>());
+    let is_timeout = timed.as_ref().is_err_and(Failure::is::<TimeoutError>);
     c.record(
         "call timeout",
         is_timeout,
@@ -120,7 +120,7 @@ pub async fn demo(router: String, realm: String) -> Result<Vec<Check>, Failure> 
     let pending = b.call(&slow, vec![]);
     txaio::cancel(&pending);
     let cancelled = pending.await;
-    let is_cancelled = cancelled.as_ref().is_err_and(|f| f.is::<CancelledError>());
+    let is_cancelled = cancelled.as_ref().is_err_and(Failure::is::<CancelledError>);
     c.record(
         "call cancel",
         is_cancelled,

@@ -84,7 +84,7 @@ pub async fn handshake(
             Ok(Message::Welcome { session, details }) => {
                 let session = Session::established(session, details, outgoing, &config);
                 // Detached: the reader lives as long as the connection.
-                let _ = read_loop(session.clone(), incoming);
+                drop(read_loop(session.clone(), incoming));
                 Ok(session)
             }
             Ok(Message::Abort { details, reason }) => {

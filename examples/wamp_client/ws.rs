@@ -124,7 +124,8 @@ pub async fn connect(url: RouterUrl) -> Result<Connection, io::Error> {
 fn wrap(ws: WebSocketStream<TcpStream>) -> Connection {
     let (sink, stream) = StreamExt::split(ws);
     let (tx, rx) = unbounded();
-    let _ = write_loop(sink, rx);
+    // Detached: the writer lives as long as the queue.
+    drop(write_loop(sink, rx));
     // A read error ends the stream: the session then closes as `transport_lost`.
     let incoming = stream
         .take_while(|message| std::future::ready(message.is_ok()))

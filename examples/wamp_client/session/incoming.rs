@@ -46,6 +46,7 @@ impl Session {
     ///
     /// A [`ProtocolError`] for a message the router must not send now; the caller closes the
     /// session with it.
+    #[allow(clippy::too_many_lines)] // One arm per message type, as the spec's table.
     pub(crate) fn on_message(&self, message: Message) -> Result<(), ProtocolError> {
         let phase = self.lock().phase;
         if phase == Phase::Closed {
@@ -90,7 +91,7 @@ impl Session {
                 payload,
             } => self.on_event(
                 subscription,
-                Event {
+                &Event {
                     publication,
                     details,
                     payload,
@@ -303,7 +304,7 @@ impl Session {
         Ok(())
     }
 
-    fn on_event(&self, subscription: Id, event: Event) -> Result<(), ProtocolError> {
+    fn on_event(&self, subscription: Id, event: &Event) -> Result<(), ProtocolError> {
         let handlers: Vec<_> = {
             let st = self.lock();
             let handlers = st.subscriptions.get(&subscription);

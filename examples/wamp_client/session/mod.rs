@@ -361,17 +361,16 @@ impl Session {
         deferred
     }
 
-    /// Publishes an event, unacknowledged (WAMP's default): fires as soon as it is sent.
+    /// Publishes an event, unacknowledged (WAMP's default, Autobahn's `publish` returning
+    /// `None`): nothing to wait for, so no deferred.
     ///
     /// # Errors
     ///
-    /// The deferred fails with [`SessionClosed`] when the session is over.
-    pub fn publish(&self, topic: &str, args: Vec<Value>) -> Deferred<()> {
+    /// [`SessionClosed`] when the session is over (or leaving).
+    pub fn publish(&self, topic: &str, args: Vec<Value>) -> Result<(), SessionClosed> {
         let request = {
             let mut st = self.lock();
-            if let Err(closed) = st.open() {
-                return txaio::create_future_error(closed);
-            }
+            st.open()?;
             st.next_request()
         };
         let payload = Payload::args(args);
@@ -381,7 +380,7 @@ impl Session {
             topic: topic.into(),
             payload,
         });
-        txaio::create_future_success(())
+        Ok(())
     }
 
     /// Publishes with `acknowledge: true`: fires with the publication id on PUBLISHED.

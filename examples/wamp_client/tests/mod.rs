@@ -3,6 +3,9 @@
 //! The session tests drive a [`Session`] through an in-memory transport: the test plays the
 //! router, frame by frame, so every exchange is deterministic and needs no socket.
 
+// The wire examples are copied verbatim from the WAMP spec: its ids, its quoting.
+#![allow(clippy::unreadable_literal, clippy::needless_raw_string_hashes)]
+
 mod handshake;
 mod messages;
 mod model;

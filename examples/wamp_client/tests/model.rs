@@ -15,12 +15,12 @@ use crate::message::Message;
 struct Lcg(u64);
 
 impl Lcg {
-    fn below(&mut self, n: u64) -> u64 {
+    fn below(&mut self, n: usize) -> usize {
         self.0 = self
             .0
             .wrapping_mul(6_364_136_223_846_793_005)
             .wrapping_add(1_442_695_040_888_963_407);
-        (self.0 >> 33) % n
+        usize::try_from(self.0 >> 33).unwrap() % n
     }
 }
 
@@ -31,7 +31,9 @@ enum Expect {
     Cancelled,
 }
 
-fn observe(d: &Deferred<Value>) -> Arc<Mutex<Option<Result<Value, Failure>>>> {
+type Slot = Arc<Mutex<Option<Result<Value, Failure>>>>;
+
+fn observe(d: &Deferred<Value>) -> Slot {
     let slot = Arc::new(Mutex::new(None));
     let (ok, err) = (slot.clone(), slot.clone());
     txaio::add_callbacks(
@@ -60,11 +62,7 @@ async fn calls_replies_and_cancels_in_random_orders_agree_with_the_model() {
         let (session, mut rx) = established(crossbar_welcome());
         let mut pending: BTreeMap<u64, usize> = BTreeMap::new();
         let mut cancelled: Vec<u64> = Vec::new();
-        let mut calls: Vec<(
-            Deferred<Value>,
-            Arc<Mutex<Option<Result<Value, Failure>>>>,
-            Option<Expect>,
-        )> = Vec::new();
+        let mut calls: Vec<(Deferred<Value>, Slot, Option<Expect>)> = Vec::new();
         let mut next_id = 1;
         for _ in 0..200 {
             match rng.below(5) {
@@ -81,10 +79,7 @@ async fn calls_replies_and_cancels_in_random_orders_agree_with_the_model() {
                     calls.push((d, slot, None));
                 }
                 2 if !pending.is_empty() => {
-                    let id = *pending
-                        .keys()
-                        .nth(rng.below(pending.len() as u64) as usize)
-                        .unwrap();
+                    let id = *pending.keys().nth(rng.below(pending.len())).unwrap();
                     let index = pending.remove(&id).unwrap();
                     if rng.below(3) == 0 {
                         deliver(
@@ -98,10 +93,7 @@ async fn calls_replies_and_cancels_in_random_orders_agree_with_the_model() {
                     }
                 }
                 3 if !pending.is_empty() => {
-                    let id = *pending
-                        .keys()
-                        .nth(rng.below(pending.len() as u64) as usize)
-                        .unwrap();
+                    let id = *pending.keys().nth(rng.below(pending.len())).unwrap();
                     let index = pending.remove(&id).unwrap();
                     txaio::cancel(&calls[index].0);
                     calls[index].2 = Some(Expect::Cancelled);
@@ -114,7 +106,7 @@ async fn calls_replies_and_cancels_in_random_orders_agree_with_the_model() {
                 }
                 4 if !cancelled.is_empty() => {
                     // The router's late answer to a cancelled call: consumed, no effect.
-                    let id = cancelled.swap_remove(rng.below(cancelled.len() as u64) as usize);
+                    let id = cancelled.swap_remove(rng.below(cancelled.len()));
                     deliver(&session, &json!([8, 48, id, {}, "wamp.error.canceled"]));
                 }
                 _ => {}
