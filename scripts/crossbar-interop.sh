@@ -129,6 +129,7 @@ echo "listening on 127.0.0.1:$port (pid $router_pid)"
 # Starts a background process (bounded by timeout), remembered for the cleanup.
 spawn() { # log, command...
   local log=$1; shift
+  : > "$log"
   timeout 600 "$@" > "$log" 2>&1 &
   pids+=($!)
 }
@@ -150,36 +151,39 @@ stop_all() {
 }
 
 if [[ $mode == --bench ]]; then
-  backend=${backends%% *}
-  client=$work/wamp_client-$backend
-  say "bench: $bench_calls sequential calls of add2(i, 1) through Crossbar.io"
-  spawn "$work/serve.log" "$client" --router "$url" serve-add2
+  first=${backends%% *}
+  say "bench: $bench_calls sequential calls of add2(i, 1) through Crossbar.io, each checked"
+  # Both callees stay up through the whole bench: the Rust one (on the first backend) and the
+  # Python one. Each caller runs alone, so the router serves one caller at a time.
+  spawn "$work/serve.log" "$work/wamp_client-$first" --router "$url" serve-add2
   wait_for_line "$work/serve.log" "serve-add2: ready" "serve-add2"
   spawn "$work/peer.log" "$python" "$root/scripts/crossbar/peer.py" serve "$url" "$realm"
   wait_for_line "$work/peer.log" READY "the Python peer"
-  results=()
-  for run in rust:com.example.add2 python:com.example.py.add2 rust:com.example.py.add2 python:com.example.add2; do
-    caller=${run%%:*} procedure=${run#*:}
-    callee=Rust; [[ $procedure == *.py.* ]] && callee=Python
-    if [[ $caller == rust ]]; then
-      line=$(timeout 300 "$client" --router "$url" bench "$bench_calls" "$procedure" | grep '^bench:') || die "Rust bench failed"
-      caller=Rust
-    else
-      line=$(timeout 300 "$python" "$root/scripts/crossbar/bench.py" "$url" "$realm" "$bench_calls" "$procedure" 2>"$work/bench.err" | grep '^bench:') \
-        || { cat "$work/bench.err" >&2; die "Python bench failed"; }
-      caller=Python
-    fi
-    printf '  caller %-6s callee %-6s %s\n' "$caller" "$callee" "$line"
-    results+=("$caller/$callee ${line}")
+  rust_bench() { # backend, procedure
+    timeout 300 "$work/wamp_client-$1" --router "$url" bench "$bench_calls" "$2" | grep '^bench:' \
+      || die "Rust bench on $1 failed"
+  }
+  python_bench() { # procedure
+    timeout 300 "$python" "$root/scripts/crossbar/bench.py" "$url" "$realm" "$bench_calls" "$1" 2>"$work/bench.err" \
+      | grep '^bench:' || { cat "$work/bench.err" >&2; die "Python bench failed"; }
+  }
+  field() { awk -v key="$2" '{for (i = 2; i <= NF; i++) if ($i == key) print $(i-1)}' <<<"$1"; }
+  py=$(python_bench com.example.py.add2)
+  printf '  caller %-18s callee %-22s %s\n' "Autobahn-Python" "Autobahn-Python" "$py"
+  py_rate=$(field "$py" "calls/s,") py_cpu=$(field "$py" "us/call")
+  summary=()
+  for backend in $backends; do
+    line=$(rust_bench "$backend" com.example.add2)
+    printf '  caller %-18s callee %-22s %s\n' "Rust ($backend)" "Rust ($first)" "$line"
+    rate=$(field "$line" "calls/s,") cpu=$(field "$line" "us/call")
+    summary+=("$(printf '  %-10s %6s calls/s = %4.1fx Autobahn-Python; client CPU %5s us/call = 1/%.0f of Autobahn-Python' \
+      "$backend" "$rate" "$(awk "BEGIN {print $rate / $py_rate}")" "$cpu" "$(awk "BEGIN {print $py_cpu / $cpu}")")")
   done
-  rust=$(printf '%s\n' "${results[@]}" | awk '/^Rust\/Rust/ {for (i = 1; i <= NF; i++) if ($i == "calls/s,") print $(i-1)}')
-  py=$(printf '%s\n' "${results[@]}" | awk '/^Python\/Python/ {for (i = 1; i <= NF; i++) if ($i == "calls/s,") print $(i-1)}')
-  rust_cpu=$(printf '%s\n' "${results[@]}" | awk '/^Rust\/Rust/ {for (i = 1; i <= NF; i++) if ($i == "us/call") print $(i-1)}')
-  py_cpu=$(printf '%s\n' "${results[@]}" | awk '/^Python\/Python/ {for (i = 1; i <= NF; i++) if ($i == "us/call") print $(i-1)}')
+  printf '  caller %-18s callee %-22s %s\n' "Rust ($first)" "Autobahn-Python" "$(rust_bench "$first" com.example.py.add2)"
+  printf '  caller %-18s callee %-22s %s\n' "Autobahn-Python" "Rust ($first)" "$(python_bench com.example.add2)"
   echo
-  echo "full stacks (caller and callee in the same language), same router:"
-  echo "  calls/s:          Rust $rust, Autobahn-Python $py, ratio $(awk "BEGIN {printf \"%.1f\", $rust / $py}")x"
-  echo "  client CPU/call:  Rust $rust_cpu us, Autobahn-Python $py_cpu us, ratio $(awk "BEGIN {printf \"%.1f\", $py_cpu / $rust_cpu}")x"
+  echo "Rust caller and callee against Autobahn-Python caller and callee ($py_rate calls/s, $py_cpu us/call):"
+  printf '%s\n' "${summary[@]}"
   stop_all
   echo
   echo "bench: done"

@@ -195,6 +195,8 @@ mod book {
     mod time {}
     #[doc = include_str!("../book/src/logging.md")]
     mod logging {}
+    #[doc = include_str!("../book/src/wamp-client.md")]
+    mod wamp_client {}
 }
 
 #[doc(hidden)]

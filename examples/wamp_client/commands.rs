@@ -65,6 +65,7 @@ pub fn error_uri(failure: &Failure) -> Option<String> {
 /// # Errors
 ///
 /// Joining or registering fails, or the session ends.
+// ANCHOR: serve
 #[txaio::portable]
 pub async fn serve_add2(router: String, realm: String) -> Result<(), Failure> {
     let session = open(router, realm, Some(default_ping())).await?;
@@ -82,6 +83,7 @@ pub async fn serve_add2(router: String, realm: String) -> Result<(), Failure> {
     let closed = session.closed().await?;
     Err(Failure::new(closed))
 }
+// ANCHOR_END: serve
 
 /// The outcome of `call`: the result as JSON, or the error URI.
 #[derive(Debug, Clone, PartialEq)]

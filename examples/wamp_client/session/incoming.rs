@@ -180,6 +180,7 @@ impl Session {
         self.close(&why, Some(abort));
     }
 
+    // ANCHOR: reply
     fn on_call_reply(
         &self,
         request: Id,
@@ -199,6 +200,7 @@ impl Session {
         reply(outcome);
         Ok(())
     }
+    // ANCHOR_END: reply
 
     fn on_error(
         &self,

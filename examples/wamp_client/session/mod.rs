@@ -187,6 +187,7 @@ impl Session {
     }
 
     /// The general call: any payload and options, the RESULT converted by `convert`.
+    // ANCHOR: call
     pub fn call_with<T: Send + 'static>(
         &self,
         procedure: &str,
@@ -228,6 +229,7 @@ impl Session {
         });
         deferred
     }
+    // ANCHOR_END: call
 
     /// A cancelled or timed-out call: forget it, and ask the router to stop it too.
     fn abandon_call(&self, request: Id) {

@@ -70,6 +70,7 @@ fn schedule(session: &Session, config: PingConfig) {
     }
 }
 
+// ANCHOR: tick
 fn tick(session: &Session, config: PingConfig) {
     let payload = {
         let mut st = session.lock();
@@ -109,6 +110,7 @@ fn tick(session: &Session, config: PingConfig) {
     session.lock().ping.deadline = Some(deadline);
     schedule(session, config);
 }
+// ANCHOR_END: tick
 
 impl Session {
     /// A pong: the peer is alive if it answers the ping in flight.

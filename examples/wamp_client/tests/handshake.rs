@@ -29,6 +29,7 @@ fn send(peer: &MemoryPeer, value: &Value) {
         .unwrap();
 }
 
+// ANCHOR: test
 #[txaio::test]
 async fn hello_announces_the_four_roles_and_welcome_gives_a_working_session() {
     let (connection, mut peer) = memory();
@@ -81,6 +82,7 @@ async fn hello_announces_the_four_roles_and_welcome_gives_a_working_session() {
         "wamp.close.transport_lost"
     );
 }
+// ANCHOR_END: test
 
 #[txaio::test]
 async fn an_abort_refuses_the_join_with_its_reason() {

@@ -131,3 +131,50 @@ async fn calls_replies_and_cancels_in_random_orders_agree_with_the_model() {
         }
     }
 }
+
+#[txaio::test]
+async fn calls_from_many_threads_each_get_their_own_reply() {
+    let (session, mut rx) = established(crossbar_welcome());
+    let threads: Vec<_> = (0..4_u64)
+        .map(|t| {
+            let session = session.clone();
+            std::thread::spawn(move || {
+                (0..250_u64)
+                    .map(|i| {
+                        (
+                            t * 1000 + i,
+                            session.call("com.model.echo", vec![json!(t * 1000 + i)]),
+                        )
+                    })
+                    .collect::<Vec<_>>()
+            })
+        })
+        .collect();
+    let mut answered = 0;
+    let mut ids = std::collections::HashSet::new();
+    // The router answers from this thread while the callers are still calling.
+    while answered < 1000 {
+        let Some(frame) = rx.try_recv().ok() else {
+            std::thread::yield_now();
+            continue;
+        };
+        let crate::transport::Frame::Text(text) = frame else {
+            continue;
+        };
+        let Message::Call {
+            request, payload, ..
+        } = Message::decode(&text).unwrap()
+        else {
+            panic!("not a CALL")
+        };
+        assert!(ids.insert(request), "request id {request} used twice");
+        assert!(deliver(&session, &json!([50, request, {}, payload.args])));
+        answered += 1;
+    }
+    for thread in threads {
+        for (arg, call) in thread.join().unwrap() {
+            let got = observe(&call).lock().unwrap().take().expect("answered");
+            assert_eq!(got.unwrap(), json!(arg));
+        }
+    }
+}
