@@ -3,6 +3,8 @@
 #![warn(missing_docs)]
 
 #[doc(inline)]
+pub use txaio_runtime::timeout;
+#[doc(inline)]
 pub use txaio_runtime::{
     AlreadyCalledError, BatchedTimer, CancelledError, Deferred, DelayedCall, Failure, IntoDeferred,
     LogLevel, Logger, LoggingError, Panic, ParseLogLevelError, Runtime, TimeoutError,
@@ -14,6 +16,14 @@ pub use txaio_runtime::{
     set_debugging, set_global_log_level, sleep, spawn, start_logging, start_logging_with_writer,
     testutil, trace, warn,
 };
+#[doc(inline)]
+pub use txaio_runtime::{CloneOnAwait, Take, TakenError};
+#[doc(inline)]
+pub use txaio_runtime::{Interval, interval};
+#[doc(inline)]
+pub use txaio_runtime::{WithTimeout, with_timeout};
+#[doc(inline)]
+pub use txaio_runtime::{add_both, recover, shield, then};
 
 #[doc(inline)]
 pub use txaio_runtime::net;

@@ -27,7 +27,9 @@ fn chapters() -> Vec<String> {
                 .into_string()
                 .expect("utf-8")
         })
-        .filter(|name| name.ends_with(".md") && name != "SUMMARY.md")
+        .filter(|name| {
+            Path::new(name).extension().is_some_and(|ext| ext == "md") && name != "SUMMARY.md"
+        })
         .collect();
     names.sort();
     names

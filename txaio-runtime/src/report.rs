@@ -12,11 +12,18 @@ fn logger() -> &'static Logger {
     LOGGER.get_or_init(|| Logger::new("txaio"))
 }
 
-pub(crate) fn unhandled_failure(failure: &Failure) {
-    logger().error(format_args!(
-        "Unhandled error in Deferred: {}",
-        failure_format_traceback(failure)
-    ));
+/// `sites`: where the deferred was created and first fired, recorded while debugging.
+pub(crate) fn unhandled_failure(failure: &Failure, sites: Option<&impl std::fmt::Display>) {
+    match sites {
+        None => logger().error(format_args!(
+            "Unhandled error in Deferred: {}",
+            failure_format_traceback(failure)
+        )),
+        Some(sites) => logger().error(format_args!(
+            "Unhandled error in Deferred: {}{sites}",
+            failure_format_traceback(failure)
+        )),
+    }
 }
 
 pub(crate) fn callback_panicked(panic: &Panic) {

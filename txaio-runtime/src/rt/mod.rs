@@ -16,7 +16,11 @@ pub mod tokio;
 
 use std::fmt;
 use std::future::Future;
-use std::time::Duration;
+use std::pin::Pin;
+use std::task::{Context, Poll};
+use std::time::{Duration, Instant};
+
+use pin_project_lite::pin_project;
 
 pub use context::{InRuntime, current, enter};
 
@@ -225,6 +229,81 @@ pub fn spawn_blocking<R: Send + 'static>(
 /// Waits `delay` of real time on `runtime`'s timer.
 pub async fn sleep_on(runtime: Runtime, delay: Duration) {
     dispatch!(runtime, backend => backend::sleep(delay).await);
+}
+
+#[cfg(feature = "tokio")]
+type TokioSleep = ::tokio::time::Sleep;
+#[cfg(not(feature = "tokio"))]
+type TokioSleep = NotCompiled;
+#[cfg(any(feature = "smol", feature = "async-std"))]
+type AsyncIoTimer = async_io::Timer;
+#[cfg(not(any(feature = "smol", feature = "async-std")))]
+type AsyncIoTimer = NotCompiled;
+
+/// The timer type of a backend that is not compiled in: it has no values, so its variant of
+/// [`Sleep`] cannot be made (unused when every backend is compiled).
+#[derive(Debug)]
+#[allow(dead_code)]
+pub(crate) enum NotCompiled {}
+
+impl Future for NotCompiled {
+    type Output = ();
+
+    fn poll(self: Pin<&mut Self>, _: &mut Context<'_>) -> Poll<()> {
+        match *self {}
+    }
+}
+
+pin_project! {
+    /// A real timer of one backend. Made by [`sleep_until`], which checks that the backend can
+    /// run timers at all, so that a misconfigured runtime panics where the timer is created
+    /// rather than inside a detached task where nobody sees it.
+    #[project = SleepProj]
+    pub(crate) enum Sleep {
+        /// tokio's timer.
+        Tokio { #[pin] sleep: TokioSleep },
+        /// async-io's timer (smol and async-std).
+        AsyncIo { timer: AsyncIoTimer },
+        /// A deadline past what the clock can represent: never completes, holds nothing.
+        Never,
+    }
+}
+
+impl fmt::Debug for Sleep {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let kind = match self {
+            Sleep::Tokio { .. } => "tokio",
+            Sleep::AsyncIo { .. } => "async-io",
+            Sleep::Never => "never",
+        };
+        f.debug_tuple("Sleep").field(&kind).finish()
+    }
+}
+
+impl Future for Sleep {
+    type Output = ();
+
+    fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<()> {
+        match self.project() {
+            SleepProj::Tokio { sleep } => sleep.poll(cx),
+            SleepProj::AsyncIo { timer } => Pin::new(timer).poll(cx).map(drop),
+            SleepProj::Never => Poll::Pending,
+        }
+    }
+}
+
+/// A real timer on `runtime` that completes at `deadline` (`None`: never, for a deadline the
+/// clock cannot represent, so that it can never fire early).
+///
+/// # Panics
+///
+/// Where `runtime` cannot run timers here (tokio: no runtime running on this thread, or one
+/// built without its time driver), with a message naming the fix.
+pub(crate) fn sleep_until(runtime: Runtime, deadline: Option<Instant>) -> Sleep {
+    match deadline {
+        Some(deadline) => dispatch!(runtime, backend => backend::sleep_until(deadline)),
+        None => Sleep::Never,
+    }
 }
 
 /// Runs a future to completion on `runtime`, the way `#[txaio::main]` does.

@@ -28,6 +28,13 @@ pub fn spawn_blocking<R: Send + 'static>(
     .detach();
 }
 
+/// async-io's timer for `deadline`; it needs no setup.
+pub(crate) fn sleep_until(deadline: std::time::Instant) -> super::Sleep {
+    super::Sleep::AsyncIo {
+        timer: async_io::Timer::at(deadline),
+    }
+}
+
 /// Waits `delay` on async-io's timer.
 pub async fn sleep(delay: Duration) {
     async_io::Timer::after(delay).await;

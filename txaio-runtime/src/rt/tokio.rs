@@ -37,6 +37,24 @@ pub fn spawn_blocking<R: Send + 'static>(
     }));
 }
 
+/// tokio's timer for `deadline`, made here so that a runtime without a time driver panics
+/// with the fix in the caller, not silently in a detached task.
+pub(crate) fn sleep_until(deadline: std::time::Instant) -> super::Sleep {
+    let _runtime = handle();
+    let deadline = tokio::time::Instant::from_std(deadline);
+    // tokio checks for its time driver when the timer is made; its own panic would not say
+    // how to build the runtime.
+    match crate::panic::catch(|| tokio::time::sleep_until(deadline)) {
+        Ok(sleep) => super::Sleep::Tokio { sleep },
+        Err(tokio_panic) => panic!(
+            "txaio: the running tokio runtime has no timers: it was built without its time \
+             driver. Build it with `enable_time()` or `enable_all()` on \
+             `tokio::runtime::Builder`, or run your code inside `#[txaio::main]` (tokio: \
+             {tokio_panic})"
+        ),
+    }
+}
+
 /// Waits `delay` on tokio's timer.
 pub async fn sleep(delay: Duration) {
     tokio::time::sleep(delay).await;
