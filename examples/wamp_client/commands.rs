@@ -5,11 +5,11 @@ use std::time::{Duration, Instant};
 use serde_json::{Value, json};
 use txaio::{Deferred, Failure};
 
-use crate::compat::timeout;
 use crate::error::WampError;
 use crate::join::handshake;
 use crate::session::{Invocation, PingConfig, Session, SessionConfig};
 use crate::ws::{RouterUrl, connect};
+use txaio::timeout;
 
 /// How long any one step of a command may take before it counts as failed.
 const STEP: Duration = Duration::from_secs(10);

@@ -7,8 +7,8 @@ use serde_json::{Value, json};
 use txaio::{CancelledError, Failure, TimeoutError};
 
 use crate::commands::{add2, default_ping, error_uri, later, open};
-use crate::compat::timeout;
 use crate::session::{Event, Invocation};
+use txaio::timeout;
 
 /// One line of the summary.
 #[derive(Debug, Clone)]

@@ -18,7 +18,6 @@
 
 mod cli;
 mod commands;
-mod compat;
 mod cpu;
 mod decode;
 mod demo;

@@ -183,7 +183,7 @@ impl Session {
         args: Vec<Value>,
         after: Duration,
     ) -> Deferred<Value> {
-        crate::compat::timeout(&self.call(procedure, args), after)
+        txaio::timeout(&self.call(procedure, args), after)
     }
 
     /// The general call: any payload and options, the RESULT converted by `convert`.
