@@ -168,13 +168,26 @@ if [[ $mode == --bench ]]; then
       | grep '^bench:' || { cat "$work/bench.err" >&2; die "Python bench failed"; }
   }
   field() { awk -v key="$2" '{for (i = 2; i <= NF; i++) if ($i == key) print $(i-1)}' <<<"$1"; }
+  # CPU ticks (1/100 s) of the router's processes: what one routed call costs the router.
+  router_ticks() {
+    local total=0 pid
+    for pid in $(pgrep -g "$router_pid"); do
+      total=$(( total + $(awk '{print $14 + $15}' "/proc/$pid/stat" 2>/dev/null || echo 0) ))
+    done
+    echo "$total"
+  }
+  router_us() { awk "BEGIN {printf \"%.0f\", ($2 - $1) * 10000 / $bench_calls}"; }
+  ticks=$(router_ticks)
   py=$(python_bench com.example.py.add2)
-  printf '  caller %-18s callee %-22s %s\n' "Autobahn-Python" "Autobahn-Python" "$py"
+  printf '  caller %-18s callee %-22s %s, router CPU %s us/call\n' "Autobahn-Python" "Autobahn-Python" "$py" \
+    "$(router_us "$ticks" "$(router_ticks)")"
   py_rate=$(field "$py" "calls/s,") py_cpu=$(field "$py" "us/call")
   summary=()
   for backend in $backends; do
+    ticks=$(router_ticks)
     line=$(rust_bench "$backend" com.example.add2)
-    printf '  caller %-18s callee %-22s %s\n' "Rust ($backend)" "Rust ($first)" "$line"
+    printf '  caller %-18s callee %-22s %s, router CPU %s us/call\n' "Rust ($backend)" "Rust ($first)" "$line" \
+      "$(router_us "$ticks" "$(router_ticks)")"
     rate=$(field "$line" "calls/s,") cpu=$(field "$line" "us/call")
     summary+=("$(printf '  %-10s %6s calls/s = %4.1fx Autobahn-Python; client CPU %5s us/call = 1/%.0f of Autobahn-Python' \
       "$backend" "$rate" "$(awk "BEGIN {print $rate / $py_rate}")" "$cpu" "$(awk "BEGIN {print $py_cpu / $cpu}")")")
