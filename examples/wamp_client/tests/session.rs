@@ -513,3 +513,25 @@ async fn a_handler_that_calls_back_into_the_session_does_not_deadlock() {
     let names: Vec<&str> = sent_messages(&mut rx).iter().map(Message::name).collect();
     assert_eq!(names, ["SUBSCRIBE", "CALL", "PUBLISH", "CALL"]);
 }
+
+#[txaio::test]
+async fn call_timeouts_of_zero_and_of_duration_max() {
+    replace_loop(|clock| {
+        let (session, _rx) = established(Dict::new());
+        let never = session.call_with_timeout("com.myapp.slow", vec![], Duration::MAX);
+        let at_once = session.call_with_timeout("com.myapp.slow", vec![], Duration::ZERO);
+        clock.advance(Duration::ZERO);
+        assert!(outcome(&at_once).unwrap().unwrap_err().is::<TimeoutError>());
+        clock.advance(Duration::from_secs(86_400 * 365));
+        assert!(
+            outcome(&never).is_none(),
+            "Duration::MAX does not wrap around into the past"
+        );
+        deliver(&session, &json!([50, 1, {}, ["finally"]]));
+        assert_eq!(outcome(&never).unwrap().unwrap(), json!("finally"));
+        assert!(
+            session.is_open(),
+            "the late reply to the timed-out call 2 never came, and nothing broke"
+        );
+    });
+}
