@@ -80,14 +80,16 @@ pub fn parse(args: impl IntoIterator<Item = String>) -> Result<Cli, String> {
             cli.command = Command::Help;
             return Ok(cli);
         }
+        if name != "--router" && name != "--realm" {
+            return Err(format!("unknown option {name}"));
+        }
         let value = match inline {
             Some(value) => value,
             None => args.next().ok_or_else(|| format!("{name} needs a value"))?,
         };
         match name.as_str() {
             "--router" => cli.router = value,
-            "--realm" => cli.realm = value,
-            _ => return Err(format!("unknown option {name}")),
+            _ => cli.realm = value,
         }
     }
     cli.command = match args.next().as_deref() {

@@ -51,7 +51,9 @@ pub async fn open(
     ping: Option<PingConfig>,
 ) -> Result<Session, Failure> {
     let url = RouterUrl::parse(&router)?;
-    let connection = connect(url).await?;
+    let connection = connect(url)
+        .await
+        .map_err(|e| Failure::msg(format!("cannot connect to {router}: {e}")))?;
     Ok(handshake(connection, realm, SessionConfig { ping }).await?)
 }
 

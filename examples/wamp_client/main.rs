@@ -96,7 +96,8 @@ async fn main() -> ExitCode {
 }
 
 fn fail(failure: &txaio::Failure) -> ExitCode {
-    eprintln!("wamp_client: {}", txaio::failure_message(failure));
+    // The error's own sentence: a user reads it, not a developer hunting a type name.
+    eprintln!("wamp_client: {}", failure.value());
     ExitCode::from(2)
 }
 

@@ -6,6 +6,7 @@
 // The wire examples are copied verbatim from the WAMP spec: its ids, its quoting.
 #![allow(clippy::unreadable_literal, clippy::needless_raw_string_hashes)]
 
+mod cli;
 mod handshake;
 mod messages;
 mod model;
