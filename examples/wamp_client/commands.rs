@@ -1,9 +1,10 @@
 //! The four commands, written once: no runtime named, no `cfg`.
 
+use std::sync::OnceLock;
 use std::time::{Duration, Instant};
 
 use serde_json::{Value, json};
-use txaio::{Deferred, Failure};
+use txaio::{BatchedTimer, Deferred, Failure};
 
 use crate::error::WampError;
 use crate::join::handshake;
@@ -163,10 +164,14 @@ pub async fn bench(
     })
 }
 
-/// The auto-ping of the long-running commands: every 10 s, 5 s for the pong.
+/// The auto-ping of the long-running commands: every 10 s, 5 s for the pong, on the one
+/// batched timer that every session of the process shares.
 pub fn default_ping() -> PingConfig {
+    static TIMER: OnceLock<BatchedTimer> = OnceLock::new();
     PingConfig {
-        timer: txaio::make_batched_timer(Duration::from_millis(500), 1000),
+        timer: TIMER
+            .get_or_init(|| txaio::make_batched_timer(Duration::from_millis(500), 1000))
+            .clone(),
         interval: Duration::from_secs(10),
         timeout: Duration::from_secs(5),
     }
