@@ -10,6 +10,7 @@ mod cli;
 mod handshake;
 mod messages;
 mod model;
+mod ping;
 mod session;
 
 use futures_channel::mpsc::UnboundedReceiver;
