@@ -53,6 +53,7 @@ pub async fn open(
 ) -> Result<Session, Failure> {
     let url = RouterUrl::parse(&router)?;
     let connection = connect(url)
+        .take()
         .await
         .map_err(|e| Failure::msg(format!("cannot connect to {router}: {e}")))?;
     Ok(handshake(connection, realm, SessionConfig { ping }).await?)

@@ -63,13 +63,14 @@ impl RouterUrl {
 
 /// Opens a WebSocket to the router and starts its writer task.
 ///
-/// A plain `async fn`, not a portable one: a [`Connection`] is not `Clone`, so it is awaited
-/// inside the portable functions that use it rather than handed out as a deferred.
+/// A [`Connection`] is not `Clone`, so its deferred is not awaited but taken:
+/// `connect(url).take().await` moves it out.
 ///
 /// # Errors
 ///
 /// The OS's error when the address does not resolve or the connection is refused; `Other`
 /// when the WebSocket handshake fails or the server does not accept `wamp.2.json`.
+#[txaio::portable]
 pub async fn connect(url: RouterUrl) -> Result<Connection, io::Error> {
     let (host, port) = (url.host.clone(), url.port);
     // Name resolution blocks, so it runs on the blocking pool.
