@@ -136,7 +136,7 @@ pub fn as_future<T: Send + 'static, R: IntoDeferred<T>>(f: impl FnOnce() -> R) -
 ///
 /// # Errors
 ///
-/// [`AlreadyCalledError`] if it had already fired; the first result stands. After [`cancel`],
+/// [`AlreadyCalledError`](struct@AlreadyCalledError) if it had already fired; the first result stands. After [`cancel`],
 /// a late `resolve` is ignored and returns `Ok(())`.
 ///
 /// # Examples
@@ -160,7 +160,7 @@ pub fn resolve<T: Send + 'static>(
 ///
 /// # Errors
 ///
-/// [`AlreadyCalledError`] if it had already fired, as for [`resolve`].
+/// [`AlreadyCalledError`](struct@AlreadyCalledError) if it had already fired, as for [`resolve`].
 ///
 /// # Examples
 ///

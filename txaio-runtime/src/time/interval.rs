@@ -22,14 +22,15 @@ use super::Clock;
 /// ```
 /// use std::time::{Duration, Instant};
 ///
-/// # txaio::__private::block_on_default(async {
+/// # #[txaio::main]
+/// # async fn main() {
 /// let start = Instant::now();
 /// let mut every = txaio::interval(Duration::from_millis(5));
 /// for _ in 0..3 {
 ///     every.tick().await;
 /// }
 /// assert!(start.elapsed() >= Duration::from_millis(15), "never early");
-/// # });
+/// # }
 /// ```
 #[doc(alias = "LoopingCall")]
 #[doc(alias = "every")]
@@ -57,11 +58,12 @@ pub fn interval(period: Duration) -> Interval {
 /// ```
 /// use std::time::Duration;
 ///
-/// # txaio::__private::block_on_default(async {
+/// # #[txaio::main]
+/// # async fn main() {
 /// let mut heartbeat: txaio::Interval = txaio::interval(Duration::from_millis(2));
 /// heartbeat.tick().await;
 /// assert_eq!(heartbeat.period(), Duration::from_millis(2));
-/// # });
+/// # }
 /// ```
 #[derive(Debug)]
 pub struct Interval {
@@ -126,10 +128,11 @@ impl Interval {
     /// # Examples
     ///
     /// ```
-    /// # txaio::__private::block_on_default(async {
+    /// # #[txaio::main]
+    /// # async fn main() {
     /// let every = txaio::interval(std::time::Duration::from_secs(30));
     /// assert_eq!(every.period(), std::time::Duration::from_secs(30));
-    /// # });
+    /// # }
     /// ```
     #[must_use]
     pub fn period(&self) -> Duration {

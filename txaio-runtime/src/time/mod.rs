@@ -252,9 +252,10 @@ pub(crate) fn now() -> Duration {
 /// # Examples
 ///
 /// ```
-/// # txaio::__private::block_on_default(async {
+/// # #[txaio::main]
+/// # async fn main() {
 /// txaio::sleep(std::time::Duration::from_millis(1)).await.unwrap();
-/// # });
+/// # }
 /// ```
 ///
 /// On the virtual clock, cancelled:

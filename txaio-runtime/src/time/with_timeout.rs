@@ -37,13 +37,14 @@ use crate::errors::TimeoutError;
 /// ```
 /// use std::time::Duration;
 ///
-/// # txaio::__private::block_on_default(async {
+/// # #[txaio::main]
+/// # async fn main() {
 /// let quick = txaio::with_timeout(Duration::from_secs(5), async { 42 }).await;
 /// assert_eq!(quick, Ok(42));
 ///
 /// let slow = txaio::with_timeout(Duration::from_millis(1), std::future::pending::<()>()).await;
 /// assert_eq!(slow, Err(txaio::TimeoutError));
-/// # });
+/// # }
 /// ```
 ///
 /// On the virtual clock, no real time passes:
@@ -84,11 +85,12 @@ pin_project! {
     /// ```
     /// use std::time::Duration;
     ///
-    /// # txaio::__private::block_on_default(async {
+    /// # #[txaio::main]
+    /// # async fn main() {
     /// let limited: txaio::WithTimeout<_> =
     ///     txaio::with_timeout(Duration::from_secs(1), txaio::sleep(Duration::from_millis(1)));
     /// assert!(limited.await.is_ok());
-    /// # });
+    /// # }
     /// ```
     #[must_use = "futures do nothing unless you `.await` or poll them"]
     pub struct WithTimeout<F> {
