@@ -55,7 +55,7 @@ pub async fn open(
     let connection = connect(url)
         .take()
         .await
-        .map_err(|e| Failure::msg(format!("cannot connect to {router}: {e}")))?;
+        .map_err(|e| Failure::msg(format!("cannot connect to {router}: {}", e.value())))?;
     Ok(handshake(connection, realm, SessionConfig { ping }).await?)
 }
 
