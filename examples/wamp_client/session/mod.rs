@@ -451,6 +451,12 @@ impl Session {
             == Some(true)
     }
 
+    /// Jumps the request counter, for the test of the wrap-around at 2^53.
+    #[cfg(test)]
+    pub(crate) fn set_last_request(&self, id: Id) {
+        self.lock().set_last_request(id);
+    }
+
     fn lock(&self) -> MutexGuard<'_, State> {
         self.inner
             .state

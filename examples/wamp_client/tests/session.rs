@@ -535,3 +535,27 @@ async fn call_timeouts_of_zero_and_of_duration_max() {
         );
     });
 }
+
+#[txaio::test]
+async fn request_ids_wrap_after_two_to_the_53_and_skip_ids_still_in_flight() {
+    let (session, mut rx) = established(Dict::new());
+    let held = session.call("com.myapp.held", vec![]);
+    session.set_last_request(crate::message::MAX_ID - 1);
+    for _ in 0..3 {
+        drop(session.call("com.myapp.next", vec![]));
+    }
+    let ids: Vec<u64> = sent_messages(&mut rx)
+        .iter()
+        .map(|m| match m {
+            Message::Call { request, .. } => *request,
+            other => panic!("expected CALL, got {other:?}"),
+        })
+        .collect();
+    assert_eq!(
+        ids,
+        vec![1, crate::message::MAX_ID, 2, 3],
+        "1 is still in flight, so the wrap skips it"
+    );
+    deliver(&session, &json!([50, 1, {}, ["held"]]));
+    assert_eq!(outcome(&held).unwrap().unwrap(), json!("held"));
+}
