@@ -57,7 +57,9 @@
 //! - [`deferred`]: [`Deferred`], callbacks, awaiting, [`Deferred::take`], chaining, cancellation;
 //! - [`failure`]: [`Failure`] and the error types txaio produces;
 //! - [`combine`]: [`gather`] and Twisted's richer combinators;
-//! - [`task`]: [`spawn`], [`defer_to_thread`], and which [`Runtime`] runs the caller;
+//! - [`task`]: [`spawn`], [`defer_to_thread`], [`coiterate`], which [`Runtime`] runs the
+//!   caller, and [`with_config`] for a captured runtime instance;
+//! - [`blocking`]: crochet's bridge, for ordinary threads that call txaio code;
 //! - [`time`]: [`call_later`], [`sleep`], batched timers, [`interval`], timeouts;
 //! - [`log`]: [`make_logger!`], levels, and txaio's writer, on `tracing`;
 //! - [`testutil`]: the virtual clock and log capture for deterministic tests;
@@ -92,9 +94,9 @@ pub mod failure {
     //! error types txaio itself produces.
     #[doc(inline)]
     pub use txaio_runtime::{
-        AlreadyCalledError, CancelledError, Failure, Panic, TakenError, TimeoutError,
-        create_failure, failure_format_traceback, failure_message, failure_traceback, is_debugging,
-        set_debugging,
+        AlreadyCalledError, CancelledError, Failure, Panic, RuntimeThreadError, TakenError,
+        TimeoutError, create_failure, failure_format_traceback, failure_message, failure_traceback,
+        is_debugging, set_debugging,
     };
 }
 
@@ -105,12 +107,13 @@ pub mod combine {
 }
 
 pub mod task {
-    //! Tasks and runtimes: [`spawn`] a future, [`defer_to_thread`] blocking work, and find out
-    //! which [`Runtime`] runs the caller.
+    //! Tasks and runtimes: [`spawn`] a future, [`defer_to_thread`] blocking work,
+    //! [`coiterate`] a long loop, find out which [`Runtime`] runs the caller, or capture one
+    //! runtime instance with [`with_config`] and call into it from anywhere ([`Txaio`]).
     #[doc(inline)]
     pub use txaio_runtime::{
-        Runtime, USING_ASYNC_STD, USING_SMOL, USING_TOKIO, current_runtime, defer_to_thread,
-        runtime, spawn,
+        Config, Runtime, Txaio, USING_ASYNC_STD, USING_SMOL, USING_TOKIO, coiterate,
+        current_runtime, defer_to_thread, runtime, spawn, with_config,
     };
 }
 
@@ -152,6 +155,9 @@ pub use crate::log::*;
 pub use crate::task::*;
 #[doc(no_inline)]
 pub use crate::time::*;
+
+#[doc(inline)]
+pub use txaio_runtime::blocking;
 
 #[doc(inline)]
 pub use txaio_runtime::net;
@@ -337,6 +343,10 @@ mod book {
     mod time {}
     #[doc = include_str!("../book/src/logging.md")]
     mod logging {}
+    #[doc = include_str!("../book/src/from-blocking-code.md")]
+    mod from_blocking_code {}
+    #[doc = include_str!("../book/src/networking.md")]
+    mod networking {}
     #[doc = include_str!("../book/src/wamp-client.md")]
     mod wamp_client {}
 }

@@ -7,10 +7,13 @@
 #![forbid(unsafe_code)]
 #![warn(missing_docs)]
 
+pub mod blocking;
+mod coiterate;
 mod deferred;
 mod errors;
 mod failure;
 mod gather;
+mod instance;
 mod log;
 pub mod net;
 mod panic;
@@ -22,6 +25,8 @@ mod time;
 #[doc(hidden)]
 pub mod __private;
 
+pub use blocking::RuntimeThreadError;
+pub use coiterate::coiterate;
 pub use deferred::{CloneOnAwait, Take};
 pub use deferred::{
     Deferred, IntoDeferred, add_callback, add_callbacks, add_errback, as_future, cancel,
@@ -36,6 +41,7 @@ pub use failure::{
     is_debugging, set_debugging,
 };
 pub use gather::gather;
+pub use instance::{Config, Txaio, with_config};
 pub use log::{
     LogLevel, Logger, LoggingError, ParseLogLevelError, global_log_level, set_global_log_level,
     start_logging, start_logging_with_writer,

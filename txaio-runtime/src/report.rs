@@ -46,3 +46,17 @@ pub(crate) fn timer_panicked(panic: &Panic) {
         panic.message()
     ));
 }
+
+pub(crate) fn unhandled_eventual_result(failure: &Failure) {
+    logger().error(format_args!(
+        "Unhandled error in EventualResult: {}",
+        failure_format_traceback(failure)
+    ));
+}
+
+pub(crate) fn unhandled_stashed_result(id: u64, failure: &Failure) {
+    logger().error(format_args!(
+        "Unhandled error in EventualResult (stashed as {id}): {}",
+        failure_format_traceback(failure)
+    ));
+}

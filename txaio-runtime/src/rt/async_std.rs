@@ -48,6 +48,50 @@ pub fn block_on_test<F: Future>(future: F) -> F::Output {
     async_std::task::block_on(future)
 }
 
+/// async-std has one, global, executor.
+pub(crate) type Instance = ();
+
+/// The global executor: always there.
+// `Option` for symmetry with tokio, where there may be no runtime.
+#[allow(clippy::unnecessary_wraps)]
+pub(crate) fn current_instance() -> Option<super::Instance> {
+    Some(super::Instance::AsyncStd(()))
+}
+
+/// Spawns a detached task on the global executor.
+// By reference, as every backend's instance is.
+#[allow(clippy::trivially_copy_pass_by_ref)]
+pub(crate) fn spawn_in<F: Future<Output = ()> + Send + 'static>((): &Instance, future: F) {
+    spawn(future);
+}
+
+/// Runs `f` on async-std's blocking pool.
+#[allow(clippy::trivially_copy_pass_by_ref)]
+pub(crate) fn spawn_blocking_in<R: Send + 'static>(
+    (): &Instance,
+    f: impl FnOnce() -> R + Send + 'static,
+    done: impl FnOnce(Result<R, Panic>) + Send + 'static,
+) {
+    spawn_blocking(f, done);
+}
+
+/// Inside an async-std task (its executor threads and its `block_on`).
+pub(crate) fn is_runtime_thread() -> bool {
+    async_std::task::try_current().is_some()
+}
+
+/// Yields to the executor once.
+pub(crate) async fn yield_now() {
+    async_std::task::yield_now().await;
+}
+
+/// The global executor.
+pub(crate) fn background() -> super::Instance {
+    super::Instance::AsyncStd(())
+}
+
+/// The global executor cannot be stopped.
+pub(crate) fn shutdown_background() {}
 // Sockets (`txaio::net`): async-std's own (async-io's reactor underneath).
 
 pub(crate) use async_std::net::{TcpListener, TcpStream, UdpSocket};
@@ -141,10 +185,10 @@ pub(crate) fn poll_flush(io: &TcpStream, cx: &mut Context<'_>) -> Poll<io::Resul
     Pin::new(&mut io).poll_flush(cx)
 }
 
-/// Shuts the write direction down.
-pub(crate) fn poll_close(io: &TcpStream, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
-    let mut io = io;
-    Pin::new(&mut io).poll_close(cx)
+/// Shuts the write direction down. Not the `poll_close` of async-io (and so of async-std),
+/// which only flushes: the peer must read the end of the stream, as under tokio.
+pub(crate) fn poll_close(io: &TcpStream, _cx: &mut Context<'_>) -> Poll<io::Result<()>> {
+    Poll::Ready(io.shutdown(Shutdown::Write))
 }
 
 /// Binds a UDP socket.

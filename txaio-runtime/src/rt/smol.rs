@@ -50,6 +50,68 @@ pub fn block_on_test<F: Future>(future: F) -> F::Output {
     smol::block_on(future)
 }
 
+/// A smol executor; `None` is smol's global one.
+pub(crate) type Instance = Option<Arc<smol::Executor<'static>>>;
+
+/// Whether both name the same executor.
+pub(crate) fn same(a: &Instance, b: &Instance) -> bool {
+    match (a, b) {
+        (Some(a), Some(b)) => Arc::ptr_eq(a, b),
+        (None, None) => true,
+        _ => false,
+    }
+}
+
+/// smol's global executor: always there.
+// `Option` for symmetry with tokio, where there may be no runtime.
+#[allow(clippy::unnecessary_wraps)]
+pub(crate) fn current_instance() -> Option<super::Instance> {
+    Some(super::Instance::Smol(None))
+}
+
+/// Spawns a detached task on `executor` (the global one for `None`).
+pub(crate) fn spawn_in<F: Future<Output = ()> + Send + 'static>(executor: &Instance, future: F) {
+    match executor {
+        Some(executor) => executor.spawn(future).detach(),
+        None => spawn(future),
+    }
+}
+
+/// Runs `f` on smol's blocking pool, its completion delivered through `executor`.
+pub(crate) fn spawn_blocking_in<R: Send + 'static>(
+    executor: &Instance,
+    f: impl FnOnce() -> R + Send + 'static,
+    done: impl FnOnce(Result<R, Panic>) + Send + 'static,
+) {
+    spawn_in(
+        executor,
+        smol::unblock(move || {
+            done(crate::panic::catch(f));
+        }),
+    );
+}
+
+/// A thread of smol's global executor (`smol-N`); tasks of other executors are seen through
+/// txaio's own marker.
+pub(crate) fn is_runtime_thread() -> bool {
+    std::thread::current()
+        .name()
+        .and_then(|name| name.strip_prefix("smol-"))
+        .is_some_and(|n| n.bytes().all(|b| b.is_ascii_digit()))
+}
+
+/// Yields to the executor once.
+pub(crate) async fn yield_now() {
+    smol::future::yield_now().await;
+}
+
+/// smol's global executor.
+pub(crate) fn background() -> super::Instance {
+    super::Instance::Smol(None)
+}
+
+/// The global executor cannot be stopped.
+pub(crate) fn shutdown_background() {}
 // Sockets (`txaio::net`): async-io's, on the reactor smol drives.
 
 /// A TCP listener on async-io's reactor.
@@ -150,10 +212,10 @@ pub(crate) fn poll_flush(io: &TcpStream, cx: &mut Context<'_>) -> Poll<io::Resul
     Pin::new(&mut io).poll_flush(cx)
 }
 
-/// Shuts the write direction down.
-pub(crate) fn poll_close(io: &TcpStream, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
-    let mut io = io;
-    Pin::new(&mut io).poll_close(cx)
+/// Shuts the write direction down. Not the `poll_close` of async-io (and so of async-std),
+/// which only flushes: the peer must read the end of the stream, as under tokio.
+pub(crate) fn poll_close(io: &TcpStream, _cx: &mut Context<'_>) -> Poll<io::Result<()>> {
+    Poll::Ready(io.get_ref().shutdown(Shutdown::Write))
 }
 
 /// Binds a UDP socket.

@@ -44,6 +44,16 @@ const NEVER: u64 = u64::MAX;
 /// });
 /// ```
 pub fn make_batched_timer(bucket: Duration, chunk_size: usize) -> BatchedTimer {
+    make_batched_timer_in(None, bucket, chunk_size)
+}
+
+/// [`make_batched_timer`] whose runtime timers go to `instance` (a `Txaio`'s), whichever
+/// thread adds a timer.
+pub(crate) fn make_batched_timer_in(
+    instance: Option<crate::rt::Instance>,
+    bucket: Duration,
+    chunk_size: usize,
+) -> BatchedTimer {
     assert!(
         !bucket.is_zero(),
         "make_batched_timer: `bucket` must be a non-zero duration"
@@ -54,6 +64,7 @@ pub fn make_batched_timer(bucket: Duration, chunk_size: usize) -> BatchedTimer {
     );
     BatchedTimer {
         shared: Arc::new(Shared {
+            instance,
             bucket,
             chunk_size,
             state: Mutex::new(State::default()),
@@ -99,6 +110,8 @@ pub struct BatchedTimer {
 
 #[derive(Debug)]
 struct Shared {
+    /// The runtime instance of a `Txaio`'s batched timer.
+    instance: Option<crate::rt::Instance>,
     bucket: Duration,
     chunk_size: usize,
     state: Mutex<State>,
@@ -220,6 +233,14 @@ impl Key {
 }
 
 impl Shared {
+    /// Runs `f` (which makes a runtime timer) scoped to this timer's instance, if it has one.
+    fn on_instance<R>(&self, f: impl FnOnce() -> R) -> R {
+        match &self.instance {
+            Some(instance) => rt::scoped(instance, f),
+            None => f(),
+        }
+    }
+
     fn lock(&self) -> MutexGuard<'_, State> {
         // No user code runs under this lock.
         self.state.lock().unwrap_or_else(PoisonError::into_inner)
@@ -333,12 +354,14 @@ impl BatchedTimer {
     fn arm(&self, index: u64) -> Option<DelayedCall> {
         let end = self.shared.bucket_end(index).filter(|_| index != NEVER)?;
         let timer = self.clone();
-        Some(call_at(
-            &Clock::current(),
-            rt::current(),
-            Some(end),
-            Box::new(move || timer.bucket_due(index)),
-        ))
+        Some(self.shared.on_instance(|| {
+            call_at(
+                &Clock::current(),
+                rt::current(),
+                Some(end),
+                Box::new(move || timer.bucket_due(index)),
+            )
+        }))
     }
 
     /// Bucket `index` has come due. A timer of an earlier bucket at this index that fired while
@@ -418,12 +441,14 @@ impl BatchedTimer {
             let timer = self.clone();
             // The last chunk is due before `end + bucket`; past `Duration::MAX` nothing is.
             let next_at = super::interval::duration_from_nanos(next_at);
-            drop(call_at(
-                &Clock::current(),
-                rt::current(),
-                next_at,
-                Box::new(move || timer.run_chunk(index, base)),
-            ));
+            drop(self.shared.on_instance(|| {
+                call_at(
+                    &Clock::current(),
+                    rt::current(),
+                    next_at,
+                    Box::new(move || timer.run_chunk(index, base)),
+                )
+            }));
         }
         for callback in chunk {
             if let Err(panic) = crate::panic::catch(callback) {

@@ -88,7 +88,7 @@ impl TimerEntry {
             callback, waiter, ..
         } = self.take_slot();
         if let Some(callback) = callback {
-            if let Err(panic) = crate::panic::catch(callback) {
+            if let Err(panic) = crate::panic::catch(|| crate::rt::as_timer_callback(callback)) {
                 report::timer_panicked(&panic);
             }
         }

@@ -13,6 +13,7 @@ use std::time::{Duration, Instant};
 
 use crate::deferred::{Deferred, create_future};
 use crate::rt;
+pub(crate) use batched::make_batched_timer_in;
 pub use batched::{BatchedTimer, make_batched_timer};
 pub(crate) use entry::TimerEntry;
 use entry::UntilFired;
