@@ -18,7 +18,7 @@ mod log;
 pub mod net;
 mod panic;
 mod report;
-pub mod rt;
+mod rt;
 pub mod testutil;
 mod time;
 

@@ -6,18 +6,17 @@ use std::io;
 use std::net::{Shutdown, SocketAddr};
 use std::pin::Pin;
 use std::task::{Context, Poll};
-use std::time::Duration;
 
 use crate::errors::Panic;
 use futures_io::{AsyncRead, AsyncWrite};
 
 /// Spawns a detached task on async-std's global executor.
-pub fn spawn<F: Future<Output = ()> + Send + 'static>(future: F) {
+pub(crate) fn spawn<F: Future<Output = ()> + Send + 'static>(future: F) {
     drop(async_std::task::spawn(future));
 }
 
 /// Runs `f` on async-std's blocking pool.
-pub fn spawn_blocking<R: Send + 'static>(
+pub(crate) fn spawn_blocking<R: Send + 'static>(
     f: impl FnOnce() -> R + Send + 'static,
     done: impl FnOnce(Result<R, Panic>) + Send + 'static,
 ) {
@@ -33,18 +32,13 @@ pub(crate) fn sleep_until(deadline: std::time::Instant) -> super::Sleep {
     }
 }
 
-/// Waits `delay` on async-io's timer.
-pub async fn sleep(delay: Duration) {
-    async_io::Timer::after(delay).await;
-}
-
 /// Runs `future` on this thread.
-pub fn block_on<F: Future>(future: F) -> F::Output {
+pub(crate) fn block_on<F: Future>(future: F) -> F::Output {
     async_std::task::block_on(future)
 }
 
 /// Same as [`block_on`].
-pub fn block_on_test<F: Future>(future: F) -> F::Output {
+pub(crate) fn block_on_test<F: Future>(future: F) -> F::Output {
     async_std::task::block_on(future)
 }
 

@@ -6,19 +6,19 @@
 //! for the duration of a future, recorded in a thread-local so nested calls follow it.
 
 #[cfg(feature = "async-std")]
-pub mod async_std;
+pub(crate) mod async_std;
 mod context;
 pub(crate) mod net;
 #[cfg(feature = "smol")]
-pub mod smol;
+pub(crate) mod smol;
 #[cfg(feature = "tokio")]
-pub mod tokio;
+pub(crate) mod tokio;
 
 use std::fmt;
 use std::future::Future;
 use std::pin::Pin;
 use std::task::{Context, Poll};
-use std::time::{Duration, Instant};
+use std::time::Instant;
 
 use pin_project_lite::pin_project;
 
@@ -115,7 +115,7 @@ const COMPILED: &[Runtime] = &[
 ];
 
 /// The default backend: the first compiled of tokio, smol, async-std.
-pub const DEFAULT: Runtime = if cfg!(feature = "tokio") {
+pub(crate) const DEFAULT: Runtime = if cfg!(feature = "tokio") {
     Runtime::Tokio
 } else if cfg!(feature = "smol") {
     Runtime::Smol
@@ -215,7 +215,10 @@ pub fn spawn_detached<F: Future<Output = ()> + Send + 'static>(future: F) {
 /// Spawns a detached task on `runtime`, which must be compiled in; it stays current inside.
 /// On a thread scoped to a runtime instance of that backend (a `Txaio`), the task goes to that
 /// instance and keeps it in scope.
-pub fn spawn_detached_on<F: Future<Output = ()> + Send + 'static>(runtime: Runtime, future: F) {
+pub(crate) fn spawn_detached_on<F: Future<Output = ()> + Send + 'static>(
+    runtime: Runtime,
+    future: F,
+) {
     let future = InRuntime::new(runtime, future);
     match instance_of(runtime) {
         Some(instance) => spawn_in(&instance, future),
@@ -225,7 +228,7 @@ pub fn spawn_detached_on<F: Future<Output = ()> + Send + 'static>(runtime: Runti
 
 /// Runs `f` on the current backend's blocking thread pool (the scoped instance's, if any);
 /// `done` receives its result.
-pub fn spawn_blocking<R: Send + 'static>(
+pub(crate) fn spawn_blocking<R: Send + 'static>(
     f: impl FnOnce() -> R + Send + 'static,
     done: impl FnOnce(Result<R, crate::errors::Panic>) + Send + 'static,
 ) {
@@ -354,11 +357,6 @@ pub(crate) fn is_runtime_thread() -> bool {
 pub(crate) async fn yield_now() {
     let runtime = current();
     dispatch!(runtime, backend => backend::yield_now().await);
-}
-
-/// Waits `delay` of real time on `runtime`'s timer.
-pub async fn sleep_on(runtime: Runtime, delay: Duration) {
-    dispatch!(runtime, backend => backend::sleep(delay).await);
 }
 
 #[cfg(feature = "tokio")]

@@ -6,19 +6,18 @@ use std::net::{Shutdown, SocketAddr};
 use std::pin::Pin;
 use std::sync::Arc;
 use std::task::{Context, Poll};
-use std::time::Duration;
 
 use crate::errors::Panic;
 use async_io::Async;
 use futures_io::{AsyncRead, AsyncWrite};
 
 /// Spawns a detached task on smol's global executor.
-pub fn spawn<F: Future<Output = ()> + Send + 'static>(future: F) {
+pub(crate) fn spawn<F: Future<Output = ()> + Send + 'static>(future: F) {
     smol::spawn(future).detach();
 }
 
 /// Runs `f` on smol's blocking pool.
-pub fn spawn_blocking<R: Send + 'static>(
+pub(crate) fn spawn_blocking<R: Send + 'static>(
     f: impl FnOnce() -> R + Send + 'static,
     done: impl FnOnce(Result<R, Panic>) + Send + 'static,
 ) {
@@ -35,18 +34,13 @@ pub(crate) fn sleep_until(deadline: std::time::Instant) -> super::Sleep {
     }
 }
 
-/// Waits `delay` on async-io's timer.
-pub async fn sleep(delay: Duration) {
-    async_io::Timer::after(delay).await;
-}
-
 /// Runs `future` on this thread, driving async-io's reactor.
-pub fn block_on<F: Future>(future: F) -> F::Output {
+pub(crate) fn block_on<F: Future>(future: F) -> F::Output {
     smol::block_on(future)
 }
 
 /// Same as [`block_on`]: smol needs no per-test runtime.
-pub fn block_on_test<F: Future>(future: F) -> F::Output {
+pub(crate) fn block_on_test<F: Future>(future: F) -> F::Output {
     smol::block_on(future)
 }
 

@@ -6,7 +6,6 @@ use std::net::SocketAddr;
 use std::pin::Pin;
 use std::sync::{Mutex, OnceLock, PoisonError};
 use std::task::{Context, Poll, ready};
-use std::time::Duration;
 
 use crate::errors::Panic;
 use tokio::io::{AsyncRead, AsyncWrite, ReadBuf};
@@ -28,12 +27,12 @@ fn handle() -> Handle {
 }
 
 /// Spawns a detached task.
-pub fn spawn<F: Future<Output = ()> + Send + 'static>(future: F) {
+pub(crate) fn spawn<F: Future<Output = ()> + Send + 'static>(future: F) {
     drop(handle().spawn(future));
 }
 
 /// Runs `f` on tokio's blocking pool.
-pub fn spawn_blocking<R: Send + 'static>(
+pub(crate) fn spawn_blocking<R: Send + 'static>(
     f: impl FnOnce() -> R + Send + 'static,
     done: impl FnOnce(Result<R, Panic>) + Send + 'static,
 ) {
@@ -62,11 +61,6 @@ pub(crate) fn sleep_until(deadline: std::time::Instant) -> super::Sleep {
     }
 }
 
-/// Waits `delay` on tokio's timer.
-pub async fn sleep(delay: Duration) {
-    tokio::time::sleep(delay).await;
-}
-
 fn build(builder: &mut Builder) -> tokio::runtime::Runtime {
     builder
         .enable_all()
@@ -75,12 +69,12 @@ fn build(builder: &mut Builder) -> tokio::runtime::Runtime {
 }
 
 /// Runs `future` on a new multi-thread runtime, as `#[tokio::main]` does.
-pub fn block_on<F: Future>(future: F) -> F::Output {
+pub(crate) fn block_on<F: Future>(future: F) -> F::Output {
     build(&mut Builder::new_multi_thread()).block_on(future)
 }
 
 /// Runs `future` on a new current-thread runtime, as `#[tokio::test]` does.
-pub fn block_on_test<F: Future>(future: F) -> F::Output {
+pub(crate) fn block_on_test<F: Future>(future: F) -> F::Output {
     build(&mut Builder::new_current_thread()).block_on(future)
 }
 
