@@ -162,6 +162,13 @@ pub struct Panic {
 
 impl Panic {
     /// Turns a payload caught by [`std::panic::catch_unwind`] into a `Panic`.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// let payload = std::panic::catch_unwind(|| panic!("boom {}", 7)).unwrap_err();
+    /// assert_eq!(txaio::Panic::from_payload(&*payload).message(), "boom 7");
+    /// ```
     #[must_use]
     pub fn from_payload(payload: &(dyn std::any::Any + Send)) -> Self {
         let message = if let Some(text) = payload.downcast_ref::<&'static str>() {
@@ -175,6 +182,16 @@ impl Panic {
     }
 
     /// The panic's message.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// let d = txaio::as_future(|| -> Result<u32, txaio::Failure> { panic!("no panic escapes") });
+    /// txaio::add_errback(&d, |failure| {
+    ///     let panic = failure.downcast_ref::<txaio::Panic>().unwrap();
+    ///     assert_eq!(panic.message(), "no panic escapes");
+    /// });
+    /// ```
     #[must_use]
     pub fn message(&self) -> &str {
         &self.message

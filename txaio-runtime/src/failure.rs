@@ -32,6 +32,15 @@ pub fn set_debugging(on: bool) {
 }
 
 /// Whether [`set_debugging`] is on.
+///
+/// # Examples
+///
+/// ```
+/// assert!(!txaio::is_debugging()); // off unless asked for
+/// txaio::set_debugging(true);
+/// assert!(txaio::is_debugging());
+/// txaio::set_debugging(false);
+/// ```
 #[must_use]
 pub fn is_debugging() -> bool {
     DEBUGGING.load(Ordering::Relaxed)
@@ -87,6 +96,13 @@ impl Error for MessageError {}
 
 impl Failure {
     /// Wraps an error, capturing a backtrace if backtraces are asked for.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// let failure = txaio::Failure::new(std::io::Error::other("disk on fire"));
+    /// assert_eq!(txaio::failure_message(&failure), "Error: disk on fire");
+    /// ```
     #[must_use]
     pub fn new(error: impl Error + Send + Sync + 'static) -> Failure {
         let type_name = short_type_name(std::any::type_name_of_val(&error));
@@ -105,6 +121,15 @@ impl Failure {
     }
 
     /// A failure made from a caught panic payload; its type name is `Panic`.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// let payload = std::panic::catch_unwind(|| panic!("boom")).unwrap_err();
+    /// let failure = txaio::Failure::from_panic(&*payload);
+    /// assert!(failure.is::<txaio::Panic>());
+    /// assert_eq!(txaio::failure_message(&failure), "Panic: boom");
+    /// ```
     #[must_use]
     pub fn from_panic(payload: &(dyn std::any::Any + Send)) -> Failure {
         Failure::new(Panic::from_payload(payload))
@@ -124,24 +149,56 @@ impl Failure {
     }
 
     /// The error inside (txaio's `IFailedFuture.value`).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// let failure = txaio::Failure::new(std::fmt::Error);
+    /// let error: &(dyn std::error::Error + Send + Sync) = failure.value();
+    /// assert_eq!(error.to_string(), std::fmt::Error.to_string());
+    /// ```
     #[must_use]
     pub fn value(&self) -> &(dyn Error + Send + Sync + 'static) {
         &*self.inner.error
     }
 
     /// Whether the error inside is an `E`.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// let failure = txaio::Failure::new(txaio::TimeoutError);
+    /// assert!(failure.is::<txaio::TimeoutError>());
+    /// assert!(!failure.is::<txaio::CancelledError>());
+    /// ```
     #[must_use]
     pub fn is<E: Error + 'static>(&self) -> bool {
         self.inner.error.is::<E>()
     }
 
     /// The error inside, if it is an `E`.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// let failure = txaio::Failure::new(std::io::Error::from(std::io::ErrorKind::ConnectionRefused));
+    /// let io = failure.downcast_ref::<std::io::Error>().unwrap();
+    /// assert_eq!(io.kind(), std::io::ErrorKind::ConnectionRefused);
+    /// assert!(failure.downcast_ref::<std::fmt::Error>().is_none());
+    /// ```
     #[must_use]
     pub fn downcast_ref<E: Error + 'static>(&self) -> Option<&E> {
         self.inner.error.downcast_ref::<E>()
     }
 
     /// The error type's own name, without module path or generics (`ParseError`).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// let failure = txaio::Failure::from("42x".parse::<u32>().unwrap_err());
+    /// assert_eq!(failure.type_name(), "ParseIntError");
+    /// ```
     #[must_use]
     pub fn type_name(&self) -> &'static str {
         self.inner.type_name

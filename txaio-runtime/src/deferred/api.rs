@@ -75,6 +75,21 @@ pub fn create_future_with_canceller<T: Send + 'static>(
 }
 
 /// What [`as_future`] accepts from its function: a deferred, or a plain `Result`.
+///
+/// # Examples
+///
+/// ```
+/// use txaio::{Deferred, IntoDeferred};
+///
+/// fn lookup(cached: Option<u32>) -> Deferred<u32> {
+///     match cached {
+///         Some(hit) => Ok::<_, txaio::Failure>(hit).into_deferred(),
+///         None => txaio::create_future(), // resolved later, when the answer arrives
+///     }
+/// }
+/// assert!(txaio::is_called(&lookup(Some(7))));
+/// assert!(!txaio::is_called(&lookup(None)));
+/// ```
 pub trait IntoDeferred<T> {
     /// Converts `self` into a deferred.
     fn into_deferred(self) -> Deferred<T>;

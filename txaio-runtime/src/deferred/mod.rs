@@ -234,12 +234,30 @@ impl<T> Deferred<T> {
     }
 
     /// Whether this deferred has fired.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// let d = txaio::create_future::<u8>();
+    /// assert!(!d.is_called());
+    /// txaio::resolve(&d, 1).unwrap();
+    /// assert!(d.is_called());
+    /// ```
     #[must_use]
     pub fn is_called(&self) -> bool {
         matches!(self.lock().phase, Phase::RunningCallbacks | Phase::Done(_))
     }
 
     /// Whether both handles refer to the same deferred.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// let d = txaio::create_future::<u8>();
+    /// let same = d.clone();
+    /// assert!(d.ptr_eq(&same));
+    /// assert!(!d.ptr_eq(&txaio::create_future()));
+    /// ```
     #[must_use]
     pub fn ptr_eq(&self, other: &Deferred<T>) -> bool {
         Arc::ptr_eq(&self.inner, &other.inner)
