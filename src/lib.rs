@@ -370,6 +370,8 @@ mod book {
     mod networking {}
     #[doc = include_str!("../book/src/coordination.md")]
     mod coordination {}
+    #[doc = include_str!("../book/src/wamp-client.md")]
+    mod wamp_client {}
 }
 
 #[doc(hidden)]

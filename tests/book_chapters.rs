@@ -108,8 +108,14 @@ fn registered_example(path: &str) -> bool {
     let root = read("Cargo.toml");
     let examples =
         fs::read_to_string(Path::new(ROOT).join("examples/Cargo.toml")).unwrap_or_default();
+    // A multi-file example (`wamp_client/main.rs` plus modules) is compiled whole, so any of
+    // its files may be included.
+    let multi_file = path
+        .split_once('/')
+        .is_some_and(|(dir, _)| examples.contains(&format!("path = \"{dir}/main.rs\"")));
     root.contains(&format!("path = \"examples/{path}\""))
         || examples.contains(&format!("path = \"{path}\""))
+        || multi_file
 }
 
 fn check_include(chapter: &str, block: &Block, problems: &mut Vec<String>) {
