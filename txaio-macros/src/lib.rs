@@ -10,8 +10,11 @@
 
 use proc_macro::TokenStream;
 
+mod ctxt;
 mod entry;
 mod portable;
+#[cfg(test)]
+mod corpus;
 
 /// Makes a function portable across runtimes. See `txaio::portable`.
 #[proc_macro_attribute]

@@ -1,0 +1,31 @@
+//! Parsing an entry point: the item must be a function, and the attribute takes no arguments.
+
+use proc_macro2::TokenStream;
+use syn::spanned::Spanned;
+use syn::ItemFn;
+
+use super::Entry;
+use crate::ctxt::Ctxt;
+
+/// The function, or `None` (with the error in `cx`) if the item is not one.
+pub(super) fn parse(cx: &Ctxt, entry: Entry, args: TokenStream, input: TokenStream) -> Option<ItemFn> {
+    let name = entry.name();
+    if !args.is_empty() {
+        cx.error_spanned_by(
+            &args,
+            format!(
+                "#[txaio::{name}] takes no arguments; the backend comes from the cargo features of `txaio`"
+            ),
+        );
+    }
+    match syn::parse2::<ItemFn>(input.clone()) {
+        Ok(function) => Some(function),
+        Err(_) => {
+            cx.syn_error(syn::Error::new(
+                input.span(),
+                format!("#[txaio::{name}] goes on an `async fn`"),
+            ));
+            None
+        }
+    }
+}
