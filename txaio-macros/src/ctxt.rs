@@ -18,7 +18,11 @@ impl Ctxt {
     }
 
     /// An error pointing at `tokens` (the smallest offending ones).
-    pub(crate) fn error_spanned_by<T: ToTokens, M: std::fmt::Display>(&self, tokens: T, message: M) {
+    pub(crate) fn error_spanned_by<T: ToTokens, M: std::fmt::Display>(
+        &self,
+        tokens: T,
+        message: M,
+    ) {
         self.syn_error(syn::Error::new_spanned(tokens.into_token_stream(), message));
     }
 
@@ -39,7 +43,10 @@ impl Ctxt {
         if errors.is_empty() {
             return item;
         }
-        let mut tokens: TokenStream = errors.into_iter().map(|error| error.into_compile_error()).collect();
+        let mut tokens: TokenStream = errors
+            .into_iter()
+            .map(|error| error.into_compile_error())
+            .collect();
         tokens.extend(item);
         tokens
     }

@@ -10,11 +10,11 @@
 
 use proc_macro::TokenStream;
 
+#[cfg(test)]
+mod corpus;
 mod ctxt;
 mod entry;
 mod portable;
-#[cfg(test)]
-mod corpus;
 
 /// Makes a function portable across runtimes. See `txaio::portable`.
 #[proc_macro_attribute]

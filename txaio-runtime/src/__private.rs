@@ -3,8 +3,8 @@
 use std::error::Error;
 use std::fmt;
 use std::future::Future;
-use std::pin::Pin;
 use std::panic::{AssertUnwindSafe, catch_unwind};
+use std::pin::Pin;
 
 use crate::errors::Panic;
 use crate::rt::{self, Runtime};

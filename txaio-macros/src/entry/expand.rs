@@ -13,7 +13,9 @@ pub(super) fn expand(entry: Entry, function: ItemFn) -> TokenStream {
         mut sig,
         block,
     } = function;
-    let span = sig.asyncness.map_or_else(proc_macro2::Span::call_site, |token| token.span);
+    let span = sig
+        .asyncness
+        .map_or_else(proc_macro2::Span::call_site, |token| token.span);
     sig.asyncness = None;
     match entry {
         Entry::Main => quote! {
@@ -51,10 +53,19 @@ pub(super) fn expand(entry: Entry, function: ItemFn) -> TokenStream {
 /// (an `async fn main` left as it was would add rustc's own complaint).
 pub(super) fn placeholder(function: ItemFn) -> TokenStream {
     let ItemFn {
-        attrs, vis, mut sig, ..
+        attrs,
+        vis,
+        mut sig,
+        ..
     } = function;
     sig.asyncness = None;
-    let attrs = attrs.iter().filter(|attr| !attr.path().segments.last().is_some_and(|s| s.ident == "test"));
+    let attrs = attrs.iter().filter(|attr| {
+        !attr
+            .path()
+            .segments
+            .last()
+            .is_some_and(|s| s.ident == "test")
+    });
     quote! {
         #(#attrs)*
         #[allow(unused_variables)]

@@ -56,11 +56,30 @@ mod tests {
 
     #[test]
     fn main_and_test_expand_or_explain() {
-        let out = expand_main(quote!(), quote!(async fn main() {})).to_string();
+        let out = expand_main(
+            quote!(),
+            quote!(
+                async fn main() {}
+            ),
+        )
+        .to_string();
         assert!(out.contains("block_on_default"), "{out}");
-        let out = expand_test(quote!(), quote!(#[test] async fn t() {})).to_string();
+        let out = expand_test(
+            quote!(),
+            quote!(
+                #[test]
+                async fn t() {}
+            ),
+        )
+        .to_string();
         assert!(out.contains("compile_error"), "{out}");
-        let out = expand_test(quote!(x), quote!(struct S;)).to_string();
+        let out = expand_test(
+            quote!(x),
+            quote!(
+                struct S;
+            ),
+        )
+        .to_string();
         assert!(out.contains("compile_error"), "{out}");
     }
 }

@@ -15,7 +15,10 @@ pub(super) fn validate(cx: &Ctxt, entry: Entry, function: &ItemFn) {
         );
     }
     if let Some(first) = function.sig.inputs.first() {
-        cx.error_spanned_by(first, format!("#[txaio::{name}] functions take no arguments"));
+        cx.error_spanned_by(
+            first,
+            format!("#[txaio::{name}] functions take no arguments"),
+        );
     }
     if !function.sig.generics.params.is_empty() {
         cx.error_spanned_by(
@@ -35,5 +38,8 @@ pub(super) fn validate(cx: &Ctxt, entry: Entry, function: &ItemFn) {
 
 /// `#[test]`, `#[core::prelude::v1::test]`, `#[tokio::test]`, `#[async_std::test]`, ...
 fn is_test_attribute(attr: &Attribute) -> bool {
-    attr.path().segments.last().is_some_and(|last| last.ident == "test")
+    attr.path()
+        .segments
+        .last()
+        .is_some_and(|last| last.ident == "test")
 }

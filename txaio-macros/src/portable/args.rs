@@ -68,7 +68,8 @@ pub(crate) struct Args {
 /// The hidden argument that marks a re-emitted attribute (see [`Args::validated`]).
 pub(crate) const VALIDATED: &str = "__txaio_validated";
 
-const EXPECTED: &str = "expected `runtime = \"tokio\" | \"smol\" | \"async-std\"` or `crate = \"path\"`";
+const EXPECTED: &str =
+    "expected `runtime = \"tokio\" | \"smol\" | \"async-std\"` or `crate = \"path\"`";
 
 impl Args {
     /// The path of the txaio crate in generated code: `::txaio` unless `crate = ".."` says.
@@ -98,7 +99,10 @@ impl Args {
             list.push(quote!(runtime = #name));
         }
         if let Some(path) = &self.krate {
-            let text = LitStr::new(&path.to_token_stream().to_string().replace(' ', ""), Span::call_site());
+            let text = LitStr::new(
+                &path.to_token_stream().to_string().replace(' ', ""),
+                Span::call_site(),
+            );
             list.push(quote!(crate = #text));
         }
         quote_spanned!(Span::call_site()=> #[#krate::portable(#(#list),*)])
@@ -119,7 +123,11 @@ pub(crate) fn parse(cx: &Ctxt, args: TokenStream) -> Args {
         match &meta {
             Meta::Path(path) if path.is_ident(VALIDATED) => parsed.validated = true,
             Meta::NameValue(pair) if pair.path.is_ident("runtime") => {
-                let Some(name) = string_value(cx, &pair.value, "the runtime is a string: `runtime = \"tokio\"`, `\"smol\"` or `\"async-std\"`") else {
+                let Some(name) = string_value(
+                    cx,
+                    &pair.value,
+                    "the runtime is a string: `runtime = \"tokio\"`, `\"smol\"` or `\"async-std\"`",
+                ) else {
                     continue;
                 };
                 if parsed.runtime.is_some() {
@@ -129,7 +137,11 @@ pub(crate) fn parse(cx: &Ctxt, args: TokenStream) -> Args {
                 }
             }
             Meta::NameValue(pair) if pair.path.is_ident("crate") => {
-                let Some(text) = string_value(cx, &pair.value, "the crate is a path in a string: `crate = \"my_facade::txaio\"`") else {
+                let Some(text) = string_value(
+                    cx,
+                    &pair.value,
+                    "the crate is a path in a string: `crate = \"my_facade::txaio\"`",
+                ) else {
                     continue;
                 };
                 if parsed.krate.is_some() {
@@ -140,15 +152,18 @@ pub(crate) fn parse(cx: &Ctxt, args: TokenStream) -> Args {
                     Ok(path) => parsed.krate = Some(respan(path, text.span())),
                     Err(_) => cx.error_spanned_by(
                         text,
-                        format!("`{}` is not a path; expected `crate = \"path::to::txaio\"`", text.value()),
+                        format!(
+                            "`{}` is not a path; expected `crate = \"path::to::txaio\"`",
+                            text.value()
+                        ),
                     ),
                 }
             }
             Meta::NameValue(pair) => {
-                let name = pair
-                    .path
-                    .get_ident()
-                    .map_or_else(|| pair.path.to_token_stream().to_string(), ToString::to_string);
+                let name = pair.path.get_ident().map_or_else(
+                    || pair.path.to_token_stream().to_string(),
+                    ToString::to_string,
+                );
                 cx.error_spanned_by(
                     &pair.path,
                     format!("unknown argument `{name}` to #[txaio::portable]; {EXPECTED}"),
@@ -164,7 +179,11 @@ pub(crate) fn parse(cx: &Ctxt, args: TokenStream) -> Args {
 }
 
 fn string_value<'a>(cx: &Ctxt, value: &'a Expr, message: &str) -> Option<&'a LitStr> {
-    if let Expr::Lit(ExprLit { lit: Lit::Str(text), .. }) = value {
+    if let Expr::Lit(ExprLit {
+        lit: Lit::Str(text),
+        ..
+    }) = value
+    {
         Some(text)
     } else {
         cx.error_spanned_by(value, message);
@@ -200,7 +219,9 @@ fn backend(cx: &Ctxt, name: &LitStr) -> Option<Backend> {
         };
         cx.syn_error(syn::Error::new(
             name.span(),
-            format!("unknown runtime `{value}`; expected one of `tokio`, `smol`, `async-std`{hint}"),
+            format!(
+                "unknown runtime `{value}`; expected one of `tokio`, `smol`, `async-std`{hint}"
+            ),
         ));
     }
     found
@@ -224,7 +245,10 @@ mod tests {
         let cx = Ctxt::new();
         assert!(parse(&cx, quote!()).runtime.is_none());
         let parsed = parse(&cx, quote!(runtime = "async-std", crate = "facade::txaio"));
-        assert_eq!(parsed.runtime.map(|(backend, _)| backend), Some(Backend::AsyncStd));
+        assert_eq!(
+            parsed.runtime.map(|(backend, _)| backend),
+            Some(Backend::AsyncStd)
+        );
         assert_eq!(parsed.crate_names(), ["txaio", "txaio"]);
         assert_eq!(parsed.krate().to_string(), "facade :: txaio");
         assert_eq!(cx.len(), 0);
@@ -233,7 +257,10 @@ mod tests {
     #[test]
     fn refuses_unknown_names_and_arguments() {
         let error = errors(quote!(runtime = "tokyo"));
-        assert!(error.contains("unknown runtime `tokyo`; expected one of `tokio`, `smol`, `async-std`"), "{error}");
+        assert!(
+            error.contains("unknown runtime `tokyo`; expected one of `tokio`, `smol`, `async-std`"),
+            "{error}"
+        );
         assert!(errors(quote!(flavor = "x")).contains("unknown argument `flavor`"));
         assert!(errors(quote!(runtime = "smol", runtime = "tokio")).contains("given twice"));
         assert!(errors(quote!(runtime = smol)).contains("is a string"));

@@ -47,10 +47,17 @@ fn inferred(ty: &Type) -> Type {
 }
 
 /// `async fn f(args) -> R { body }` -> `fn f(args) -> Deferred<T> { spawn(body) }`.
-pub(crate) fn async_fn(args: &Args, sig: &mut Signature, block: &Block, output: &Output<'_>) -> Block {
+pub(crate) fn async_fn(
+    args: &Args,
+    sig: &mut Signature,
+    block: &Block,
+    output: &Output<'_>,
+) -> Block {
     let krate = args.krate();
     let runtime = runtime_expr(args);
-    let span = sig.asyncness.map_or_else(Span::call_site, |token| token.span);
+    let span = sig
+        .asyncness
+        .map_or_else(Span::call_site, |token| token.span);
     let declared: Type = match &sig.output {
         ReturnType::Default => parse_quote_spanned!(sig.ident.span()=> ()),
         ReturnType::Type(_, ty) => (**ty).clone(),
@@ -80,7 +87,11 @@ pub(crate) fn async_fn(args: &Args, sig: &mut Signature, block: &Block, output: 
 }
 
 /// The deferred's value type, and the expression turning `__txaio_output` into its outcome.
-fn outcome(krate: &TokenStream, declared: &Type, output: &Output<'_>) -> (TokenStream, TokenStream) {
+fn outcome(
+    krate: &TokenStream,
+    declared: &Type,
+    output: &Output<'_>,
+) -> (TokenStream, TokenStream) {
     let into = |span: Span| {
         quote_spanned! {span=>
             match __txaio_output {

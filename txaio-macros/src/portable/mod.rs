@@ -8,6 +8,7 @@ mod validate;
 
 use proc_macro2::TokenStream;
 use quote::{ToTokens, quote};
+use syn::parse::Parser as _;
 use syn::spanned::Spanned;
 use syn::{Attribute, ImplItem, Item, ItemFn, ItemImpl, ItemMod};
 
@@ -34,7 +35,14 @@ pub(crate) fn expand(args: TokenStream, input: &TokenStream) -> TokenStream {
 
 /// One item under the attribute. `top` is false for items inside a portable `mod`, where
 /// items that are not functions or impl blocks are left alone.
-fn portable_item(cx: &Ctxt, args: &Args, scope: &Scope, aliases: &[String], item: Item, top: bool) -> TokenStream {
+fn portable_item(
+    cx: &Ctxt,
+    args: &Args,
+    scope: &Scope,
+    aliases: &[String],
+    item: Item,
+    top: bool,
+) -> TokenStream {
     match item {
         Item::Fn(function) => portable_fn(cx, args, scope, aliases, function),
         Item::Impl(block) => portable_impl(cx, args, scope, aliases, block, top),
@@ -67,7 +75,10 @@ fn item_keyword_span(item: &Item) -> proc_macro2::Span {
 /// The arguments for an item inside a portable `impl` or `mod`: its own `#[portable(..)]`
 /// overrides the outer one's (and is removed); a bare `#[portable]` there is redundant.
 fn own_args(cx: &Ctxt, outer: &Args, attrs: &mut Vec<Attribute>, redundant: &str) -> Args {
-    let Some(index) = attrs.iter().position(|attr| validate::portable_attribute(std::slice::from_ref(attr)).is_some()) else {
+    let Some(index) = attrs
+        .iter()
+        .position(|attr| validate::portable_attribute(std::slice::from_ref(attr)).is_some())
+    else {
         return outer.clone();
     };
     let attr = attrs.remove(index);
@@ -87,14 +98,34 @@ fn own_args(cx: &Ctxt, outer: &Args, attrs: &mut Vec<Attribute>, redundant: &str
     }
 }
 
-fn portable_fn(cx: &Ctxt, args: &Args, scope: &Scope, aliases: &[String], mut function: ItemFn) -> TokenStream {
+fn portable_fn(
+    cx: &Ctxt,
+    args: &Args,
+    scope: &Scope,
+    aliases: &[String],
+    mut function: ItemFn,
+) -> TokenStream {
     if let Some(duplicate) = validate::portable_attribute(&function.attrs) {
         cx.error_spanned_by(duplicate, "#[txaio::portable] is given twice; remove one");
-        function.attrs.retain(|attr| validate::portable_attribute(std::slice::from_ref(attr)).is_none());
+        function
+            .attrs
+            .retain(|attr| validate::portable_attribute(std::slice::from_ref(attr)).is_none());
     }
-    let ItemFn { attrs, vis, mut sig, block } = function;
-    let (attrs, body) = portable_body(cx, args, scope, aliases, attrs, &mut sig, &block);
-    quote!(#(#attrs)* #vis #sig #body)
+    let ItemFn {
+        attrs,
+        vis,
+        mut sig,
+        block,
+    } = function;
+    let (attrs, block) = portable_body(cx, args, scope, aliases, attrs, &mut sig, &block);
+    // `ItemFn` prints inner attributes (`#![allow(..)]`) inside the body, where they belong.
+    ItemFn {
+        attrs,
+        vis,
+        sig,
+        block: Box::new(block),
+    }
+    .into_token_stream()
 }
 
 /// Validates one function (or method) and returns its attributes and new body; the signature
@@ -107,12 +138,15 @@ fn portable_body(
     mut attrs: Vec<Attribute>,
     sig: &mut syn::Signature,
     block: &syn::Block,
-) -> (Vec<Attribute>, TokenStream) {
+) -> (Vec<Attribute>, syn::Block) {
     let original = sig.clone();
     let output = validate::output(&original, aliases);
     if !args.validated {
         let refused = validate::check_borrows(cx, sig);
-        if let validate::Output::Result { error: Some(error), .. } = &output {
+        if let validate::Output::Result {
+            error: Some(error), ..
+        } = &output
+        {
             if sig.asyncness.is_some() {
                 validate::check_error_type(cx, error);
             }
@@ -121,21 +155,20 @@ fn portable_body(
         if refused {
             let body = expand::placeholder(args, sig, &output);
             attrs.push(syn::parse_quote!(#[allow(unused_variables)]));
-            return (attrs, body.into_token_stream());
+            return (attrs, body);
         }
         if sig.asyncness.is_some() && attrs.iter().any(validate::is_instrument) {
             // `#[tracing::instrument]` must see the `async fn` to cover its body: it runs
             // first, then this attribute again (marked as validated) on what it wrote.
-            let (instrument, others): (Vec<Attribute>, Vec<Attribute>) =
+            let (mut reordered, others): (Vec<Attribute>, Vec<Attribute>) =
                 attrs.into_iter().partition(validate::is_instrument);
-            let again = args.to_attribute();
-            let attrs = quote!(#(#instrument)* #again #(#others)*);
-            return (
-                syn::Attribute::parse_outer
-                    .parse2(attrs)
+            reordered.extend(
+                Attribute::parse_outer
+                    .parse2(args.to_attribute())
                     .unwrap_or_default(),
-                block.to_token_stream(),
             );
+            reordered.extend(others);
+            return (reordered, block.clone());
         }
     }
     let body = if sig.asyncness.is_some() {
@@ -143,12 +176,17 @@ fn portable_body(
     } else {
         expand::plain_fn(args, block)
     };
-    (attrs, body.into_token_stream())
+    (attrs, body)
 }
 
-use syn::parse::Parser as _;
-
-fn portable_impl(cx: &Ctxt, args: &Args, scope: &Scope, aliases: &[String], mut block: ItemImpl, top: bool) -> TokenStream {
+fn portable_impl(
+    cx: &Ctxt,
+    args: &Args,
+    scope: &Scope,
+    aliases: &[String],
+    mut block: ItemImpl,
+    top: bool,
+) -> TokenStream {
     if let Some((_, trait_path, _)) = &block.trait_ {
         if top {
             cx.error_spanned_by(
@@ -160,7 +198,13 @@ fn portable_impl(cx: &Ctxt, args: &Args, scope: &Scope, aliases: &[String], mut 
             // Inside a portable `mod`, a trait impl keeps its signatures; its bodies are checked.
             for item in &block.items {
                 if let ImplItem::Fn(method) = item {
-                    validate::check_function(cx, &args.crate_names(), scope, &method.sig, &method.block);
+                    validate::check_function(
+                        cx,
+                        &args.crate_names(),
+                        scope,
+                        &method.sig,
+                        &method.block,
+                    );
                 }
             }
         }
@@ -176,9 +220,17 @@ fn portable_impl(cx: &Ctxt, args: &Args, scope: &Scope, aliases: &[String], mut 
              (or give it arguments, such as `runtime = \"smol\"`, to override the block's)",
         );
         let attrs = std::mem::take(&mut method.attrs);
-        let (attrs, body) = portable_body(cx, &own, scope, aliases, attrs, &mut method.sig, &method.block);
+        let (attrs, body) = portable_body(
+            cx,
+            &own,
+            scope,
+            aliases,
+            attrs,
+            &mut method.sig,
+            &method.block,
+        );
         method.attrs = attrs;
-        method.block = syn::parse2(body).unwrap_or_else(|_| method.block.clone());
+        method.block = body;
     }
     block.into_token_stream()
 }
@@ -194,7 +246,14 @@ fn portable_mod(cx: &Ctxt, args: &Args, mut module: ItemMod) -> TokenStream {
     };
     let scope = validate::module_scope(cx, &args.crate_names(), &items);
     let aliases = validate::result_aliases(&items);
-    let ItemMod { attrs, vis, unsafety, mod_token, ident, .. } = module;
+    let ItemMod {
+        attrs,
+        vis,
+        unsafety,
+        mod_token,
+        ident,
+        ..
+    } = module;
     let items = items.into_iter().map(|mut item| {
         let attrs = match &mut item {
             Item::Fn(function) => Some(&mut function.attrs),
@@ -225,13 +284,50 @@ mod tests {
 
     #[test]
     fn expands_or_explains_every_item() {
-        let out = expand(quote!(), &quote!(async fn f() -> Result<u8, E> { Ok(1) })).to_string();
-        assert!(out.contains("spawn_portable") && !out.contains("compile_error"), "{out}");
-        let out = expand(quote!(), &quote!(struct S;)).to_string();
+        let out = expand(
+            quote!(),
+            &quote!(
+                async fn f() -> Result<u8, E> {
+                    Ok(1)
+                }
+            ),
+        )
+        .to_string();
+        assert!(
+            out.contains("spawn_portable") && !out.contains("compile_error"),
+            "{out}"
+        );
+        let out = expand(
+            quote!(),
+            &quote!(
+                struct S;
+            ),
+        )
+        .to_string();
         assert!(out.contains("compile_error"), "{out}");
-        let out = expand(quote!(), &quote!(mod m { use tokio::time::sleep; async fn f() { sleep(d).await } })).to_string();
+        let out = expand(
+            quote!(),
+            &quote!(
+                mod m {
+                    use tokio::time::sleep;
+                    async fn f() {
+                        sleep(d).await
+                    }
+                }
+            ),
+        )
+        .to_string();
         assert_eq!(out.matches("compile_error").count(), 1, "{out}");
-        let out = expand(quote!(), &quote!(async fn f(s: &str) {})).to_string();
-        assert!(out.contains("unreachable") && out.contains("Deferred"), "{out}");
+        let out = expand(
+            quote!(),
+            &quote!(
+                async fn f(s: &str) {}
+            ),
+        )
+        .to_string();
+        assert!(
+            out.contains("unreachable") && out.contains("Deferred"),
+            "{out}"
+        );
     }
 }

@@ -58,7 +58,7 @@ impl Session {
 }
 
 #[txaio::main]
-async fn main() {
+pub async fn main() {
     assert_eq!(with_result(1).await.unwrap(), 2);
     assert_eq!(with_io_result(3).await.unwrap(), 3);
     assert_eq!(without_result("abc".into()).await.unwrap(), 3);

@@ -89,10 +89,10 @@ impl<'ast, 'c> Checker<'ast, 'c> {
                 Item::Use(item) => self.record_use(&item.tree, &mut Vec::new()),
                 Item::ExternCrate(item) => {
                     let crate_name = item.ident.unraw().to_string();
-                    let alias = item
-                        .rename
-                        .as_ref()
-                        .map_or_else(|| crate_name.clone(), |(_, rename)| rename.unraw().to_string());
+                    let alias = item.rename.as_ref().map_or_else(
+                        || crate_name.clone(),
+                        |(_, rename)| rename.unraw().to_string(),
+                    );
                     self.record_alias(alias, vec![crate_name], item);
                 }
                 other => {
@@ -108,7 +108,11 @@ impl<'ast, 'c> Checker<'ast, 'c> {
 
     fn record_alias(&mut self, alias: String, full: Vec<String>, at: &dyn ToTokens) {
         let refused = self.check_import(&full, at);
-        let name = if refused { Name::Refused } else { Name::Import(full) };
+        let name = if refused {
+            Name::Refused
+        } else {
+            Name::Import(full)
+        };
         self.innermost().names.insert(alias, name);
     }
 
@@ -233,9 +237,10 @@ impl<'ast, 'c> Checker<'ast, 'c> {
                 }
                 _ => None,
             },
-            Expr::MethodCall(call) => {
-                kinds::after_method(&self.kind_of(&call.receiver)?, &call.method.unraw().to_string())
-            }
+            Expr::MethodCall(call) => kinds::after_method(
+                &self.kind_of(&call.receiver)?,
+                &call.method.unraw().to_string(),
+            ),
             Expr::Path(path) if path.qself.is_none() => match self.resolve(&path.path) {
                 Resolved::User(kind) => kind,
                 _ => None,
@@ -269,7 +274,9 @@ impl<'ast, 'c> Checker<'ast, 'c> {
                     scope::bind_pattern(self.innermost(), &typed.pat, kind);
                 }
                 syn::FnArg::Receiver(_) => {
-                    self.innermost().names.insert("self".to_owned(), Name::Local(None));
+                    self.innermost()
+                        .names
+                        .insert("self".to_owned(), Name::Local(None));
                 }
             }
         }
@@ -330,8 +337,15 @@ impl<'ast, 'c> Checker<'ast, 'c> {
         if !STD_MACROS.contains(&name.as_str()) {
             return;
         }
-        if let Resolved::Path { imported: true, segments } = self.resolve(&mac.path) {
-            if !matches!(segments.first().map(String::as_str), Some("std" | "core" | "alloc")) {
+        if let Resolved::Path {
+            imported: true,
+            segments,
+        } = self.resolve(&mac.path)
+        {
+            if !matches!(
+                segments.first().map(String::as_str),
+                Some("std" | "core" | "alloc")
+            ) {
                 return;
             }
         }
@@ -339,12 +353,15 @@ impl<'ast, 'c> Checker<'ast, 'c> {
         let expressions = Punctuated::<Expr, Token![,]>::parse_terminated
             .parse2(tokens.clone())
             .map(|list| list.into_iter().collect::<Vec<_>>())
-            .or_else(|_| (|input: ParseStream<'_>| {
-                let value: Expr = input.parse()?;
-                input.parse::<Token![;]>()?;
-                let count: Expr = input.parse()?;
-                Ok(vec![value, count])
-            }).parse2(tokens));
+            .or_else(|_| {
+                (|input: ParseStream<'_>| {
+                    let value: Expr = input.parse()?;
+                    input.parse::<Token![;]>()?;
+                    let count: Expr = input.parse()?;
+                    Ok(vec![value, count])
+                })
+                .parse2(tokens)
+            });
         if let Ok(expressions) = expressions {
             // The parsed expressions own their tokens; check them with a borrow that ends here.
             for expression in &expressions {
@@ -577,10 +594,14 @@ impl<'ast> Visit<'ast> for Checker<'ast, '_> {
             return;
         }
         if self.offloaded == 0 {
-            if let Some(message) = kind.as_ref().and_then(|kind| kinds::blocking_method(kind, &method)) {
+            if let Some(message) = kind
+                .as_ref()
+                .and_then(|kind| kinds::blocking_method(kind, &method))
+            {
                 self.cx.error_spanned_by(&call.method, message);
             } else if method == "to_socket_addrs" && self.sees_to_socket_addrs() {
-                let message = paths::refusal(&["std", "net", "ToSocketAddrs", "to_socket_addrs"], true);
+                let message =
+                    paths::refusal(&["std", "net", "ToSocketAddrs", "to_socket_addrs"], true);
                 self.refuse(message, &call.method);
             }
         }
@@ -597,17 +618,25 @@ impl Checker<'_, '_> {
     /// `<std::fs::File>::open` and `<File as Trait>::method`: the type's path joined with the
     /// rest, as the call really names it.
     fn check_qualified(&mut self, qself: &syn::QSelf, path: &syn::Path) {
-        let syn::Type::Path(ty) = &*qself.ty else { return };
+        let syn::Type::Path(ty) = &*qself.ty else {
+            return;
+        };
         if ty.qself.is_some() {
             return;
         }
         let Some(mut words) = self.resolve(&ty.path).segments().map(|words| {
-            words.into_iter().map(str::to_owned).collect::<Vec<String>>()
+            words
+                .into_iter()
+                .map(str::to_owned)
+                .collect::<Vec<String>>()
         }) else {
             return;
         };
         words.extend(scope::segments(path).into_iter().skip(qself.position));
-        let resolved = Resolved::Path { segments: words, imported: true };
+        let resolved = Resolved::Path {
+            segments: words,
+            imported: true,
+        };
         let span_tokens = QualifiedTokens(qself, path);
         self.check_resolved(&resolved, &span_tokens);
     }
@@ -618,7 +647,10 @@ impl Checker<'_, '_> {
             scope::lookup(&self.scopes, "ToSocketAddrs"),
             Some(Name::Import(path)) if path == &["std", "net", "ToSocketAddrs"]
         );
-        imported || scope::globs(&self.scopes).iter().any(|glob| *glob == ["std", "net"])
+        imported
+            || scope::globs(&self.scopes)
+                .iter()
+                .any(|glob| *glob == ["std", "net"])
     }
 }
 

@@ -99,7 +99,8 @@ pub(crate) fn blocking_method(kind: &Kind, method: &str) -> Option<String> {
         ),
         (
             Kind::Stdin | Kind::StdinLock,
-            "read_line" | "read_to_string" | "read_to_end" | "read" | "read_exact" | "lines" | "bytes",
+            "read_line" | "read_to_string" | "read_to_end" | "read" | "read_exact" | "lines"
+            | "bytes",
         ) => (
             "waits for input",
             "read stdin on the blocking pool with `txaio::defer_to_thread`",
@@ -127,7 +128,9 @@ pub(crate) fn blocking_method(kind: &Kind, method: &str) -> Option<String> {
         ),
         _ => return None,
     };
-    Some(format!("`.{method}()` {what} and blocks the event loop; {remedy}"))
+    Some(format!(
+        "`.{method}()` {what} and blocks the event loop; {remedy}"
+    ))
 }
 
 #[cfg(test)]

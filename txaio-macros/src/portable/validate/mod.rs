@@ -21,13 +21,26 @@ use crate::ctxt::Ctxt;
 /// The scope an inline module gives its items: its `use`s (runtime-specific ones refused
 /// here, once) and its own item names.
 pub(crate) fn module_scope(cx: &Ctxt, krate: &[String], items: &[Item]) -> Scope {
-    let mut checker = body::Checker::new(cx, krate, Scope { barrier: true, ..Scope::default() });
+    let mut checker = body::Checker::new(
+        cx,
+        krate,
+        Scope {
+            barrier: true,
+            ..Scope::default()
+        },
+    );
     checker.declare_items(items);
     checker.into_scope()
 }
 
 /// Checks one function: runtime-specific paths in its signature, then its body.
-pub(crate) fn check_function(cx: &Ctxt, krate: &[String], outer: &Scope, sig: &Signature, block: &Block) {
+pub(crate) fn check_function(
+    cx: &Ctxt,
+    krate: &[String],
+    outer: &Scope,
+    sig: &Signature,
+    block: &Block,
+) {
     let mut checker = body::Checker::new(cx, krate, outer.clone());
     checker.push(false);
     checker.bind_inputs(&sig.inputs);
@@ -61,7 +74,11 @@ pub(crate) fn result_aliases(items: &[Item]) -> Vec<String> {
         .filter_map(|item| match item {
             Item::Type(alias) => match &*alias.ty {
                 syn::Type::Path(path)
-                    if path.path.segments.last().is_some_and(|last| last.ident == "Result") =>
+                    if path
+                        .path
+                        .segments
+                        .last()
+                        .is_some_and(|last| last.ident == "Result") =>
                 {
                     Some(alias.ident.to_string())
                 }

@@ -68,9 +68,12 @@ fn blocking_refusal(path: &[&str], written: &str) -> Option<String> {
         | ["std", "fs", "OpenOptions", "open"] => format!(
             "{blocks}; run it on the blocking pool: `txaio::defer_to_thread(move || {written}(..))`"
         ),
-        ["std", "net", socket @ ("TcpStream" | "TcpListener" | "UdpSocket"), ..] => format!(
-            "`{written}` is a blocking socket; use `txaio::net::{socket}` instead"
-        ),
+        [
+            "std",
+            "net",
+            socket @ ("TcpStream" | "TcpListener" | "UdpSocket"),
+            ..,
+        ] => format!("`{written}` is a blocking socket; use `txaio::net::{socket}` instead"),
         ["std", "net", "ToSocketAddrs", "to_socket_addrs"] => format!(
             "{blocks} resolving names (DNS); resolve on the blocking pool: \
              `txaio::defer_to_thread(move || addr.to_socket_addrs())`"
@@ -87,18 +90,35 @@ fn blocking_refusal(path: &[&str], written: &str) -> Option<String> {
         ["std", "io", "Stdin" | "StdinLock", _] => format!(
             "{blocks} waiting for input; read stdin on the blocking pool with `txaio::defer_to_thread`"
         ),
-        ["std", "sync", "mpsc", "Receiver", "recv" | "recv_timeout" | "iter"]
-        | ["std", "sync", "mpsc", "SyncSender", "send"] => format!(
-            "{blocks}; use an async channel (`futures::channel::mpsc`) and `.await` it"
-        ),
+        [
+            "std",
+            "sync",
+            "mpsc",
+            "Receiver",
+            "recv" | "recv_timeout" | "iter",
+        ]
+        | ["std", "sync", "mpsc", "SyncSender", "send"] => {
+            format!("{blocks}; use an async channel (`futures::channel::mpsc`) and `.await` it")
+        }
         ["futures" | "futures_executor", .., "block_on_stream"] => format!(
             "{blocks} on each item; `.await` the stream's items (`futures::StreamExt::next`) instead"
         ),
-        ["futures" | "futures_executor", .., "LocalPool", "run" | "run_until"]
+        [
+            "futures" | "futures_executor",
+            ..,
+            "LocalPool",
+            "run" | "run_until",
+        ]
         | ["futures" | "futures_executor", .., "block_on"]
-        | ["futures_lite" | "smol" | "async_io" | "pollster", .., "block_on"]
+        | [
+            "futures_lite" | "smol" | "async_io" | "pollster",
+            ..,
+            "block_on",
+        ]
         | ["async_std", "task", "block_on"]
-        | ["tokio", "runtime", "Runtime" | "Handle", "block_on"] => format!("`{written}` {BLOCK_ON}"),
+        | ["tokio", "runtime", "Runtime" | "Handle", "block_on"] => {
+            format!("`{written}` {BLOCK_ON}")
+        }
         ["txaio", "blocking", "wait_for"] => format!(
             "`{written}` waits on this thread, which is the event loop's; `.await` the deferred instead"
         ),
@@ -140,9 +160,9 @@ fn replacement(path: &[&str]) -> Option<&'static str> {
             "`txaio::net::TcpListener`"
         }
         [_, "net", "UdpSocket", ..] | ["async_net", "UdpSocket", ..] => "`txaio::net::UdpSocket`",
-        ["tokio" | "async_std" | "smol", "net", ..] | ["async_net", ..] | ["async_io", "Async", ..] => {
-            "`txaio::net` (`TcpStream`, `TcpListener`, `UdpSocket`)"
-        }
+        ["tokio" | "async_std" | "smol", "net", ..]
+        | ["async_net", ..]
+        | ["async_io", "Async", ..] => "`txaio::net` (`TcpStream`, `TcpListener`, `UdpSocket`)",
         ["tokio", "time", "interval" | "interval_at" | "Interval", ..]
         | ["async_std", "stream", "interval"]
         | ["smol" | "async_io", "Timer", "interval" | "interval_at"] => "`txaio::interval`",
@@ -155,10 +175,22 @@ fn replacement(path: &[&str]) -> Option<&'static str> {
         | ["async_std", "future", "race"]
         | ["smol", "future", "race" | "or"] => "`txaio::race` (or `futures::select!`)",
         ["tokio", "spawn"]
-        | ["tokio", "task", "spawn" | "spawn_local" | "JoinHandle" | "JoinSet", ..]
+        | [
+            "tokio",
+            "task",
+            "spawn" | "spawn_local" | "JoinHandle" | "JoinSet",
+            ..,
+        ]
         | ["tokio", "runtime", "Handle", ..]
-        | ["async_std", "task", "spawn" | "spawn_local" | "JoinHandle", ..]
-        | ["smol", "spawn" | "Task" | "Executor", ..] => "`txaio::spawn` (its `Deferred` is the handle)",
+        | [
+            "async_std",
+            "task",
+            "spawn" | "spawn_local" | "JoinHandle",
+            ..,
+        ]
+        | ["smol", "spawn" | "Task" | "Executor", ..] => {
+            "`txaio::spawn` (its `Deferred` is the handle)"
+        }
         ["tokio", "task", "spawn_blocking" | "block_in_place"]
         | ["async_std", "task", "spawn_blocking"]
         | ["smol", "unblock"] => "`txaio::defer_to_thread`",
@@ -183,7 +215,9 @@ fn replacement(path: &[&str]) -> Option<&'static str> {
         }
         ["tokio", "main"] | ["async_std", "main"] => "`txaio::main`",
         ["tokio", "test"] | ["async_std", "test"] => "`txaio::test`",
-        ["tokio", "runtime", ..] => "`txaio::spawn` on the application's runtime (or `txaio::with_config`)",
+        ["tokio", "runtime", ..] => {
+            "`txaio::spawn` on the application's runtime (or `txaio::with_config`)"
+        }
         _ => return None,
     })
 }
@@ -210,7 +244,9 @@ mod tests {
         assert!(refused(&["tokio", "select"]).contains("txaio::race"));
         assert!(refused(&["tokio", "net", "TcpStream"]).contains("txaio::net::TcpStream"));
         assert!(refused(&["async_net", "UdpSocket"]).contains("txaio::net::UdpSocket"));
-        assert!(refused(&["smol", "net", "TcpListener", "bind"]).contains("txaio::net::TcpListener"));
+        assert!(
+            refused(&["smol", "net", "TcpListener", "bind"]).contains("txaio::net::TcpListener")
+        );
         assert!(refused(&["async_std", "sync", "Mutex"]).contains("async-std"));
         assert!(refused(&["tokio_util", "codec"]).contains("tokio-util"));
     }

@@ -36,7 +36,10 @@ pub(crate) struct Scope {
 #[derive(Debug, Clone)]
 pub(crate) enum Resolved {
     /// The full path. `imported` is false for a path as written that no `use` expanded.
-    Path { segments: Vec<String>, imported: bool },
+    Path {
+        segments: Vec<String>,
+        imported: bool,
+    },
     /// One of the user's own names (locals, items, a closure).
     User(Option<Kind>),
     /// Through an import refused already.
@@ -56,7 +59,10 @@ impl Resolved {
 
 /// A path's segments as plain strings, raw identifiers unraw'd (`r#tokio` is `tokio`).
 pub(crate) fn segments(path: &Path) -> Vec<String> {
-    path.segments.iter().map(|segment| segment.ident.unraw().to_string()).collect()
+    path.segments
+        .iter()
+        .map(|segment| segment.ident.unraw().to_string())
+        .collect()
 }
 
 /// The innermost binding of `name`, up to the nearest module boundary.
@@ -96,27 +102,47 @@ pub(crate) fn resolve(
         return Resolved::User(None);
     };
     if leading {
-        return Resolved::Path { segments: written, imported: false };
+        return Resolved::Path {
+            segments: written,
+            imported: false,
+        };
     }
     match lookup(scopes, first) {
         Some(Name::Import(full)) => {
             let mut segments = full.clone();
             segments.extend(written.into_iter().skip(1));
-            Resolved::Path { segments, imported: true }
+            Resolved::Path {
+                segments,
+                imported: true,
+            }
         }
         Some(Name::Refused) => Resolved::Refused,
-        Some(Name::Local(kind)) => Resolved::User(if written.len() == 1 { kind.clone() } else { None }),
+        Some(Name::Local(kind)) => Resolved::User(if written.len() == 1 {
+            kind.clone()
+        } else {
+            None
+        }),
         Some(Name::Closure(index)) if written.len() == 1 => Resolved::Closure(*index),
         Some(Name::Closure(_)) => Resolved::User(None),
         None => {
             for glob in globs(scopes) {
-                let candidate: Vec<String> = glob.iter().cloned().chain(written.iter().cloned()).collect();
+                let candidate: Vec<String> = glob
+                    .iter()
+                    .cloned()
+                    .chain(written.iter().cloned())
+                    .collect();
                 let words: Vec<&str> = candidate.iter().map(String::as_str).collect();
                 if interesting(&words) {
-                    return Resolved::Path { segments: candidate, imported: true };
+                    return Resolved::Path {
+                        segments: candidate,
+                        imported: true,
+                    };
                 }
             }
-            Resolved::Path { segments: written, imported: false }
+            Resolved::Path {
+                segments: written,
+                imported: false,
+            }
         }
     }
 }
@@ -125,14 +151,18 @@ pub(crate) fn resolve(
 pub(crate) fn bind_pattern(scope: &mut Scope, pat: &Pat, kind: Option<Kind>) {
     match pat {
         Pat::Ident(ident) => {
-            scope.names.insert(ident.ident.unraw().to_string(), Name::Local(kind));
+            scope
+                .names
+                .insert(ident.ident.unraw().to_string(), Name::Local(kind));
             if let Some((_, sub)) = &ident.subpat {
                 bind_pattern(scope, sub, None);
             }
         }
         Pat::Tuple(tuple) => {
             let kinds = match kind {
-                Some(Kind::Tuple(kinds)) if kinds.len() == tuple.elems.len() => kinds.into_iter().map(Some).collect(),
+                Some(Kind::Tuple(kinds)) if kinds.len() == tuple.elems.len() => {
+                    kinds.into_iter().map(Some).collect()
+                }
                 _ => vec![None; tuple.elems.len()],
             };
             for (element, kind) in tuple.elems.iter().zip(kinds) {

@@ -2,7 +2,9 @@
 //! a task that outlives the call), and error types a deferred cannot fail with.
 
 use syn::visit::{self, Visit};
-use syn::{FnArg, GenericArgument, Lifetime, PathArguments, ReturnType, Signature, Type, TypeParamBound};
+use syn::{
+    FnArg, GenericArgument, Lifetime, PathArguments, ReturnType, Signature, Type, TypeParamBound,
+};
 
 use crate::ctxt::Ctxt;
 
@@ -86,7 +88,10 @@ fn find_borrow(ty: &Type) -> Option<Borrow<'_>> {
             }
             match ty {
                 Type::Reference(reference)
-                    if reference.lifetime.as_ref().is_none_or(|lifetime| lifetime.ident != "static") =>
+                    if reference
+                        .lifetime
+                        .as_ref()
+                        .is_none_or(|lifetime| lifetime.ident != "static") =>
                 {
                     self.0 = Some(Borrow::Reference(ty));
                 }
@@ -129,7 +134,10 @@ fn find_borrow(ty: &Type) -> Option<Borrow<'_>> {
 /// What the return type of an `async fn` gives its deferred.
 pub(crate) enum Output<'a> {
     /// `Result<T, E>`: `Deferred<T>`, failing with `E` (when it is written).
-    Result { value: &'a Type, error: Option<&'a Type> },
+    Result {
+        value: &'a Type,
+        error: Option<&'a Type>,
+    },
     /// An alias the macro cannot see through (`fmt::Result`, an inline module's
     /// `type R<T> = Result<T, E>`): still a `Result`, told apart at the type level.
     Alias,
@@ -193,7 +201,9 @@ pub(crate) fn check_error_type(cx: &Ctxt, error: &Type) {
             .bounds
             .iter()
             .filter_map(|bound| match bound {
-                TypeParamBound::Trait(bound) => bound.path.segments.last().map(|s| s.ident.to_string()),
+                TypeParamBound::Trait(bound) => {
+                    bound.path.segments.last().map(|s| s.ident.to_string())
+                }
                 _ => None,
             })
             .collect();
@@ -209,10 +219,18 @@ pub(crate) fn check_error_type(cx: &Ctxt, error: &Type) {
 
 fn is_string(ty: &Type) -> bool {
     match ty {
-        Type::Path(path) => path.qself.is_none() && path.path.segments.last().is_some_and(|last| {
-            last.ident == "String" && last.arguments.is_none()
-        }) && path.path.segments.len() <= 3,
-        Type::Reference(reference) => matches!(&*reference.elem, Type::Path(path) if path.path.is_ident("str")),
+        Type::Path(path) => {
+            path.qself.is_none()
+                && path
+                    .path
+                    .segments
+                    .last()
+                    .is_some_and(|last| last.ident == "String" && last.arguments.is_none())
+                && path.path.segments.len() <= 3
+        }
+        Type::Reference(reference) => {
+            matches!(&*reference.elem, Type::Path(path) if path.path.is_ident("str"))
+        }
         _ => false,
     }
 }

@@ -1,0 +1,83 @@
+//! `#[portable] #[tracing::instrument]`: the span covers the body, across its `.await`s, on
+//! whichever thread the task runs.
+
+use std::cell::RefCell;
+use std::collections::HashMap;
+use std::sync::Mutex;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::time::Duration;
+
+use tracing::span::{Attributes, Current, Id, Record};
+use tracing::{Event, Metadata, Subscriber};
+
+/// Just enough of a subscriber to answer `Span::current()`.
+#[derive(Default)]
+struct Spans {
+    next: AtomicU64,
+    metadata: Mutex<HashMap<u64, &'static Metadata<'static>>>,
+}
+
+thread_local! {
+    static ENTERED: RefCell<Vec<u64>> = const { RefCell::new(Vec::new()) };
+}
+
+impl Subscriber for Spans {
+    fn enabled(&self, _: &Metadata<'_>) -> bool {
+        true
+    }
+
+    fn new_span(&self, span: &Attributes<'_>) -> Id {
+        let id = self.next.fetch_add(1, Ordering::Relaxed) + 1;
+        self.metadata.lock().unwrap().insert(id, span.metadata());
+        Id::from_u64(id)
+    }
+
+    fn record(&self, _: &Id, _: &Record<'_>) {}
+
+    fn record_follows_from(&self, _: &Id, _: &Id) {}
+
+    fn event(&self, _: &Event<'_>) {}
+
+    fn enter(&self, span: &Id) {
+        ENTERED.with(|entered| entered.borrow_mut().push(span.into_u64()));
+    }
+
+    fn exit(&self, _: &Id) {
+        ENTERED.with(|entered| entered.borrow_mut().pop());
+    }
+
+    fn current_span(&self) -> Current {
+        match ENTERED.with(|entered| entered.borrow().last().copied()) {
+            Some(id) => Current::new(Id::from_u64(id), self.metadata.lock().unwrap()[&id]),
+            None => Current::none(),
+        }
+    }
+}
+
+#[txaio::portable]
+#[tracing::instrument]
+async fn traced(peer: u8) -> Option<&'static str> {
+    txaio::sleep(Duration::from_millis(1)).await.ok();
+    tracing::Span::current().metadata().map(|metadata| metadata.name())
+}
+
+pub struct Session;
+
+#[txaio::portable]
+impl Session {
+    #[tracing::instrument(skip(self))]
+    async fn join(self: std::sync::Arc<Self>) -> Option<&'static str> {
+        txaio::sleep(Duration::from_millis(1)).await.ok();
+        tracing::Span::current().metadata().map(|metadata| metadata.name())
+    }
+}
+
+pub fn main() {
+    tracing::subscriber::set_global_default(Spans::default()).expect("the only subscriber");
+    for &runtime in txaio::Runtime::compiled() {
+        txaio::__private::block_on(runtime, async {
+            assert_eq!(traced(1).await.unwrap(), Some("traced"));
+            assert_eq!(std::sync::Arc::new(Session).join().await.unwrap(), Some("join"));
+        });
+    }
+}
