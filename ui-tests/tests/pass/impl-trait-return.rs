@@ -3,12 +3,12 @@
 use std::fmt::Display;
 
 #[txaio::portable]
-async fn label(n: u8) -> impl Display + Send {
+async fn label(n: u8) -> impl Display + Clone + Send {
     format!("#{n}")
 }
 
 #[txaio::portable]
-async fn items(n: u8) -> Result<impl Iterator<Item = u8> + Send, txaio::Failure> {
+async fn items(n: u8) -> Result<impl Iterator<Item = u8> + Clone + Send, txaio::Failure> {
     Ok(0..n)
 }
 

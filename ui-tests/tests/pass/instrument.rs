@@ -7,15 +7,18 @@ use std::sync::Mutex;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Duration;
 
-use tracing::span::{Attributes, Current, Id, Record};
+use tracing::span::{Attributes, Id, Record};
 use tracing::{Event, Metadata, Subscriber};
 
-/// Just enough of a subscriber to answer `Span::current()`.
+/// Just enough of a subscriber to tell which span an event happens in.
 #[derive(Default)]
 struct Spans {
     next: AtomicU64,
     metadata: Mutex<HashMap<u64, &'static Metadata<'static>>>,
 }
+
+/// Each event's message, with the name of the span it happened in.
+static SEEN: Mutex<Vec<(String, Option<&'static str>)>> = Mutex::new(Vec::new());
 
 thread_local! {
     static ENTERED: RefCell<Vec<u64>> = const { RefCell::new(Vec::new()) };
@@ -36,7 +39,11 @@ impl Subscriber for Spans {
 
     fn record_follows_from(&self, _: &Id, _: &Id) {}
 
-    fn event(&self, _: &Event<'_>) {}
+    fn event(&self, event: &Event<'_>) {
+        let span = ENTERED.with(|entered| entered.borrow().last().copied());
+        let name = span.map(|id| self.metadata.lock().unwrap()[&id].name());
+        SEEN.lock().unwrap().push((event.metadata().name().to_owned(), name));
+    }
 
     fn enter(&self, span: &Id) {
         ENTERED.with(|entered| entered.borrow_mut().push(span.into_u64()));
@@ -45,20 +52,14 @@ impl Subscriber for Spans {
     fn exit(&self, _: &Id) {
         ENTERED.with(|entered| entered.borrow_mut().pop());
     }
-
-    fn current_span(&self) -> Current {
-        match ENTERED.with(|entered| entered.borrow().last().copied()) {
-            Some(id) => Current::new(Id::from_u64(id), self.metadata.lock().unwrap()[&id]),
-            None => Current::none(),
-        }
-    }
 }
 
 #[txaio::portable]
 #[tracing::instrument]
-async fn traced(peer: u8) -> Option<&'static str> {
+async fn traced(peer: u8) -> u8 {
     txaio::sleep(Duration::from_millis(1)).await.ok();
-    tracing::Span::current().metadata().map(|metadata| metadata.name())
+    tracing::info!(name: "traced body", "after an await");
+    peer
 }
 
 pub struct Session;
@@ -66,9 +67,9 @@ pub struct Session;
 #[txaio::portable]
 impl Session {
     #[tracing::instrument(skip(self))]
-    async fn join(self: std::sync::Arc<Self>) -> Option<&'static str> {
+    async fn join(self: std::sync::Arc<Self>) {
         txaio::sleep(Duration::from_millis(1)).await.ok();
-        tracing::Span::current().metadata().map(|metadata| metadata.name())
+        tracing::info!(name: "join body", "after an await");
     }
 }
 
@@ -76,8 +77,14 @@ pub fn main() {
     tracing::subscriber::set_global_default(Spans::default()).expect("the only subscriber");
     for &runtime in txaio::Runtime::compiled() {
         txaio::__private::block_on(runtime, async {
-            assert_eq!(traced(1).await.unwrap(), Some("traced"));
-            assert_eq!(std::sync::Arc::new(Session).join().await.unwrap(), Some("join"));
+            assert_eq!(traced(1).await.unwrap(), 1);
+            std::sync::Arc::new(Session).join().await.unwrap();
         });
+        let seen = std::mem::take(&mut *SEEN.lock().unwrap());
+        assert_eq!(
+            seen,
+            [("traced body".to_owned(), Some("traced")), ("join body".to_owned(), Some("join"))],
+            "on {runtime}"
+        );
     }
 }

@@ -8,8 +8,8 @@ fn sleep(_: Duration) {}
 #[txaio::portable]
 async fn inner_block() -> u8 {
     {
+        #[allow(unused_imports)]
         use std::thread::sleep;
-        let _ = sleep;
     }
     sleep(Duration::from_millis(1));
     1

@@ -1,25 +1,24 @@
-use std::thread;
-
 #[txaio::portable]
 async fn compute() -> u64 {
+    use std::thread;
     let worker = thread::spawn(|| 6 * 7);
     worker.join().unwrap_or(0)
 }
 
 #[txaio::portable]
 async fn wait_for_unpark() {
-    thread::park();
+    std::thread::park();
 }
 
 #[txaio::portable]
 #[allow(deprecated)]
 async fn old_sleep() {
-    thread::sleep_ms(10);
+    std::thread::sleep_ms(10);
 }
 
 #[txaio::portable]
 async fn scoped(values: Vec<u64>) -> u64 {
-    thread::scope(|scope| scope.spawn(|| values.iter().sum()).join().unwrap_or(0))
+    std::thread::scope(|scope| scope.spawn(|| values.iter().sum()).join().unwrap_or(0))
 }
 
 fn main() {}

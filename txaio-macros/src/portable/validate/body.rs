@@ -565,8 +565,12 @@ impl<'ast> Visit<'ast> for Checker<'ast, '_> {
     fn visit_expr_call(&mut self, call: &'ast syn::ExprCall) {
         if let Expr::Path(function) = &*call.func {
             if function.qself.is_none() {
-                if let Some(words) = self.resolve(&function.path).segments() {
-                    if is_offloading(&words, self.krate) {
+                let resolved = self.resolve(&function.path);
+                // A lone `defer_to_thread` that no visible item or `use` binds is txaio's,
+                // imported at the top of the file where the macro cannot see.
+                let lone = matches!(&resolved, Resolved::Path { segments, imported: false } if segments == &["defer_to_thread"]);
+                if let Some(words) = resolved.segments() {
+                    if lone || is_offloading(&words, self.krate) {
                         self.visit_expr(&call.func);
                         for arg in &call.args {
                             self.visit_offloaded(arg);

@@ -372,9 +372,23 @@ fn offloaded_closures() {
             std::thread::spawn(|| std::thread::sleep(d));
         }
     ));
+    accepted(quote!(
+        async fn f() {
+            defer_to_thread(|| std::fs::read("x"));
+        }
+    ));
     refused(
         quote!(
             async fn f() {
+                pool::defer_to_thread(|| std::fs::read("x"));
+            }
+        ),
+        "blocks",
+    );
+    refused(
+        quote!(
+            async fn f() {
+                fn defer_to_thread(f: F) {}
                 defer_to_thread(|| std::fs::read("x"));
             }
         ),
