@@ -8,7 +8,7 @@ use syn::visit_mut::{self, VisitMut};
 use syn::{Block, ReturnType, Signature, Type, parse_quote, parse_quote_spanned};
 
 use super::args::Args;
-use super::validate::{Output, boxed_dyn_error};
+use super::validate::{Output, boxed_dyn_error, error_refusal};
 
 /// The expression for the runtime a function runs on: the pinned one, or the current one.
 fn runtime_expr(args: &Args) -> TokenStream {
@@ -114,6 +114,10 @@ fn outcome(
         Output::Result { value, error } => {
             let value = value.to_token_stream();
             match error {
+                Some(error) if error_refusal(error).is_some() => (
+                    value,
+                    quote_spanned!(error.span()=> ::core::result::Result::map_err(__txaio_output, #krate::Failure::msg)),
+                ),
                 Some(error) if boxed_dyn_error(error).is_some() => (
                     value,
                     quote_spanned!(error.span()=> ::core::result::Result::map_err(__txaio_output, #krate::__private::boxed_error)),

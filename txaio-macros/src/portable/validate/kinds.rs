@@ -93,9 +93,13 @@ pub(crate) fn after_method(kind: &Kind, method: &str) -> Option<Kind> {
 /// Why calling `method` on a `kind` blocks the event loop, if it does.
 pub(crate) fn blocking_method(kind: &Kind, method: &str) -> Option<String> {
     let (what, remedy) = match (kind, method) {
-        (Kind::Command, "output" | "status") | (Kind::Child, "wait" | "wait_with_output") => (
+        (Kind::Command, "output" | "status") => (
             "waits for the child process",
             "run it on the blocking pool: `txaio::defer_to_thread(move || command.output())`",
+        ),
+        (Kind::Child, "wait" | "wait_with_output") => (
+            "waits for the child process",
+            "run it on the blocking pool: `txaio::defer_to_thread(move || child.wait())`",
         ),
         (
             Kind::Stdin | Kind::StdinLock,

@@ -14,7 +14,9 @@ use syn::visit::Visit;
 use syn::{Attribute, Block, Item, Signature};
 
 pub(crate) use scope::Scope;
-pub(crate) use signature::{Output, boxed_dyn_error, check_borrows, check_error_type, output};
+pub(crate) use signature::{
+    Output, boxed_dyn_error, check_borrows, check_error_type, error_refusal, output,
+};
 
 use crate::ctxt::Ctxt;
 

@@ -79,8 +79,8 @@ fn blocking_refusal(path: &[&str], written: &str) -> Option<String> {
              `txaio::defer_to_thread(move || addr.to_socket_addrs())`"
         ),
         ["std", "os", "unix", "net", ..] => format!(
-            "`{written}` is a blocking socket; run its I/O with `txaio::defer_to_thread`, or use \
-             `txaio::net` (TCP, UDP)"
+            "`{written}` is a blocking socket, which blocks the event loop; run its I/O with \
+             `txaio::defer_to_thread`, or use `txaio::net` (TCP, UDP)"
         ),
         ["std", "process", "Command", "output" | "status"]
         | ["std", "process", "Child", "wait" | "wait_with_output"] => format!(

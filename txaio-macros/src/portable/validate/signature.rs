@@ -189,32 +189,35 @@ pub(crate) fn output<'a>(sig: &'a Signature, aliases: &[String]) -> Output<'a> {
 
 /// Error types a deferred cannot fail with, refused with a message rustc would not give.
 pub(crate) fn check_error_type(cx: &Ctxt, error: &Type) {
+    if let Some(message) = error_refusal(error) {
+        cx.error_spanned_by(error, message);
+    }
+}
+
+/// Why `error` cannot be a portable `async fn`'s error type, if the macro can tell. The
+/// expansion then converts it with `Failure::msg`, so rustc adds no error of its own.
+pub(crate) fn error_refusal(error: &Type) -> Option<&'static str> {
     if is_string(error) {
-        cx.error_spanned_by(
-            error,
+        return Some(
             "a #[txaio::portable] async fn fails its deferred with an error (`E: Into<txaio::Failure>`), \
              and a string is not one; return `Result<T, txaio::Failure>` and make the failure with \
              `txaio::Failure::msg(..)` (or `.map_err(txaio::Failure::msg)`)",
         );
-    } else if let Some(object) = boxed_dyn_error(error) {
-        let bounds: Vec<String> = object
-            .bounds
-            .iter()
-            .filter_map(|bound| match bound {
-                TypeParamBound::Trait(bound) => {
-                    bound.path.segments.last().map(|s| s.ident.to_string())
-                }
-                _ => None,
-            })
-            .collect();
-        if !(bounds.iter().any(|b| b == "Send") && bounds.iter().any(|b| b == "Sync")) {
-            cx.error_spanned_by(
-                error,
-                "the error of a #[txaio::portable] async fn crosses threads with its deferred, so a boxed \
-                 error must be `Box<dyn Error + Send + Sync>`",
-            );
-        }
     }
+    let object = boxed_dyn_error(error)?;
+    let bounds: Vec<String> = object
+        .bounds
+        .iter()
+        .filter_map(|bound| match bound {
+            TypeParamBound::Trait(bound) => bound.path.segments.last().map(|s| s.ident.to_string()),
+            _ => None,
+        })
+        .collect();
+    let thread_safe = bounds.iter().any(|b| b == "Send") && bounds.iter().any(|b| b == "Sync");
+    (!thread_safe).then_some(
+        "the error of a #[txaio::portable] async fn crosses threads with its deferred, so a boxed \
+         error must be `Box<dyn Error + Send + Sync>`",
+    )
 }
 
 fn is_string(ty: &Type) -> bool {
