@@ -35,10 +35,13 @@ fn clippy_with_the_fragment_catches_every_probe_case() {
     std::fs::copy(&fragment, conf_dir.join("clippy.toml")).expect("copy the fragment");
     let cargo = std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into());
     let output = Command::new(cargo)
-        .args(["clippy", "--quiet", "--message-format=short", "--manifest-path"])
+        .args(["clippy", "--quiet", "--color=never", "--manifest-path"])
         .arg(probe.join("Cargo.toml"))
         .env("CLIPPY_CONF_DIR", &conf_dir)
-        .env("CARGO_TARGET_DIR", target_dir().join("tests").join("clippy-probe"))
+        .env(
+            "CARGO_TARGET_DIR",
+            target_dir().join("tests").join("clippy-probe"),
+        )
         .env_remove("RUSTFLAGS")
         .output()
         .expect("run cargo clippy");
@@ -47,20 +50,52 @@ fn clippy_with_the_fragment_catches_every_probe_case() {
         eprintln!("skipped: clippy is not installed (`rustup component add clippy`)");
         return;
     }
-    assert!(output.status.success(), "clippy failed on the probe:\n{stderr}");
+    assert!(
+        output.status.success(),
+        "clippy failed on the probe:\n{stderr}"
+    );
     assert!(
         !stderr.contains("does not refer to") && !stderr.contains("error reading Clippy"),
         "the fragment has entries clippy cannot read:\n{stderr}"
     );
     let source = std::fs::read_to_string(probe.join("src/lib.rs")).expect("the probe's source");
-    let mut warnings: BTreeMap<usize, Vec<&str>> = BTreeMap::new();
-    for line in stderr.lines().filter(|line| line.contains("disallowed")) {
-        let Some(rest) = line.strip_prefix("src/lib.rs:") else { continue };
-        let Some(number) = rest.split(':').next().and_then(|n| n.parse().ok()) else { continue };
-        warnings.entry(number).or_default().push(line);
+    // Each warning: its header, its `--> src/lib.rs:LINE:COL`, and the first `= note:` (the
+    // fragment's reason).
+    let mut warnings: BTreeMap<usize, Vec<String>> = BTreeMap::new();
+    let mut lines = stderr.lines().peekable();
+    while let Some(line) = lines.next() {
+        if !line.starts_with("warning: use of a disallowed") {
+            continue;
+        }
+        let mut at = None;
+        let mut reason = String::new();
+        while let Some(next) = lines.peek() {
+            if next.starts_with("warning") || next.starts_with("error") {
+                break;
+            }
+            let next = lines.next().unwrap_or_default().trim();
+            if let Some(place) = next.strip_prefix("--> src/lib.rs:") {
+                at = at.or_else(|| {
+                    place
+                        .split(':')
+                        .next()
+                        .and_then(|n| n.parse::<usize>().ok())
+                });
+            } else if let Some(note) = next.strip_prefix("= note: ") {
+                if reason.is_empty() {
+                    reason = note.to_owned();
+                }
+            }
+        }
+        if let Some(at) = at {
+            warnings
+                .entry(at)
+                .or_default()
+                .push(format!("{line}: {reason}"));
+        }
     }
     let cases = expected(&source);
-    assert!(cases.len() >= 14, "the probe lost cases: {cases:?}");
+    assert!(cases.len() >= 16, "the probe lost cases: {cases:?}");
     for (line, text) in &cases {
         let found = warnings.get(line).map(Vec::as_slice).unwrap_or_default();
         assert!(
@@ -68,6 +103,12 @@ fn clippy_with_the_fragment_catches_every_probe_case() {
             "line {line} of the probe is not caught with a message holding {text:?}; clippy said {found:#?}\n{stderr}"
         );
     }
-    let unexpected: Vec<_> = warnings.keys().filter(|line| !cases.contains_key(line)).collect();
-    assert!(unexpected.is_empty(), "warnings on unmarked lines {unexpected:?}:\n{stderr}");
+    let unexpected: Vec<_> = warnings
+        .keys()
+        .filter(|line| !cases.contains_key(line))
+        .collect();
+    assert!(
+        unexpected.is_empty(),
+        "warnings on unmarked lines {unexpected:?}:\n{stderr}"
+    );
 }

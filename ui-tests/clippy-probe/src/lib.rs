@@ -1,20 +1,19 @@
-//! Every line marked `// caught: <text>` must get a clippy `disallowed_*` warning whose
-//! message contains `<text>` when clippy runs with `clippy/portable.toml`. The attribute
+//! Every line marked with a `caught:` comment must get a clippy `disallowed_*` warning whose
+//! message holds the comment's text when clippy runs with `clippy/portable.toml`. The attribute
 //! accepts all of it: the imports are at the top of the file, where it cannot see them, and
 //! the blocking methods are called on values whose type it cannot see.
 
 #![allow(dead_code, clippy::unused_async)]
 
 use std::fs;
-use std::io::BufRead;
-use std::net::{TcpStream, ToSocketAddrs};
+use std::net::{TcpStream, ToSocketAddrs}; // caught: txaio::net::TcpStream
 use std::process::Command;
 use std::sync::mpsc::Receiver;
 use std::thread::{self, sleep};
 use std::time::Duration;
 
 use futures::executor::block_on;
-use tokio::runtime::Handle;
+use tokio::runtime::Handle; // caught: txaio::spawn
 use tokio::select;
 use tokio::time::{interval, sleep as tokio_sleep, timeout};
 
