@@ -45,7 +45,7 @@ impl Ctxt {
         }
         let mut tokens: TokenStream = errors
             .into_iter()
-            .map(|error| error.into_compile_error())
+            .map(syn::Error::into_compile_error)
             .collect();
         tokens.extend(item);
         tokens

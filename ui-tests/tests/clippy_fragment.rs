@@ -81,10 +81,10 @@ fn clippy_with_the_fragment_catches_every_probe_case() {
                         .next()
                         .and_then(|n| n.parse::<usize>().ok())
                 });
-            } else if let Some(note) = next.strip_prefix("= note: ") {
-                if reason.is_empty() {
-                    reason = note.to_owned();
-                }
+            } else if let Some(note) = next.strip_prefix("= note: ")
+                && reason.is_empty()
+            {
+                reason = note.to_owned();
             }
         }
         if let Some(at) = at {

@@ -25,17 +25,17 @@ impl Entry {
     }
 }
 
-pub(crate) fn expand_main(args: TokenStream, input: TokenStream) -> TokenStream {
+pub(crate) fn expand_main(args: &TokenStream, input: TokenStream) -> TokenStream {
     run(Entry::Main, args, input)
 }
 
-pub(crate) fn expand_test(args: TokenStream, input: TokenStream) -> TokenStream {
+pub(crate) fn expand_test(args: &TokenStream, input: TokenStream) -> TokenStream {
     run(Entry::Test, args, input)
 }
 
-fn run(entry: Entry, args: TokenStream, input: TokenStream) -> TokenStream {
+fn run(entry: Entry, args: &TokenStream, input: TokenStream) -> TokenStream {
     let cx = Ctxt::new();
-    let Some(function) = parse::parse(&cx, entry, args, input.clone()) else {
+    let Some(function) = parse::parse(&cx, entry, args, &input) else {
         return cx.finish(input);
     };
     let before = cx.len();
@@ -57,7 +57,7 @@ mod tests {
     #[test]
     fn main_and_test_expand_or_explain() {
         let out = expand_main(
-            quote!(),
+            &quote!(),
             quote!(
                 async fn main() {}
             ),
@@ -65,7 +65,7 @@ mod tests {
         .to_string();
         assert!(out.contains("block_on_default"), "{out}");
         let out = expand_test(
-            quote!(),
+            &quote!(),
             quote!(
                 #[test]
                 async fn t() {}
@@ -74,7 +74,7 @@ mod tests {
         .to_string();
         assert!(out.contains("compile_error"), "{out}");
         let out = expand_test(
-            quote!(x),
+            &quote!(x),
             quote!(
                 struct S;
             ),

@@ -11,26 +11,25 @@ use crate::ctxt::Ctxt;
 pub(super) fn parse(
     cx: &Ctxt,
     entry: Entry,
-    args: TokenStream,
-    input: TokenStream,
+    args: &TokenStream,
+    input: &TokenStream,
 ) -> Option<ItemFn> {
     let name = entry.name();
     if !args.is_empty() {
         cx.error_spanned_by(
-            &args,
+            args,
             format!(
                 "#[txaio::{name}] takes no arguments; the backend comes from the cargo features of `txaio`"
             ),
         );
     }
-    match syn::parse2::<ItemFn>(input.clone()) {
-        Ok(function) => Some(function),
-        Err(_) => {
-            cx.syn_error(syn::Error::new(
-                input.span(),
-                format!("#[txaio::{name}] goes on an `async fn`"),
-            ));
-            None
-        }
+    if let Ok(function) = syn::parse2::<ItemFn>(input.clone()) {
+        Some(function)
+    } else {
+        cx.syn_error(syn::Error::new(
+            input.span(),
+            format!("#[txaio::{name}] goes on an `async fn`"),
+        ));
+        None
     }
 }

@@ -74,10 +74,9 @@ const EXPECTED: &str =
 impl Args {
     /// The path of the txaio crate in generated code: `::txaio` unless `crate = ".."` says.
     pub(crate) fn krate(&self) -> TokenStream {
-        match &self.krate {
-            Some(path) => path.to_token_stream(),
-            None => quote!(::txaio),
-        }
+        self.krate
+            .as_ref()
+            .map_or_else(|| quote!(::txaio), ToTokens::to_token_stream)
     }
 
     /// The names the txaio crate goes by in the user's code, for recognising its calls.

@@ -175,6 +175,10 @@ fn blocking_calls() {
         ),
         "thread to end",
     );
+}
+
+#[test]
+fn blocking_threads_sockets_executors_and_macro_arguments() {
     refused(
         quote!(
             async fn f() {
