@@ -20,7 +20,10 @@ async fn on_event(callback: Arc<dyn Fn(&Event) -> u8 + Send + Sync>) -> u8 {
 }
 
 #[txaio::portable]
-async fn on_static(greeting: &'static str, callback: impl Fn(&str) -> usize + Send + 'static) -> usize {
+async fn on_static(
+    greeting: &'static str,
+    callback: impl Fn(&str) -> usize + Send + 'static,
+) -> usize {
     callback(greeting)
 }
 
@@ -28,7 +31,10 @@ pub fn main() {
     txaio::__private::block_on_default(async {
         assert_eq!(on_bytes(Box::new(<[u8]>::len)).await.unwrap(), 3);
         assert_eq!(on_name(str::len).await.unwrap(), 4);
-        assert_eq!(on_event(Arc::new(|event: &Event| event.0)).await.unwrap(), 7);
+        assert_eq!(
+            on_event(Arc::new(|event: &Event| event.0)).await.unwrap(),
+            7
+        );
         assert_eq!(on_static("hi", str::len).await.unwrap(), 2);
     });
 }

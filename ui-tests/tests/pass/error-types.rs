@@ -19,7 +19,11 @@ mod aliased {
     pub type R<T> = Result<T, std::io::Error>;
 
     pub async fn read_nothing(fail: bool) -> R<u8> {
-        if fail { Err(std::io::Error::other("asked to fail")) } else { Ok(1) }
+        if fail {
+            Err(std::io::Error::other("asked to fail"))
+        } else {
+            Ok(1)
+        }
     }
 }
 

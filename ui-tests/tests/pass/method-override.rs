@@ -25,7 +25,10 @@ pub fn main() {
         .expect("tokio is compiled in for this case");
     for &runtime in txaio::Runtime::compiled() {
         let (here, pinned) = txaio::__private::block_on(runtime, async {
-            (session.clone().anywhere().await.unwrap(), session.clone().on_tokio().await.unwrap())
+            (
+                session.clone().anywhere().await.unwrap(),
+                session.clone().on_tokio().await.unwrap(),
+            )
         });
         assert_eq!(here, runtime);
         assert_eq!(pinned, tokio);

@@ -10,5 +10,8 @@ async fn answer() -> u8 {
 }
 
 pub fn main() {
-    assert_eq!(txaio::__private::block_on_default(async { answer().await }).unwrap(), 42);
+    assert_eq!(
+        txaio::__private::block_on_default(async { answer().await }).unwrap(),
+        42
+    );
 }

@@ -16,8 +16,22 @@ async fn stream_of() -> usize {
     tokio_stream::iter(vec![1, 2]).len()
 }
 
-// A stand-in for the `tokio-stream` crate, which this test does not depend on: the macro
-// cannot tell them apart.
+// Stand-ins for the `tokio-util` and `tokio-stream` crates, which this test does not depend
+// on (to keep its build small): the macro cannot tell them apart.
+mod tokio_util {
+    pub mod sync {
+        pub struct CancellationToken;
+
+        impl CancellationToken {
+            pub fn new() -> Self {
+                CancellationToken
+            }
+
+            pub fn cancel(&self) {}
+        }
+    }
+}
+
 mod tokio_stream {
     pub fn iter(items: Vec<u8>) -> Vec<u8> {
         items
