@@ -1,19 +1,160 @@
-#![doc = include_str!("../README.md")]
+//! Write async library code once; let the application pick the runtime.
+//!
+//! txaio is for authors of protocol clients, servers and SDKs who would otherwise copy
+//! `#[cfg(feature = "tokio")]` / `#[cfg(feature = "async-std")]` twins of every function that
+//! spawns a task, sets a timer or opens a socket. The library is written against txaio; the
+//! application chooses tokio, smol or async-std with a cargo feature, and every txaio call goes
+//! to the runtime that is running the caller, with no dynamic dispatch.
+//!
+//! It is a port of Python's [txaio](https://txaio.readthedocs.io/) (the helper that lets
+//! Autobahn run unmodified on Twisted and asyncio) with Twisted's `Deferred` at its core, and
+//! brings in Twisted's `defer` module and crochet's bridge for blocking code.
+//!
+//! # A first program
+//!
+//! ```
+//! use std::time::Duration;
+//!
+//! /// Library code: nothing here names a runtime, and `#[txaio::portable]` refuses code that
+//! /// would (`tokio::time::sleep`, `std::thread::sleep`, ...), naming the txaio call to use.
+//! #[txaio::portable]
+//! async fn ping(id: u32) -> Result<u32, txaio::Failure> {
+//!     txaio::sleep(Duration::from_millis(5)).await?;
+//!     Ok(id)
+//! }
+//!
+//! #[txaio::main]
+//! async fn main() -> Result<(), txaio::Failure> {
+//!     let pongs = txaio::gather((1..=3).map(ping), true).await?;
+//!     assert_eq!(pongs.len(), 3);
+//!
+//!     // Callback style, as in Python txaio:
+//!     let d = txaio::create_future::<String>();
+//!     txaio::add_callbacks(&d, |value| println!("got {value}"), |failure| println!("{failure}"));
+//!     txaio::resolve(&d, "value".to_owned()).unwrap();
+//!     Ok(())
+//! }
+//! ```
+//!
+//! # Choosing the runtime
+//!
+//! | feature     | runtime                                   | note                              |
+//! |-------------|-------------------------------------------|-----------------------------------|
+//! | `tokio`     | tokio (multi-thread under `#[txaio::main]`) | the default                     |
+//! | `smol`      | smol's global executor, async-io's reactor | the recommended alternative      |
+//! | `async-std` | async-std                                 | legacy: discontinued upstream     |
+//!
+//! A library depends on `txaio` with `default-features = false` and leaves the choice to the
+//! application. The features are additive: with several compiled, the default is the first of
+//! tokio, smol, async-std, and [`#[txaio::test]`](macro@test) runs each test on every one.
+//! With none, the build fails with a message naming the features.
+//!
+//! # Where things are
+//!
+//! The flat names of Python txaio (`txaio::create_future`, `txaio::call_later`, ...) are all
+//! here at the root; the modules group them for reading:
+//!
+//! - [`deferred`]: [`Deferred`], callbacks, awaiting, [`Deferred::take`], chaining, cancellation;
+//! - [`failure`]: [`Failure`] and the error types txaio produces;
+//! - [`combine`]: [`gather`] and Twisted's richer combinators;
+//! - [`task`]: [`spawn`], [`defer_to_thread`], and which [`Runtime`] runs the caller;
+//! - [`time`]: [`call_later`], [`sleep`], batched timers, [`interval`], timeouts;
+//! - [`log`]: [`make_logger!`], levels, and txaio's writer, on `tracing`;
+//! - [`testutil`]: the virtual clock and log capture for deterministic tests;
+//! - the macros [`portable`](macro@portable), [`main`](macro@main), [`test`](macro@test).
+//!
+//! The user guide (an mdBook, in the repository's `book/` directory) has a chapter for each,
+//! "Getting started", "Coming from Python txaio", and the performance figures.
+
+#![cfg_attr(docsrs, feature(doc_cfg))]
 #![forbid(unsafe_code)]
 #![warn(missing_docs)]
 
+pub mod deferred {
+    //! [`Deferred`]: a result that arrives later, with callbacks, awaiters and cancellation
+    //! (Twisted's `Deferred`, asyncio's `Future`).
+    //!
+    //! Create one with [`create_future`], fire it once with [`resolve`] or [`reject`], react
+    //! with [`add_callbacks`] (txaio's non-chaining rule) or chain with [`then`],
+    //! [`recover`] and [`add_both`] (Twisted's). Every `Deferred<T: Clone>` is a future;
+    //! [`Deferred::take`] moves a value that is not `Clone` out. [`cancel`] runs down the chain
+    //! of what a task awaits; [`shield`] protects a deferred that others still need.
+    #[doc(inline)]
+    pub use txaio_runtime::{
+        CloneOnAwait, Deferred, IntoDeferred, Take, add_both, add_callback, add_callbacks,
+        add_errback, as_future, cancel, create_future, create_future_error, create_future_success,
+        create_future_with_canceller, is_called, recover, reject, resolve, shield, then,
+    };
+}
+
+pub mod failure {
+    //! [`Failure`]: an error as a cheap, shareable value (txaio's `IFailedFuture`), and the
+    //! error types txaio itself produces.
+    #[doc(inline)]
+    pub use txaio_runtime::{
+        AlreadyCalledError, CancelledError, Failure, Panic, TakenError, TimeoutError,
+        create_failure, failure_format_traceback, failure_message, failure_traceback, is_debugging,
+        set_debugging,
+    };
+}
+
+pub mod combine {
+    //! One deferred for many: [`gather`] (txaio's) and Twisted's richer forms.
+    #[doc(inline)]
+    pub use txaio_runtime::gather;
+}
+
+pub mod task {
+    //! Tasks and runtimes: [`spawn`] a future, [`defer_to_thread`] blocking work, and find out
+    //! which [`Runtime`] runs the caller.
+    #[doc(inline)]
+    pub use txaio_runtime::{
+        Runtime, USING_ASYNC_STD, USING_SMOL, USING_TOKIO, current_runtime, defer_to_thread,
+        runtime, spawn,
+    };
+}
+
+pub mod time {
+    //! Timers: [`call_later`], [`sleep`], batched timers for a million pending timeouts,
+    //! [`interval`] for periodic work, and timeouts ([`timeout`], [`with_timeout`]). Inside
+    //! [`testutil::replace_loop`](crate::testutil::replace_loop) they all run on a virtual clock.
+    #[doc(inline)]
+    pub use txaio_runtime::{
+        BatchedTimer, DelayedCall, Interval, WithTimeout, call_later, interval, make_batched_timer,
+        sleep, timeout, with_timeout,
+    };
+}
+
+pub mod log {
+    //! Logging in txaio's style on `tracing`: [`make_logger!`](crate::make_logger), levels
+    //! changed live, and a plain writer for applications that have no subscriber of their own.
+    #[doc(inline)]
+    pub use txaio_runtime::{
+        LogLevel, Logger, LoggingError, ParseLogLevelError, global_log_level, set_global_log_level,
+        start_logging, start_logging_with_writer,
+    };
+}
+
 #[doc(inline)]
-pub use txaio_runtime::{
-    AlreadyCalledError, BatchedTimer, CancelledError, Deferred, DelayedCall, Failure, IntoDeferred,
-    LogLevel, Logger, LoggingError, Panic, ParseLogLevelError, Runtime, TimeoutError,
-    USING_ASYNC_STD, USING_SMOL, USING_TOKIO, add_callback, add_callbacks, add_errback, as_future,
-    call_later, cancel, create_failure, create_future, create_future_error, create_future_success,
-    create_future_with_canceller, critical, current_runtime, debug, defer_to_thread, error,
-    failure_format_traceback, failure_message, failure_traceback, gather, global_log_level, info,
-    is_called, is_debugging, make_batched_timer, make_logger, reject, resolve, runtime,
-    set_debugging, set_global_log_level, sleep, spawn, start_logging, start_logging_with_writer,
-    testutil, trace, warn,
-};
+pub use txaio_runtime::testutil;
+#[doc(inline)]
+pub use txaio_runtime::{critical, debug, error, info, make_logger, trace, warn};
+
+#[doc(no_inline)]
+pub use crate::combine::*;
+#[doc(no_inline)]
+pub use crate::deferred::*;
+#[doc(no_inline)]
+pub use crate::failure::*;
+#[doc(no_inline)]
+pub use crate::log::*;
+#[doc(no_inline)]
+pub use crate::task::*;
+#[doc(no_inline)]
+pub use crate::time::*;
+
+#[doc(inline)]
+pub use txaio_runtime::{Config, RuntimeThreadError, Txaio, blocking, coiterate, with_config};
 
 /// Makes a function portable: written once, it runs on whichever runtime the application
 /// compiled in, and code that would tie it to one runtime or block the event loop does not
@@ -36,10 +177,11 @@ pub use txaio_runtime::{
 ///     }
 ///     Ok(pings)
 /// }
-/// # txaio::__private::block_on_default(async {
+/// # #[txaio::main]
+/// # async fn main() {
 /// let pinged: txaio::Deferred<u32> = keep_alive("peer-1".to_owned(), 3);
 /// assert_eq!(pinged.await.unwrap(), 3);
-/// # });
+/// # }
 /// ```
 ///
 /// is, without the macro:
@@ -102,11 +244,12 @@ pub use txaio_runtime::{
 ///         self.realm.len()
 ///     }
 /// }
-/// # txaio::__private::block_on_default(async {
+/// # #[txaio::main]
+/// # async fn main() {
 /// let session = Arc::new(Session { realm: "realm1".into() });
 /// assert_eq!(session.realm_length(), 6);
 /// assert_eq!(session.join().await.unwrap(), "joined realm1");
-/// # });
+/// # }
 /// ```
 ///
 /// A method's own `#[txaio::portable(runtime = "..")]` inside the block overrides the block's
@@ -215,20 +358,30 @@ pub use txaio_macros::test;
 /// The book's chapters, compiled as doctests so that their code cannot drift.
 #[cfg(doctest)]
 mod book {
+    #[doc = include_str!("../README.md")]
+    mod readme {}
     #[doc = include_str!("../book/src/introduction.md")]
     mod introduction {}
     #[doc = include_str!("../book/src/choosing-a-runtime.md")]
     mod choosing_a_runtime {}
     #[doc = include_str!("../book/src/deferreds.md")]
     mod deferreds {}
-    #[doc = include_str!("../book/src/async-and-time.md")]
-    mod async_and_time {}
+    #[doc = include_str!("../book/src/getting-started.md")]
+    mod getting_started {}
+    #[doc = include_str!("../book/src/coming-from-txaio.md")]
+    mod coming_from_txaio {}
+    #[doc = include_str!("../book/src/compile-errors.md")]
+    mod compile_errors {}
+    #[doc = include_str!("../book/src/performance.md")]
+    mod performance {}
     #[doc = include_str!("../book/src/portable.md")]
     mod portable {}
     #[doc = include_str!("../book/src/time.md")]
     mod time {}
     #[doc = include_str!("../book/src/logging.md")]
     mod logging {}
+    #[doc = include_str!("../book/src/from-blocking-code.md")]
+    mod from_blocking_code {}
 }
 
 #[doc(hidden)]

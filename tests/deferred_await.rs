@@ -1,4 +1,4 @@
-//! SPEC §4: `.await` gives each awaiter a clone; wakes from other threads; spawn.
+//! The book, "Deferreds and callbacks" (awaiting, and tasks): `.await` gives each awaiter a clone; wakes from other threads; spawn.
 
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};

@@ -1,4 +1,4 @@
-//! SPEC §4: cancellation.
+//! Cancellation, as the `cancel` docs and the book's "Deferreds and callbacks" (cancellation) describe it.
 
 use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};

@@ -1,4 +1,4 @@
-//! SPEC §4: a deferred fires once; callbacks run in order, see the same value, and are dropped
+//! The book, "Deferreds and callbacks" (the rules): a deferred fires once; callbacks run in order, see the same value, and are dropped
 //! on firing; resolving twice keeps the first value.
 
 use std::sync::{Arc, Mutex};

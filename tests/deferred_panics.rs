@@ -1,4 +1,4 @@
-//! SPEC §4: panics in callbacks, cancellers and `as_future` never escape into the library.
+//! The book, "Deferreds and callbacks" (the rules): panics in callbacks, cancellers and `as_future` never escape into the library.
 
 use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};

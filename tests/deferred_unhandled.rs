@@ -1,4 +1,4 @@
-//! SPEC §4: a failure nobody handled is logged when the last handle drops; nothing else is.
+//! The book, "Deferreds and callbacks" (the rules): a failure nobody handled is logged when the last handle drops; nothing else is.
 
 use txaio::LogLevel;
 use txaio::testutil::{CapturedLog, capture_logs};

@@ -1,4 +1,4 @@
-//! SPEC §5: failures.
+//! Failures, as the `Failure` docs and the book's "Deferreds and callbacks" (failures) describe them.
 
 use std::backtrace::BacktraceStatus;
 use std::fmt;

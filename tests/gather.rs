@@ -1,4 +1,4 @@
-//! SPEC §6: gather.
+//! `gather`, as its docs describe it.
 
 use txaio::CancelledError;
 use txaio::testutil::capture_logs;

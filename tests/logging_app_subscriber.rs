@@ -1,4 +1,4 @@
-//! SPEC §9: an application with its own `tracing` subscriber sees txaio's records, with the
+//! The book, "Logging": an application with its own `tracing` subscriber sees txaio's records, with the
 //! namespace as target, and `start_logging` afterwards is an error, not a panic.
 
 use txaio::LoggingError;

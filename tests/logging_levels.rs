@@ -1,4 +1,4 @@
-//! SPEC §9: loggers, levels and namespaces, observed with `capture_logs`.
+//! The book, "Logging": loggers, levels and namespaces, observed with `capture_logs`.
 //!
 //! The global level is process-wide and tests run in parallel, so the test that changes it
 //! has a binary of its own, `logging_live_level.rs`.

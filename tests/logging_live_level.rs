@@ -1,4 +1,4 @@
-//! SPEC §9: each level filtered, and the global level changed live both ways. Alone in its
+//! The book, "Logging": each level filtered, and the global level changed live both ways. Alone in its
 //! binary: the global level is process-wide.
 
 use txaio::LogLevel;

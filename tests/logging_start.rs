@@ -1,4 +1,4 @@
-//! SPEC §9: `start_logging`'s writer: line format, other libraries' `tracing` and `log`
+//! The book, "Logging": `start_logging`'s writer: line format, other libraries' `tracing` and `log`
 //! records, live level changes, and the double-start error. One test: it installs the
 //! process-wide subscriber.
 

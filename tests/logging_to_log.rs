@@ -1,4 +1,4 @@
-//! SPEC §9: with no `tracing` subscriber, an application that logs through the `log` crate
+//! The book, "Logging": with no `tracing` subscriber, an application that logs through the `log` crate
 //! receives txaio's records, with the namespace as target.
 
 use std::sync::Mutex;

@@ -1,4 +1,4 @@
-//! SPEC §10: what a `#[txaio::portable]` function does at run time, on every backend.
+//! The book, "Portable functions": what a `#[txaio::portable]` function does at run time, on every backend.
 
 use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};

@@ -1,4 +1,4 @@
-//! SPEC §3: runtime selection.
+//! Runtime selection, as the book's "Choosing a runtime" describes it.
 
 use txaio::Runtime;
 

@@ -1,4 +1,4 @@
-//! SPEC §7–§8: batched timers, on the virtual clock, on every backend.
+//! The book, "Time": batched timers, on the virtual clock, on every backend.
 
 use std::sync::atomic::{AtomicU8, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};

@@ -1,4 +1,4 @@
-//! SPEC §7 (`call_later`, `DelayedCall`, `sleep`) and §8 (the virtual clock).
+//! The book, "Time": `call_later`, `DelayedCall`, `sleep` and the virtual clock.
 
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Barrier, Mutex};

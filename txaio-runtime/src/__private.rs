@@ -3,10 +3,8 @@
 use std::error::Error;
 use std::fmt;
 use std::future::Future;
-use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::pin::Pin;
 
-use crate::errors::Panic;
 use crate::rt::{self, Runtime};
 
 pub use crate::rt::{InRuntime, block_on, block_on_test, current, enter, spawn_detached};
@@ -173,10 +171,9 @@ where
         {
             continue;
         }
-        let ran = catch_unwind(AssertUnwindSafe(|| block_on_test(runtime, make_test())));
-        let failure = match ran {
+        let failure = match crate::panic::catch(|| block_on_test(runtime, make_test())) {
             Ok(outcome) => outcome.into_test_result().err(),
-            Err(payload) => Some(format!("panicked: {}", Panic::from_payload(&*payload))),
+            Err(panic) => Some(format!("panicked: {panic}")),
         };
         if let Some(failure) = failure {
             failures.push(format!("on {runtime}: {failure}"));

@@ -2,28 +2,106 @@
 
 use std::error::Error;
 use std::fmt;
+use std::panic::Location;
 
 /// A deferred was resolved or rejected after it had already fired.
 ///
 /// The first result stands; the second one is dropped. Twisted's `AlreadyCalledError`.
+/// While [`set_debugging`](crate::set_debugging) is on, its Display names the `file:line`
+/// where the deferred first fired. All `AlreadyCalledError`s compare equal, whatever they name;
+/// the constant [`AlreadyCalledError`](const@AlreadyCalledError) is one that names nothing.
 ///
 /// # Examples
 ///
 /// ```
 /// let d = txaio::create_future::<u32>();
 /// txaio::resolve(&d, 1).unwrap();
-/// assert!(txaio::resolve(&d, 2).is_err());
+/// assert_eq!(txaio::resolve(&d, 2), Err(txaio::AlreadyCalledError));
 /// ```
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
-pub struct AlreadyCalledError;
+#[derive(Debug, Clone, Copy, Default)]
+pub struct AlreadyCalledError {
+    first_fired: Option<&'static Location<'static>>,
+}
+
+/// An [`AlreadyCalledError`](struct@AlreadyCalledError) that names no firing site, so that
+/// `Err(txaio::AlreadyCalledError)` reads as it did when the error was a unit struct.
+///
+/// # Examples
+///
+/// ```
+/// assert_eq!(txaio::AlreadyCalledError.to_string(), "the deferred has already fired");
+/// ```
+#[allow(non_upper_case_globals)] // the unit-struct spelling, kept for callers
+pub const AlreadyCalledError: AlreadyCalledError = AlreadyCalledError { first_fired: None };
+
+impl AlreadyCalledError {
+    pub(crate) fn first_fired_at(first_fired: Option<&'static Location<'static>>) -> Self {
+        AlreadyCalledError { first_fired }
+    }
+
+    /// Where the deferred first fired, when debugging was on as it did.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// txaio::set_debugging(true);
+    /// let d = txaio::create_future::<u32>();
+    /// txaio::resolve(&d, 1).unwrap();
+    /// let error = txaio::resolve(&d, 2).unwrap_err();
+    /// txaio::set_debugging(false);
+    /// assert_eq!(error.first_fired().unwrap().line(), line!() - 3);
+    /// ```
+    #[must_use]
+    pub fn first_fired(&self) -> Option<&'static Location<'static>> {
+        self.first_fired
+    }
+}
+
+impl PartialEq for AlreadyCalledError {
+    fn eq(&self, _: &Self) -> bool {
+        true
+    }
+}
+
+impl Eq for AlreadyCalledError {}
 
 impl fmt::Display for AlreadyCalledError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str("the deferred has already fired")
+        f.write_str("the deferred has already fired")?;
+        if let Some(location) = self.first_fired {
+            write!(f, " (first at {location})")?;
+        }
+        Ok(())
     }
 }
 
 impl Error for AlreadyCalledError {}
+
+/// The result of a deferred was moved out by [`Deferred::take`](crate::Deferred::take) (or by a
+/// chain that consumed it), so there is nothing left for a later taker, awaiter or callback.
+///
+/// A failure made of it is never reported as unhandled.
+///
+/// # Examples
+///
+/// ```
+/// # #[txaio::main] async fn main() {
+/// let d = txaio::create_future_success(String::from("socket"));
+/// let first = d.clone().take().await.unwrap();
+/// assert_eq!(first, "socket");
+/// assert!(d.take().await.unwrap_err().is::<txaio::TakenError>());
+/// # }
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct TakenError;
+
+impl fmt::Display for TakenError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("the deferred's result was taken by an earlier `take`")
+    }
+}
+
+impl Error for TakenError {}
 
 /// A deferred was cancelled before it fired.
 ///

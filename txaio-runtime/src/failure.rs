@@ -227,7 +227,8 @@ pub fn create_failure(error: impl Into<Failure>) -> Failure {
     error.into()
 }
 
-/// `"{ErrorTypeName}: {message}"` on one line.
+/// `"{ErrorTypeName}: {message}"` on one line: line breaks in the message are escaped
+/// (`\n` becomes the two characters `\` `n`).
 ///
 /// # Examples
 ///
@@ -237,7 +238,28 @@ pub fn create_failure(error: impl Into<Failure>) -> Failure {
 /// ```
 #[must_use]
 pub fn failure_message(failure: &Failure) -> String {
-    failure.to_string()
+    let text = failure.to_string();
+    if !text.contains(is_line_break) {
+        return text;
+    }
+    // One line whatever the error's Display does: line breaks are escaped, as `{:?}` would.
+    let mut one_line = String::with_capacity(text.len() + 8);
+    for c in text.chars() {
+        if is_line_break(c) {
+            one_line.extend(c.escape_default());
+        } else {
+            one_line.push(c);
+        }
+    }
+    one_line
+}
+
+/// What any text viewer may break a line at.
+fn is_line_break(c: char) -> bool {
+    matches!(
+        c,
+        '\n' | '\r' | '\u{b}' | '\u{c}' | '\u{85}' | '\u{2028}' | '\u{2029}'
+    )
 }
 
 /// The backtrace captured when the failure was made (empty unless backtraces were asked for).

@@ -7,11 +7,15 @@
 #![forbid(unsafe_code)]
 #![warn(missing_docs)]
 
+pub mod blocking;
+mod coiterate;
 mod deferred;
 mod errors;
 mod failure;
 mod gather;
+mod instance;
 mod log;
+mod panic;
 mod report;
 pub mod rt;
 pub mod testutil;
@@ -20,20 +24,29 @@ mod time;
 #[doc(hidden)]
 pub mod __private;
 
+pub use blocking::RuntimeThreadError;
+pub use coiterate::coiterate;
+pub use deferred::{CloneOnAwait, Take};
 pub use deferred::{
     Deferred, IntoDeferred, add_callback, add_callbacks, add_errback, as_future, cancel,
     create_future, create_future_error, create_future_success, create_future_with_canceller,
     defer_to_thread, is_called, reject, resolve, spawn,
 };
+pub use deferred::{add_both, recover, shield, then};
+pub use errors::TakenError;
 pub use errors::{AlreadyCalledError, CancelledError, Panic, TimeoutError};
 pub use failure::{
     Failure, create_failure, failure_format_traceback, failure_message, failure_traceback,
     is_debugging, set_debugging,
 };
 pub use gather::gather;
+pub use instance::{Config, Txaio, with_config};
 pub use log::{
     LogLevel, Logger, LoggingError, ParseLogLevelError, global_log_level, set_global_log_level,
     start_logging, start_logging_with_writer,
 };
 pub use rt::{Runtime, USING_ASYNC_STD, USING_SMOL, USING_TOKIO, current_runtime, runtime};
+pub use time::timeout;
 pub use time::{BatchedTimer, DelayedCall, call_later, make_batched_timer, sleep};
+pub use time::{Interval, interval};
+pub use time::{WithTimeout, with_timeout};

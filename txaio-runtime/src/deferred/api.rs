@@ -1,7 +1,5 @@
 //! txaio's free functions over deferreds.
 
-use std::panic::{AssertUnwindSafe, catch_unwind};
-
 use super::{Deferred, reaction};
 use crate::errors::AlreadyCalledError;
 use crate::failure::Failure;
@@ -16,6 +14,7 @@ use crate::failure::Failure;
 /// txaio::resolve(&d, 42).unwrap();
 /// assert!(txaio::is_called(&d));
 /// ```
+#[track_caller]
 pub fn create_future<T>() -> Deferred<T> {
     Deferred::new_pending()
 }
@@ -29,6 +28,7 @@ pub fn create_future<T>() -> Deferred<T> {
 /// txaio::add_callback(&d, |value| assert_eq!(*value, "ready"));
 /// ```
 #[doc(alias = "succeed")]
+#[track_caller]
 pub fn create_future_success<T: Send + 'static>(value: T) -> Deferred<T> {
     let deferred = Deferred::new_pending();
     let _ = deferred.settle(Ok(value));
@@ -44,6 +44,7 @@ pub fn create_future_success<T: Send + 'static>(value: T) -> Deferred<T> {
 /// txaio::add_errback(&d, |failure| assert!(failure.is::<std::fmt::Error>()));
 /// ```
 #[doc(alias = "fail")]
+#[track_caller]
 pub fn create_future_error<T: Send + 'static>(error: impl Into<Failure>) -> Deferred<T> {
     let deferred = Deferred::new_pending();
     let _ = deferred.settle(Err(error.into()));
@@ -64,6 +65,7 @@ pub fn create_future_error<T: Send + 'static>(error: impl Into<Failure>) -> Defe
 /// txaio::cancel(&d);
 /// txaio::add_callback(&d, |value| assert_eq!(*value, 0));
 /// ```
+#[track_caller]
 pub fn create_future_with_canceller<T: Send + 'static>(
     canceller: impl FnOnce(&Deferred<T>) + Send + 'static,
 ) -> Deferred<T> {
@@ -76,6 +78,16 @@ pub fn create_future_with_canceller<T: Send + 'static>(
 pub trait IntoDeferred<T> {
     /// Converts `self` into a deferred.
     fn into_deferred(self) -> Deferred<T>;
+
+    /// The outcome at once when there is one (`Ok`), else the deferred to wait for (`Err`):
+    /// spares chains a deferred per step.
+    #[doc(hidden)]
+    fn into_outcome_or_deferred(self) -> Result<Result<T, Failure>, Deferred<T>>
+    where
+        Self: Sized,
+    {
+        Err(self.into_deferred())
+    }
 }
 
 impl<T> IntoDeferred<T> for Deferred<T> {
@@ -90,6 +102,10 @@ impl<T: Send + 'static, E: Into<Failure>> IntoDeferred<T> for Result<T, E> {
             Ok(value) => create_future_success(value),
             Err(error) => create_future_error(error),
         }
+    }
+
+    fn into_outcome_or_deferred(self) -> Result<Result<T, Failure>, Deferred<T>> {
+        Ok(self.map_err(Into::into))
     }
 }
 
@@ -108,10 +124,11 @@ impl<T: Send + 'static, E: Into<Failure>> IntoDeferred<T> for Result<T, E> {
 /// txaio::add_errback(&d, |failure| assert_eq!(failure.type_name(), "ParseIntError"));
 /// ```
 #[doc(alias = "maybeDeferred")]
+#[track_caller]
 pub fn as_future<T: Send + 'static, R: IntoDeferred<T>>(f: impl FnOnce() -> R) -> Deferred<T> {
-    match catch_unwind(AssertUnwindSafe(f)) {
+    match crate::panic::catch(f) {
         Ok(result) => result.into_deferred(),
-        Err(payload) => create_future_error(Failure::from_panic(&*payload)),
+        Err(panic) => create_future_error(panic),
     }
 }
 
@@ -119,7 +136,7 @@ pub fn as_future<T: Send + 'static, R: IntoDeferred<T>>(f: impl FnOnce() -> R) -
 ///
 /// # Errors
 ///
-/// [`AlreadyCalledError`] if it had already fired; the first result stands. After [`cancel`],
+/// [`AlreadyCalledError`](struct@AlreadyCalledError) if it had already fired; the first result stands. After [`cancel`],
 /// a late `resolve` is ignored and returns `Ok(())`.
 ///
 /// # Examples
@@ -131,6 +148,7 @@ pub fn as_future<T: Send + 'static, R: IntoDeferred<T>>(f: impl FnOnce() -> R) -
 /// txaio::add_callback(&d, |value| assert_eq!(*value, 1));
 /// ```
 #[doc(alias = "callback")]
+#[track_caller]
 pub fn resolve<T: Send + 'static>(
     deferred: &Deferred<T>,
     value: T,
@@ -142,7 +160,7 @@ pub fn resolve<T: Send + 'static>(
 ///
 /// # Errors
 ///
-/// [`AlreadyCalledError`] if it had already fired, as for [`resolve`].
+/// [`AlreadyCalledError`](struct@AlreadyCalledError) if it had already fired, as for [`resolve`].
 ///
 /// # Examples
 ///
@@ -152,6 +170,7 @@ pub fn resolve<T: Send + 'static>(
 /// txaio::reject(&d, std::io::Error::other("it failed")).unwrap();
 /// ```
 #[doc(alias = "errback")]
+#[track_caller]
 pub fn reject<T: Send + 'static>(
     deferred: &Deferred<T>,
     error: impl Into<Failure>,
@@ -162,9 +181,22 @@ pub fn reject<T: Send + 'static>(
 /// Cancels a pending deferred: calls its canceller, then fails it with
 /// [`CancelledError`](crate::CancelledError) unless the canceller fired it.
 ///
-/// Cancelling the deferred of a spawned task (or a `#[portable] async fn`) also stops the task:
-/// its future is dropped at its next poll. Cancelling a fired deferred does nothing. The
-/// `CancelledError` that `cancel` produces is not reported as unhandled: the caller asked for it.
+/// Cancelling a fired deferred does nothing. Once `cancel` has begun, a `resolve` or `reject`
+/// from anyone but the canceller is ignored (and returns `Ok(())`). A `CancelledError` is never
+/// reported as unhandled: a cancel is the caller's own doing.
+///
+/// # Cancellation
+///
+/// Cancellation runs down the await chain (Twisted's `inlineCallbacks` rule). Cancelling the
+/// deferred of a spawned task or a `#[portable] async fn` first cancels every deferred that
+/// the task is awaiting at that moment (one, or several under a select), and what *those*
+/// await, to any depth: a child portable call is stopped, a pending `sleep` releases its
+/// timer. Then the task stops: its future is not polled again and its runtime drops it soon
+/// after (its drop guards run then). When `cancel` returns, the awaited deferreds have been
+/// cancelled and the task's deferred has failed with `CancelledError`, whatever the awaited
+/// deferreds' cancellers did. A chained deferred ([`then`](crate::then)) cancels what it
+/// waits on the same way. No lock is held while a canceller runs. To await a deferred that
+/// others still need, await [`shield`](crate::shield) of it.
 ///
 /// # Examples
 ///

@@ -1,85 +1,191 @@
 //! `Deferred<T>`: a result that arrives later, with callbacks and awaiters.
+//!
+//! # The state machine
+//!
+//! A deferred's state is one [`Phase`] plus a few flags that are truly independent of it:
+//!
+//! ```text
+//!   Pending ──fire──────────────────────────┐
+//!      │                                     ▼
+//!    cancel ──► Cancelling ──canceller or──► RunningCallbacks ──queue empty──► Done(outcome)
+//!                           CancelledError        ▲                                │
+//!                                                 └──── a callback added, `.await` ┘
+//! ```
+//!
+//! (`fire` goes straight to `Done` when there is nothing to run.) The mutex guarding the state
+//! is never held while user code runs: callbacks, cancellers, `T::clone` and the drop of a
+//! canceller or of a rejected value all run after it is released, with the outcome *lent* out
+//! of the state (`RunningCallbacks`) when they need to see it.
 
 mod api;
+mod cascade;
+mod chain;
+mod debug;
 mod reactions;
+mod take;
 mod task;
 mod waiters;
 
 use std::fmt;
 use std::future::Future;
-use std::panic::{AssertUnwindSafe, catch_unwind};
+use std::mem;
+use std::panic::Location;
 use std::pin::Pin;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard, PoisonError, Weak};
 use std::task::{Context, Poll, Waker};
+use std::thread::{self, ThreadId};
 
 pub use api::{
     IntoDeferred, add_callback, add_callbacks, add_errback, as_future, cancel, create_future,
     create_future_error, create_future_success, create_future_with_canceller, is_called, reject,
     resolve,
 };
+pub use chain::{add_both, recover, shield, then};
 pub(crate) use reactions::{Reaction, reaction};
+pub use take::{CloneOnAwait, Take};
 pub(crate) use task::spawn_on;
 pub use task::{defer_to_thread, spawn};
 
-use crate::errors::{AlreadyCalledError, CancelledError};
+use crate::errors::{AlreadyCalledError, CancelledError, TakenError};
 use crate::failure::Failure;
 use crate::report;
+use cascade::{Awaited, Cancel};
+use debug::Sites;
 use reactions::Reactions;
-use waiters::{Place, Waiters};
+use waiters::{WaiterKey, Waiters};
 
-type Canceller<T> = Box<dyn FnOnce(&Deferred<T>) + Send>;
+pub(crate) type Canceller<T> = Box<dyn FnOnce(&Deferred<T>) + Send>;
+
+/// Internal consumer of a deferred's outcome that moves it (a chain flattening a returned
+/// deferred): the first one gets the value, the others a [`TakenError`] failure.
+pub(crate) type Taker<T> = Box<dyn FnOnce(Result<T, Failure>) + Send>;
 
 /// A result that arrives later: Twisted's `Deferred`, asyncio's `Future`.
 ///
 /// A deferred fires once, with a `T` or a [`Failure`]. Callbacks added with
 /// [`add_callbacks`] run on the thread that fires it, in the order they were added, and all
-/// see the same value (they do not chain). `.await` gives each awaiter a clone of the result.
+/// see the same value (they do not chain; [`then`] makes a chained deferred).
+///
+/// `.await` gives each awaiter a **clone** of the result, so it needs `T: Clone`
+/// ([`CloneOnAwait`]). A value that is not `Clone` (a socket, a connection) is moved out with
+/// [`take`](Deferred::take): `let sock = connect(addr).take().await?`.
 ///
 /// `Deferred` is a cheap handle: `clone` gives another handle to the *same* deferred, and it is
 /// `Send + Sync` whenever `T: Send`. Dropping a handle never cancels anything; only [`cancel`]
-/// does. A failure nobody handled (no errback, no awaiter) is logged when the last handle drops.
+/// does. A failure nobody handled (no errback, no awaiter) is logged when the last handle
+/// drops, except a [`CancelledError`](crate::CancelledError): a cancel is the caller's own
+/// doing, and is never reported.
+///
+/// # Cancellation
+///
+/// [`cancel`] on the deferred of a spawned task or a `#[portable] async fn` first cancels
+/// every deferred that task is waiting on at that moment (what its future was left pending on
+/// when last polled, and what those wait on, to any depth: a child portable call, a `sleep`,
+/// whose timer is released), then stops the task: its future is not polled again and is
+/// dropped by its runtime soon after, so its drop guards run. Work that is not a deferred
+/// (a thread started by [`defer_to_thread`]) is not interrupted. Await [`shield`] of a deferred
+/// that others still need.
 ///
 /// # Examples
 ///
 /// ```
-/// # txaio::__private::block_on_default(async {
+/// # #[txaio::main] async fn main() {
 /// let d = txaio::create_future::<String>();
 /// txaio::add_callbacks(&d, |value| println!("got {value}"), |failure| println!("{failure}"));
 /// txaio::resolve(&d, "hello".to_owned()).unwrap();
 /// assert_eq!(d.await.unwrap(), "hello");
-/// # });
+/// # }
 /// ```
 #[must_use = "a deferred does nothing unless its result is used; add a callback or await it"]
 pub struct Deferred<T> {
     inner: Arc<Inner<T>>,
-    /// This handle's waker slot among the awaiters.
-    waiter: Option<Place>,
+    /// Where this handle's waker sits among the awaiters, while it awaits.
+    waiter: Option<WaiterKey>,
 }
 
 struct Inner<T> {
     state: Mutex<State<T>>,
-    /// Mirrors `State::fired`, so that the task driving a spawned deferred checks for a cancel
-    /// without taking the lock on every poll.
-    fired: AtomicBool,
+    /// Set, never cleared, when the deferred fires or its cancel begins: the task driving a
+    /// spawned deferred reads it without the lock before each poll, and stops once it is set.
+    closed: AtomicBool,
 }
 
-#[allow(clippy::struct_excessive_bools)] // independent flags, not a state machine in disguise
 struct State<T> {
-    fired: bool,
-    /// The result once fired; `None` while pending or while lent to the thread running callbacks.
-    result: Option<Result<T, Failure>>,
-    /// Some thread is running callbacks; new ones queue behind them.
-    running: bool,
+    phase: Phase<T>,
+    /// Callbacks not yet run, oldest last. Empty in `Done`.
     reactions: Reactions<T>,
-    canceller: Option<Canceller<T>>,
-    /// Awaiters, a slot per awaiting handle, emptied when woken.
+    /// Internal consumers that move the outcome, served once the callbacks ran. Empty in `Done`.
+    takers: Vec<Taker<T>>,
+    /// Awaiters to wake when the outcome is back in `Done`. Empty in `Done`.
     waiters: Waiters,
-    /// The task driving a spawned deferred, woken if someone else fires the deferred.
-    task: Option<Waker>,
+    /// `cancel` began on it: a later `resolve`/`reject` is then ignored rather than refused.
     cancelled: bool,
-    /// A failure counts as handled once an errback, an awaiter or a consumer has seen it.
+    /// An errback, an awaiter or a consumer has seen (or will see) the failure.
     handled: bool,
+    /// Creation and firing sites, recorded only while debugging.
+    sites: Option<Box<Sites>>,
+}
+
+/// Where a deferred is in its life. Each variant's invariant is in its docs.
+enum Phase<T> {
+    /// Not fired, not cancelled; anyone may fire it. `closed` is false.
+    Pending {
+        canceller: Option<Canceller<T>>,
+        /// The task driving a spawned deferred, woken if someone else fires it.
+        task: Option<Waker>,
+        /// What cancelling it cancels first (see `cascade`).
+        awaited: Awaited,
+    },
+    /// `cancel` began on thread `by`: only that thread (the canceller, or the cancel finishing)
+    /// may fire it now; everyone else's `resolve` is ignored. `closed` is true.
+    Cancelling {
+        by: ThreadId,
+        /// Taken when the canceller is called, after what it awaits was cancelled.
+        canceller: Option<Canceller<T>>,
+        task: Option<Waker>,
+        /// Replaces a `CancelledError` outcome (`timeout` makes it a `TimeoutError`).
+        instead: Option<Failure>,
+    },
+    /// Fired; the outcome is lent to the one thread running callbacks (or cloning it for an
+    /// awaiter). Callbacks added now queue behind; awaiters wait. `closed` is true.
+    RunningCallbacks,
+    /// Fired and idle: the outcome is here. Nothing is queued. `closed` is true.
+    Done(Result<T, Failure>),
+}
+
+impl<T> Phase<T> {
+    fn name(&self) -> &'static str {
+        match self {
+            Phase::Pending { .. } => "pending",
+            Phase::Cancelling { .. } => "cancelling",
+            Phase::RunningCallbacks => "running callbacks",
+            Phase::Done(Ok(_)) => "succeeded",
+            Phase::Done(Err(_)) => "failed",
+        }
+    }
+}
+
+impl<T> State<T> {
+    /// Takes the outcome out of `Done`, leaving `RunningCallbacks`; `None` in any other phase.
+    fn lend(&mut self) -> Option<Result<T, Failure>> {
+        match mem::replace(&mut self.phase, Phase::RunningCallbacks) {
+            Phase::Done(outcome) => Some(outcome),
+            other => {
+                self.phase = other;
+                None
+            }
+        }
+    }
+}
+
+/// Who fires the deferred.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum FiredBy {
+    /// `resolve`/`reject`, a canceller, txaio's own combinators: anyone but the task.
+    Caller,
+    /// The task driving a spawned deferred, with its future's output.
+    Task,
 }
 
 /// A handle that does not keep the deferred alive (for cancellers that would otherwise cycle).
@@ -92,20 +198,23 @@ impl<T> WeakDeferred<T> {
 }
 
 impl<T> Deferred<T> {
+    #[track_caller]
     pub(crate) fn new_pending() -> Self {
         Deferred::from_inner(Arc::new(Inner {
             state: Mutex::new(State {
-                fired: false,
-                result: None,
-                running: false,
+                phase: Phase::Pending {
+                    canceller: None,
+                    task: None,
+                    awaited: Awaited::default(),
+                },
                 reactions: Reactions::new(),
-                canceller: None,
+                takers: Vec::new(),
                 waiters: Waiters::default(),
-                task: None,
                 cancelled: false,
                 handled: false,
+                sites: Sites::if_debugging(Location::caller()),
             }),
-            fired: AtomicBool::new(false),
+            closed: AtomicBool::new(false),
         }))
     }
 
@@ -117,11 +226,7 @@ impl<T> Deferred<T> {
     }
 
     fn lock(&self) -> MutexGuard<'_, State<T>> {
-        // No user code runs under this lock, so a poisoned lock still holds a consistent state.
-        self.inner
-            .state
-            .lock()
-            .unwrap_or_else(PoisonError::into_inner)
+        self.inner.lock()
     }
 
     pub(crate) fn downgrade(&self) -> WeakDeferred<T> {
@@ -131,7 +236,7 @@ impl<T> Deferred<T> {
     /// Whether this deferred has fired.
     #[must_use]
     pub fn is_called(&self) -> bool {
-        self.lock().fired
+        matches!(self.lock().phase, Phase::RunningCallbacks | Phase::Done(_))
     }
 
     /// Whether both handles refer to the same deferred.
@@ -139,84 +244,183 @@ impl<T> Deferred<T> {
     pub fn ptr_eq(&self, other: &Deferred<T>) -> bool {
         Arc::ptr_eq(&self.inner, &other.inner)
     }
+
+    /// Marks its failure, if any, as seen by someone.
+    pub(crate) fn mark_handled(&self) {
+        self.lock().handled = true;
+    }
+}
+
+impl<T> Inner<T> {
+    fn lock(&self) -> MutexGuard<'_, State<T>> {
+        // No user code runs under this lock, so a poisoned lock still holds a consistent state.
+        self.state.lock().unwrap_or_else(PoisonError::into_inner)
+    }
 }
 
 impl<T: Send + 'static> Deferred<T> {
+    /// Sets the function [`cancel`] calls; dropped at once if the deferred is not pending.
     pub(crate) fn set_canceller(&self, canceller: Canceller<T>) {
         let mut state = self.lock();
-        if !state.fired {
-            state.canceller = Some(canceller);
+        if let Phase::Pending {
+            canceller: slot, ..
+        } = &mut state.phase
+        {
+            *slot = Some(canceller);
+            return;
+        }
+        drop(state);
+        drop(canceller);
+    }
+
+    /// Records that cancelling this deferred must first cancel `target` (a chain's source).
+    pub(crate) fn set_awaited<U: Send + 'static>(&self, target: &Deferred<U>) {
+        let target: Weak<dyn Cancel> = Arc::downgrade(&target.inner) as Weak<dyn Cancel>;
+        let mut state = self.lock();
+        if let Phase::Pending { awaited, .. } = &mut state.phase {
+            awaited.set_one(target);
         }
     }
 
-    /// Fires the deferred. `Err(AlreadyCalledError)` if it had fired, unless it was cancelled.
+    /// Fires the deferred. `Err(AlreadyCalledError)` if it had fired, unless it was cancelled;
+    /// ignored while someone else is cancelling it.
+    #[track_caller]
     pub(crate) fn settle(&self, outcome: Result<T, Failure>) -> Result<(), AlreadyCalledError> {
-        self.settle_with(outcome, Settle::Outside)
+        self.fire(outcome, FiredBy::Caller, Location::caller())
+            .map(drop)
     }
 
-    fn settle_with(
+    /// As [`settle`](Deferred::settle), but says whether the outcome was taken (`false`: it
+    /// had fired, or someone else is cancelling it).
+    #[track_caller]
+    pub(crate) fn settle_accepted(&self, outcome: Result<T, Failure>) -> bool {
+        self.fire(outcome, FiredBy::Caller, Location::caller()) == Ok(true)
+    }
+
+    pub(crate) fn settle_by_task(&self, outcome: Result<T, Failure>) {
+        // The task's deferred fired earlier only if it was cancelled: nothing to report.
+        let _ = self.fire(outcome, FiredBy::Task, Location::caller());
+    }
+
+    /// `Ok(true)` if it fired with `outcome`, `Ok(false)` if that was ignored (cancelled).
+    fn fire(
         &self,
         outcome: Result<T, Failure>,
-        how: Settle,
-    ) -> Result<(), AlreadyCalledError> {
-        let mut state = self.lock();
-        if state.fired {
-            let cancelled = state.cancelled;
-            drop(state);
-            drop(outcome);
-            return if cancelled {
-                Ok(())
-            } else {
-                Err(AlreadyCalledError)
-            };
+        by: FiredBy,
+        location: &'static Location<'static>,
+    ) -> Result<bool, AlreadyCalledError> {
+        let mut guard = self.lock();
+        let state = &mut *guard;
+        let (canceller, task, outcome) = match &mut state.phase {
+            Phase::Pending {
+                canceller, task, ..
+            } => (canceller.take(), task.take(), outcome),
+            Phase::Cancelling {
+                by: canceller_thread,
+                canceller,
+                task,
+                instead,
+            } if by == FiredBy::Caller && *canceller_thread == thread::current().id() => {
+                let outcome = match (outcome, instead.take()) {
+                    (Err(failure), Some(instead)) if failure.is::<CancelledError>() => Err(instead),
+                    (outcome, _) => outcome,
+                };
+                (canceller.take(), task.take(), outcome)
+            }
+            Phase::Cancelling { .. } => {
+                drop(guard);
+                drop(outcome);
+                return Ok(false);
+            }
+            Phase::RunningCallbacks | Phase::Done(_) => {
+                let refused = if state.cancelled {
+                    Ok(false)
+                } else {
+                    Err(AlreadyCalledError::first_fired_at(
+                        state.sites.as_ref().and_then(|sites| sites.first_fired()),
+                    ))
+                };
+                drop(guard);
+                drop(outcome);
+                return refused;
+            }
+        };
+        self.inner.closed.store(true, Ordering::Release);
+        if let Some(sites) = &mut state.sites {
+            sites.fired_at(location);
         }
-        state.fired = true;
-        self.inner.fired.store(true, Ordering::Release);
-        if matches!(how, Settle::Cancel) {
-            state.handled = true;
-        }
-        let canceller = state.canceller.take();
-        let task = state.task.take();
-        let reactions = state.reactions.take();
-        if reactions.is_empty() {
-            state.result = Some(outcome);
+        let batch = state.reactions.take();
+        if batch.is_empty() && state.takers.is_empty() {
+            let old_phase = mem::replace(&mut state.phase, Phase::Done(outcome));
             let woken = state.waiters.take();
-            drop(state);
+            drop(guard);
+            drop((canceller, old_phase));
             woken.wake_all();
         } else {
-            state.running = true;
-            drop(state);
-            self.run_reactions(outcome, reactions);
+            let old_phase = mem::replace(&mut state.phase, Phase::RunningCallbacks);
+            drop(guard);
+            // The canceller (and what it holds) goes before the callbacks run.
+            drop((canceller, old_phase));
+            self.run_reactions(outcome, batch);
         }
-        drop(canceller);
         if let Some(task) = task
-            && !matches!(how, Settle::ByTask)
+            && by == FiredBy::Caller
         {
             task.wake();
         }
-        Ok(())
+        Ok(true)
     }
 
-    /// Runs `batch`, then whatever was queued meanwhile, then hands the result back and wakes
-    /// the awaiters. Called with `running` set and the result lent out of the state.
+    /// Runs `batch`, then whatever was queued meanwhile, then serves the takers, puts the
+    /// outcome back (`Done`) and wakes the awaiters. Called in `RunningCallbacks`, with the
+    /// outcome lent out of the state.
     fn run_reactions(&self, outcome: Result<T, Failure>, mut batch: Reactions<T>) {
         loop {
             for reaction in batch.take().into_ordered() {
-                let ran = catch_unwind(AssertUnwindSafe(|| reaction.react(outcome.as_ref())));
-                if let Err(payload) = ran {
-                    report::callback_panicked(&*payload);
+                if let Err(panic) = crate::panic::catch(|| reaction.react(outcome.as_ref())) {
+                    report::callback_panicked(&panic);
                 }
             }
             let mut state = self.lock();
             if state.reactions.is_empty() {
-                state.result = Some(outcome);
-                state.running = false;
-                let woken = state.waiters.take();
-                drop(state);
-                woken.wake_all();
+                Self::settle_down(state, outcome);
                 return;
             }
             batch = state.reactions.take();
+        }
+    }
+
+    /// Leaves `RunningCallbacks` for `Done`: the first taker (if any) moves the value out.
+    fn settle_down(mut state: MutexGuard<'_, State<T>>, outcome: Result<T, Failure>) {
+        let takers = mem::take(&mut state.takers);
+        if takers.is_empty() {
+            state.phase = Phase::Done(outcome);
+            let woken = state.waiters.take();
+            drop(state);
+            woken.wake_all();
+            return;
+        }
+        state.handled = true;
+        let (first, rest) = match outcome {
+            Ok(value) => {
+                let taken = Failure::new(TakenError);
+                state.phase = Phase::Done(Err(taken.clone()));
+                (Ok(value), taken)
+            }
+            Err(failure) => {
+                state.phase = Phase::Done(Err(failure.clone()));
+                (Err(failure.clone()), failure)
+            }
+        };
+        let woken = state.waiters.take();
+        drop(state);
+        woken.wake_all();
+        let mut takers = takers.into_iter();
+        if let Some(taker) = takers.next() {
+            taker(first);
+        }
+        for taker in takers {
+            taker(Err(rest.clone()));
         }
     }
 
@@ -226,92 +430,173 @@ impl<T: Send + 'static> Deferred<T> {
         if handles_failure {
             state.handled = true;
         }
-        if !state.fired || state.running {
-            state.reactions.push(reaction);
-            return;
-        }
-        let Some(outcome) = state.result.take() else {
-            // Fired, idle, yet no result: cannot happen, as the result is only lent while
-            // `running`. Queue rather than lose the callback.
+        let Some(outcome) = state.lend() else {
             state.reactions.push(reaction);
             return;
         };
-        state.running = true;
         drop(state);
         let mut batch = Reactions::new();
         batch.push(reaction);
         self.run_reactions(outcome, batch);
     }
 
-    pub(crate) fn cancel(&self) {
+    /// Adds an internal consumer that moves the outcome out once the callbacks ran.
+    pub(crate) fn add_taker(&self, taker: Taker<T>) {
         let mut state = self.lock();
-        if state.fired || state.cancelled {
-            return;
+        state.takers.push(taker);
+        if let Some(outcome) = state.lend() {
+            Self::settle_down(state, outcome);
         }
-        state.cancelled = true;
-        let canceller = state.canceller.take();
-        drop(state);
-        if let Some(canceller) = canceller {
-            let ran = catch_unwind(AssertUnwindSafe(|| canceller(self)));
-            if let Err(payload) = ran {
-                report::canceller_panicked(&*payload);
-            }
-        }
-        let _ = self.settle_with(Err(Failure::new(CancelledError)), Settle::Cancel);
     }
 
-    /// For the task driving a spawned deferred: whether it fired (was cancelled), lock-free.
-    pub(crate) fn fired_for_task(&self) -> bool {
-        self.inner.fired.load(Ordering::Acquire)
-    }
-
-    /// For the task driving a spawned deferred, after its future returned pending: ready if the
-    /// deferred fired meanwhile, else the task is woken when it fires.
-    pub(crate) fn poll_fired_for_task(&self, cx: &mut Context<'_>) -> Poll<()> {
-        let mut state = self.lock();
-        if state.fired {
-            return Poll::Ready(());
+    /// Moves the outcome out if the deferred is `Done`, leaving a [`TakenError`] failure
+    /// behind a value; else registers `waker` under `key`. The heart of [`Take`].
+    fn poll_take(&mut self, cx: &mut Context<'_>) -> Poll<Result<T, Failure>> {
+        let mut guard = self.inner.lock();
+        let state = &mut *guard;
+        if let Phase::Done(outcome) = &mut state.phase {
+            state.handled = true;
+            self.waiter = None;
+            let result = match outcome {
+                Ok(_) => mem::replace(outcome, Err(Failure::new(TakenError))),
+                Err(failure) => Err(failure.clone()),
+            };
+            return Poll::Ready(result);
         }
-        match &state.task {
-            Some(waker) if waker.will_wake(cx.waker()) => {}
-            _ => state.task = Some(cx.waker().clone()),
+        let pending = matches!(state.phase, Phase::Pending { .. });
+        state.waiters.register(&mut self.waiter, cx.waker());
+        drop(guard);
+        if pending {
+            self.register_as_awaited();
         }
         Poll::Pending
     }
 
-    pub(crate) fn settle_by_task(&self, outcome: Result<T, Failure>) {
-        // The task's own deferred fired earlier only if it was cancelled: nothing to report.
-        let _ = self.settle_with(outcome, Settle::ByTask);
+    /// Tells the task being polled on this thread (if any) that it waits on this deferred.
+    fn register_as_awaited(&self) {
+        cascade::register(|| Arc::downgrade(&self.inner) as Weak<dyn Cancel>);
+    }
+
+    pub(crate) fn cancel(&self) {
+        self.cancel_instead(None);
+    }
+
+    /// Cancels, and if that leaves the deferred failed with `CancelledError`, fails it with
+    /// `instead` (`timeout`'s `TimeoutError`).
+    pub(crate) fn cancel_instead(&self, instead: Option<Failure>) {
+        let mut awaited = Vec::new();
+        if !self.inner.begin_cancel(instead, &mut awaited) {
+            return;
+        }
+        cascade::run(awaited, || Arc::clone(&self.inner).finish_cancel());
+    }
+
+    /// For the task driving a spawned deferred: whether it fired or is being cancelled.
+    pub(crate) fn closed_for_task(&self) -> bool {
+        self.inner.closed.load(Ordering::Acquire)
+    }
+
+    /// For the task driving a spawned deferred, after its future returned pending: records
+    /// what the future now waits on and the task's waker. Ready if the deferred fired or its
+    /// cancel began meanwhile; what was registered is then cancelled here.
+    pub(crate) fn park_task(
+        &self,
+        cx: &mut Context<'_>,
+        latest: &mut Vec<Weak<dyn Cancel>>,
+    ) -> Poll<()> {
+        let mut state = self.lock();
+        if let Phase::Pending { task, awaited, .. } = &mut state.phase {
+            awaited.merge(latest);
+            match task {
+                Some(waker) if waker.will_wake(cx.waker()) => {}
+                _ => *task = Some(cx.waker().clone()),
+            }
+            return Poll::Pending;
+        }
+        drop(state);
+        // A cancel began while the future was being polled, after it had collected what the
+        // future waited on before: what the poll registered is cancelled now, by the task.
+        cascade::run(mem::take(latest), || {});
+        Poll::Ready(())
     }
 }
 
-#[derive(Clone, Copy)]
-enum Settle {
-    Outside,
-    ByTask,
-    Cancel,
+impl<T: Send + 'static> Cancel for Inner<T> {
+    fn begin_cancel(&self, instead: Option<Failure>, out: &mut Vec<Weak<dyn Cancel>>) -> bool {
+        let mut state = self.lock();
+        let Phase::Pending {
+            canceller,
+            task,
+            awaited,
+        } = &mut state.phase
+        else {
+            return false;
+        };
+        awaited.drain_into(out);
+        let (canceller, task) = (canceller.take(), task.take());
+        let old_phase = mem::replace(
+            &mut state.phase,
+            Phase::Cancelling {
+                by: thread::current().id(),
+                canceller,
+                task,
+                instead,
+            },
+        );
+        state.cancelled = true;
+        self.closed.store(true, Ordering::Release);
+        drop(state);
+        drop(old_phase);
+        true
+    }
+
+    fn finish_cancel(self: Arc<Self>) {
+        let deferred = Deferred::from_inner(self);
+        let canceller = match &mut deferred.lock().phase {
+            Phase::Cancelling { canceller, .. } => canceller.take(),
+            _ => return,
+        };
+        if let Some(canceller) = canceller
+            && let Err(panic) = crate::panic::catch(|| canceller(&deferred))
+        {
+            report::canceller_panicked(&panic);
+        }
+        // Refused (harmlessly) if the canceller fired it.
+        let _ = deferred.settle(Err(Failure::new(CancelledError)));
+    }
+
+    fn is_open(&self) -> bool {
+        !self.closed.load(Ordering::Acquire)
+    }
 }
 
-impl<T: Clone + Send + 'static> Future for Deferred<T> {
+impl<T: CloneOnAwait + Send + 'static> Future for Deferred<T> {
     type Output = Result<T, Failure>;
 
     fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
         let this = self.get_mut();
-        let mut state = this
-            .inner
-            .state
-            .lock()
-            .unwrap_or_else(PoisonError::into_inner);
-        if let Some(result) = &state.result {
-            let result = result.clone();
-            if result.is_err() {
+        let mut state = this.inner.lock();
+        if let Some(outcome) = state.lend() {
+            if outcome.is_err() {
                 state.handled = true;
             }
+            drop(state);
             // Any place this handle held was emptied when the deferred fired.
             this.waiter = None;
+            // `T::clone` is user code: it runs with the outcome lent, outside the lock.
+            let result = match crate::panic::catch(|| outcome.clone()) {
+                Ok(result) => result,
+                Err(panic) => Err(Failure::new(panic)),
+            };
+            this.run_reactions(outcome, Reactions::new());
             return Poll::Ready(result);
         }
+        let pending = matches!(state.phase, Phase::Pending { .. });
         state.waiters.register(&mut this.waiter, cx.waker());
+        drop(state);
+        if pending {
+            this.register_as_awaited();
+        }
         Poll::Pending
     }
 }
@@ -324,11 +609,11 @@ impl<T> Clone for Deferred<T> {
 
 impl<T> Drop for Deferred<T> {
     fn drop(&mut self) {
-        let Some(place) = self.waiter else {
+        let Some(key) = self.waiter else {
             return;
         };
         let mut state = self.lock();
-        let stale_waker = state.waiters.remove(place);
+        let stale_waker = state.waiters.remove(key);
         drop(state);
         drop(stale_waker);
     }
@@ -337,10 +622,12 @@ impl<T> Drop for Deferred<T> {
 impl<T> Drop for Inner<T> {
     fn drop(&mut self) {
         let state = self.state.get_mut().unwrap_or_else(PoisonError::into_inner);
-        if let Some(Err(failure)) = &state.result
+        if let Phase::Done(Err(failure)) = &state.phase
             && !state.handled
+            && !failure.is::<CancelledError>()
+            && !failure.is::<TakenError>()
         {
-            report::unhandled_failure(failure);
+            report::unhandled_failure(failure, state.sites.as_deref());
         }
     }
 }
@@ -348,14 +635,14 @@ impl<T> Drop for Inner<T> {
 impl<T> fmt::Debug for Deferred<T> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let state = self.lock();
-        let status = match (&state.result, state.fired) {
-            (_, false) => "pending",
-            (Some(Ok(_)), true) => "succeeded",
-            (Some(Err(_)), true) => "failed",
-            (None, true) => "running callbacks",
-        };
-        f.debug_struct("Deferred")
-            .field("state", &status)
-            .finish_non_exhaustive()
+        let mut out = f.debug_struct("Deferred");
+        out.field("state", &state.phase.name());
+        if let Phase::Pending { awaited, .. } = &state.phase
+            && awaited.len() > 0
+        {
+            // What cancelling it would cancel first (a task's awaited deferreds, a chain's).
+            out.field("awaiting", &awaited.len());
+        }
+        out.finish_non_exhaustive()
     }
 }

@@ -1,13 +1,15 @@
 //! `spawn`: run a future as a task on the selected runtime, its result as a deferred.
 
 use std::future::Future;
-use std::panic::{AssertUnwindSafe, catch_unwind};
+use std::mem;
 use std::pin::Pin;
+use std::sync::Weak;
 use std::task::{Context, Poll};
 
 use pin_project_lite::pin_project;
 
 use super::Deferred;
+use super::cascade::{self, Cancel};
 use crate::failure::Failure;
 use crate::rt;
 
@@ -16,8 +18,14 @@ use crate::rt;
 ///
 /// The task starts at once. `Ok(value)` resolves the deferred, `Err(error)` rejects it, and a
 /// panic becomes a [`Panic`](crate::Panic) failure. Dropping the deferred detaches the task; it
-/// runs on to completion. [`cancel`](crate::cancel) stops it: its future is dropped at the
-/// next poll, and the deferred fails with [`CancelledError`](crate::CancelledError).
+/// runs on to completion.
+///
+/// # Cancellation
+///
+/// [`cancel`](crate::cancel) first cancels every deferred the task's future is waiting on (a
+/// child task, a `sleep`, to any depth), then stops the task: its future is not polled again
+/// and is dropped by the runtime soon after. When `cancel` returns, the deferred has failed with
+/// [`CancelledError`](crate::CancelledError), whatever the awaited deferreds' cancellers did.
 ///
 /// # Panics
 ///
@@ -26,12 +34,13 @@ use crate::rt;
 /// # Examples
 ///
 /// ```
-/// # txaio::__private::block_on_default(async {
+/// # #[txaio::main] async fn main() {
 /// let d = txaio::spawn(async { Ok::<_, std::io::Error>(6 * 7) });
 /// assert_eq!(d.await.unwrap(), 42);
-/// # });
+/// # }
 /// ```
 #[doc(alias = "ensureDeferred")]
+#[track_caller]
 pub fn spawn<T: Send + 'static>(
     future: impl Future<Output = Result<T, impl Into<Failure>>> + Send + 'static,
 ) -> Deferred<T> {
@@ -39,6 +48,7 @@ pub fn spawn<T: Send + 'static>(
 }
 
 /// [`spawn`] on a given backend, which must be compiled in (`#[portable(runtime = ..)]`).
+#[track_caller]
 pub(crate) fn spawn_on<T, E, F>(runtime: rt::Runtime, future: F) -> Deferred<T>
 where
     T: Send + 'static,
@@ -51,6 +61,7 @@ where
         Driver {
             future,
             deferred: deferred.clone(),
+            awaited: Vec::new(),
         },
     );
     deferred
@@ -70,13 +81,13 @@ where
 /// # Examples
 ///
 /// ```
-/// # txaio::__private::block_on_default(async {
+/// # #[txaio::main] async fn main() {
 /// let path = std::env::temp_dir();
 /// let entries = txaio::defer_to_thread(move || std::fs::read_dir(path).map(|dir| dir.count()))
 ///     .await
 ///     .unwrap();
 /// println!("{entries} entries");
-/// # });
+/// # }
 /// ```
 #[doc(alias = "deferToThread")]
 #[doc(alias = "spawn_blocking")]
@@ -93,7 +104,7 @@ where
         move |outcome| {
             let outcome = match outcome {
                 Ok(result) => result,
-                Err(payload) => Err(Failure::from_panic(&*payload)),
+                Err(panic) => Err(Failure::new(panic)),
             };
             // Fired already only if it was cancelled meanwhile.
             let _ = target.settle(outcome);
@@ -108,6 +119,8 @@ pin_project! {
         #[pin]
         future: F,
         deferred: Deferred<T>,
+        // What the future registers as awaited during a poll; kept for its capacity.
+        awaited: Vec<Weak<dyn Cancel>>,
     }
 }
 
@@ -121,14 +134,17 @@ where
 
     fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<()> {
         let this = self.project();
-        if this.deferred.fired_for_task() {
+        if this.deferred.closed_for_task() {
             return Poll::Ready(());
         }
         let future = this.future;
-        let outcome = match catch_unwind(AssertUnwindSafe(|| future.poll(cx))) {
-            Ok(Poll::Pending) => return this.deferred.poll_fired_for_task(cx),
+        let previous = cascade::enter(mem::take(this.awaited));
+        let polled = crate::panic::catch(|| future.poll(cx));
+        *this.awaited = cascade::leave(previous);
+        let outcome = match polled {
+            Ok(Poll::Pending) => return this.deferred.park_task(cx, this.awaited),
             Ok(Poll::Ready(result)) => result.map_err(Into::into),
-            Err(payload) => Err(Failure::from_panic(&*payload)),
+            Err(panic) => Err(Failure::new(panic)),
         };
         this.deferred.settle_by_task(outcome);
         Poll::Ready(())

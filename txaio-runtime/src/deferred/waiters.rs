@@ -4,9 +4,10 @@
 use std::mem;
 use std::task::Waker;
 
-/// A handle's place among the waiters: `(generation, index)`. Slots are emptied all at once
-/// when the deferred fires, and the generation moves on, so a stale place is recognised.
-pub(crate) type Place = (u64, usize);
+/// The key to a handle's waker slot among the waiters: `(generation, index)`. Slots are
+/// emptied all at once when the deferred's outcome arrives, and the generation moves on, so a
+/// stale key is recognised.
+pub(crate) type WaiterKey = (u64, usize);
 
 #[derive(Default)]
 pub(crate) struct Waiters {
@@ -23,10 +24,10 @@ impl Waiters {
         }
     }
 
-    /// Stores `waker` in the handle's place, taking a free one if it has none (or a stale one).
-    pub(crate) fn register(&mut self, place: &mut Option<Place>, waker: &Waker) {
+    /// Stores `waker` in the slot `key` names, taking a free slot if it names none (or a stale one).
+    pub(crate) fn register(&mut self, key: &mut Option<WaiterKey>, waker: &Waker) {
         let generation = self.generation;
-        if let Some((slot_generation, index)) = *place
+        if let Some((slot_generation, index)) = *key
             && slot_generation == generation
             && let Some(slot) = self.slot(index)
         {
@@ -48,19 +49,19 @@ impl Waiters {
             self.rest.push(Some(waker.clone()));
             self.rest.len()
         };
-        *place = Some((generation, index));
+        *key = Some((generation, index));
     }
 
-    /// Empties the handle's place; the waker is returned to be dropped outside the lock.
-    pub(crate) fn remove(&mut self, place: Place) -> Option<Waker> {
-        let (generation, index) = place;
+    /// Empties the slot `key` names; the waker is returned to be dropped outside the lock.
+    pub(crate) fn remove(&mut self, key: WaiterKey) -> Option<Waker> {
+        let (generation, index) = key;
         if generation != self.generation {
             return None;
         }
         self.slot(index).and_then(Option::take)
     }
 
-    /// Takes every waker, to be woken outside the lock; every place becomes stale.
+    /// Takes every waker, to be woken outside the lock; every key becomes stale.
     pub(crate) fn take(&mut self) -> Woken {
         self.generation = self.generation.wrapping_add(1);
         Woken {

@@ -68,6 +68,15 @@ impl LogLevel {
 
     /// The `tracing` level records of this level are emitted at (`Critical` is `ERROR` with a
     /// `critical` field); `None` for `LogLevel::None`.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use txaio::LogLevel;
+    ///
+    /// assert_eq!(LogLevel::Critical.to_tracing(), Some(tracing::Level::ERROR));
+    /// assert_eq!(LogLevel::None.to_tracing(), None);
+    /// ```
     #[must_use]
     pub fn to_tracing(self) -> Option<tracing::Level> {
         match self {
@@ -81,6 +90,14 @@ impl LogLevel {
     }
 
     /// The level of a `tracing` level (`ERROR` is `Error`).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use txaio::LogLevel;
+    ///
+    /// assert_eq!(LogLevel::from_tracing(tracing::Level::WARN), LogLevel::Warn);
+    /// ```
     #[must_use]
     pub fn from_tracing(level: tracing::Level) -> LogLevel {
         match level {
@@ -93,6 +110,15 @@ impl LogLevel {
     }
 
     /// The level's name, as [`FromStr`] accepts it.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use txaio::LogLevel;
+    ///
+    /// assert_eq!(LogLevel::Debug.as_str(), "debug");
+    /// assert_eq!("debug".parse::<LogLevel>(), Ok(LogLevel::Debug));
+    /// ```
     #[must_use]
     pub const fn as_str(self) -> &'static str {
         match self {
@@ -114,6 +140,13 @@ impl fmt::Display for LogLevel {
 }
 
 /// A string that names no [`LogLevel`].
+///
+/// # Examples
+///
+/// ```
+/// let error = "loud".parse::<txaio::LogLevel>().unwrap_err();
+/// assert!(error.to_string().starts_with("unknown log level `loud`"));
+/// ```
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ParseLogLevelError {
     given: String,

@@ -136,6 +136,13 @@ impl Logger {
     /// A logger for `namespace`; [`make_logger!`](crate::make_logger) passes `module_path!()`.
     ///
     /// Loggers of one namespace share their `tracing` callsites, made on first use.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// let log = txaio::Logger::new("my_protocol::session");
+    /// assert_eq!(log.namespace(), "my_protocol::session");
+    /// ```
     #[must_use]
     pub fn new(namespace: &'static str) -> Logger {
         Logger {
@@ -144,12 +151,27 @@ impl Logger {
     }
 
     /// The namespace: the module that made the logger.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// let log = txaio::make_logger!();
+    /// assert_eq!(log.namespace(), module_path!());
+    /// ```
     #[must_use]
     pub fn namespace(&self) -> &str {
         self.sites.namespace
     }
 
     /// Logs at `level` (does nothing for `LogLevel::None`).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// let log = txaio::make_logger!();
+    /// let level: txaio::LogLevel = "warn".parse().unwrap(); // e.g. from a config file
+    /// log.log(level, format_args!("peer {} is slow", "p1"));
+    /// ```
     #[inline]
     pub fn log(&self, level: LogLevel, message: fmt::Arguments<'_>) {
         if level_enabled(level) {
@@ -158,36 +180,90 @@ impl Logger {
     }
 
     /// Logs a failure that stops the program or a component (`ERROR` with `critical = true`).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// let (id, secs, realm, len, state) = (7, 2, "realm1", 128, Some(3));
+    /// let log = txaio::make_logger!();
+    /// log.critical(format_args!("router unreachable, giving up"));
+    /// # let _ = (id, secs, realm, len, state);
+    /// ```
     #[inline]
     pub fn critical(&self, message: fmt::Arguments<'_>) {
         self.log(LogLevel::Critical, message);
     }
 
     /// Logs the failure of one operation.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// let (id, secs, realm, len, state) = (7, 2, "realm1", 128, Some(3));
+    /// let log = txaio::make_logger!();
+    /// log.error(format_args!("call {id} failed"));
+    /// # let _ = (id, secs, realm, len, state);
+    /// ```
     #[inline]
     pub fn error(&self, message: fmt::Arguments<'_>) {
         self.log(LogLevel::Error, message);
     }
 
     /// Logs something unexpected that was handled.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// let (id, secs, realm, len, state) = (7, 2, "realm1", 128, Some(3));
+    /// let log = txaio::make_logger!();
+    /// log.warn(format_args!("retrying in {secs} s"));
+    /// # let _ = (id, secs, realm, len, state);
+    /// ```
     #[inline]
     pub fn warn(&self, message: fmt::Arguments<'_>) {
         self.log(LogLevel::Warn, message);
     }
 
     /// Logs what the program is doing.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// let (id, secs, realm, len, state) = (7, 2, "realm1", 128, Some(3));
+    /// let log = txaio::make_logger!();
+    /// log.info(format_args!("joined realm {realm}"));
+    /// # let _ = (id, secs, realm, len, state);
+    /// ```
     #[inline]
     pub fn info(&self, message: fmt::Arguments<'_>) {
         self.log(LogLevel::Info, message);
     }
 
     /// Logs detail for whoever debugs the program.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// let (id, secs, realm, len, state) = (7, 2, "realm1", 128, Some(3));
+    /// let log = txaio::make_logger!();
+    /// log.debug(format_args!("frame of {len} bytes"));
+    /// # let _ = (id, secs, realm, len, state);
+    /// ```
     #[inline]
     pub fn debug(&self, message: fmt::Arguments<'_>) {
         self.log(LogLevel::Debug, message);
     }
 
     /// Logs everything.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// let (id, secs, realm, len, state) = (7, 2, "realm1", 128, Some(3));
+    /// let log = txaio::make_logger!();
+    /// log.trace(format_args!("state is {state:?}"));
+    /// # let _ = (id, secs, realm, len, state);
+    /// ```
     #[inline]
     pub fn trace(&self, message: fmt::Arguments<'_>) {
         self.log(LogLevel::Trace, message);
@@ -278,6 +354,15 @@ macro_rules! make_logger {
 }
 
 /// Logs at critical level: `txaio::critical!(log, "lost {peer}")`.
+///
+/// # Examples
+///
+/// ```
+/// let (id, secs, realm, len, state) = (7, 2, "realm1", 128, Some(3));
+/// let log = txaio::make_logger!();
+/// txaio::critical!(log, "router unreachable, giving up");
+/// # let _ = (id, secs, realm, len, state);
+/// ```
 #[macro_export]
 macro_rules! critical {
     ($logger:expr, $($arg:tt)+) => {
@@ -286,6 +371,15 @@ macro_rules! critical {
 }
 
 /// Logs at error level: `txaio::error!(log, "call {id} failed")`.
+///
+/// # Examples
+///
+/// ```
+/// let (id, secs, realm, len, state) = (7, 2, "realm1", 128, Some(3));
+/// let log = txaio::make_logger!();
+/// txaio::error!(log, "call {id} failed");
+/// # let _ = (id, secs, realm, len, state);
+/// ```
 #[macro_export]
 macro_rules! error {
     ($logger:expr, $($arg:tt)+) => {
@@ -294,6 +388,15 @@ macro_rules! error {
 }
 
 /// Logs at warn level: `txaio::warn!(log, "retrying in {secs}s")`.
+///
+/// # Examples
+///
+/// ```
+/// let (id, secs, realm, len, state) = (7, 2, "realm1", 128, Some(3));
+/// let log = txaio::make_logger!();
+/// txaio::warn!(log, "retrying in {secs} s");
+/// # let _ = (id, secs, realm, len, state);
+/// ```
 #[macro_export]
 macro_rules! warn {
     ($logger:expr, $($arg:tt)+) => {
@@ -303,6 +406,15 @@ macro_rules! warn {
 
 /// Logs at info level: `txaio::info!(log, "Hopping {times} times.")`, the same as
 /// `log.info(format_args!("Hopping {times} times."))`.
+///
+/// # Examples
+///
+/// ```
+/// let (id, secs, realm, len, state) = (7, 2, "realm1", 128, Some(3));
+/// let log = txaio::make_logger!();
+/// txaio::info!(log, "joined realm {realm}");
+/// # let _ = (id, secs, realm, len, state);
+/// ```
 #[macro_export]
 macro_rules! info {
     ($logger:expr, $($arg:tt)+) => {
@@ -311,6 +423,15 @@ macro_rules! info {
 }
 
 /// Logs at debug level: `txaio::debug!(log, "frame {n}")`.
+///
+/// # Examples
+///
+/// ```
+/// let (id, secs, realm, len, state) = (7, 2, "realm1", 128, Some(3));
+/// let log = txaio::make_logger!();
+/// txaio::debug!(log, "frame of {len} bytes");
+/// # let _ = (id, secs, realm, len, state);
+/// ```
 #[macro_export]
 macro_rules! debug {
     ($logger:expr, $($arg:tt)+) => {
@@ -319,6 +440,15 @@ macro_rules! debug {
 }
 
 /// Logs at trace level: `txaio::trace!(log, "bytes {bytes:?}")`.
+///
+/// # Examples
+///
+/// ```
+/// let (id, secs, realm, len, state) = (7, 2, "realm1", 128, Some(3));
+/// let log = txaio::make_logger!();
+/// txaio::trace!(log, "state is {state:?}");
+/// # let _ = (id, secs, realm, len, state);
+/// ```
 #[macro_export]
 macro_rules! trace {
     ($logger:expr, $($arg:tt)+) => {

@@ -35,6 +35,12 @@ pub fn set_global_log_level(level: LogLevel) {
 }
 
 /// The level set by [`set_global_log_level`] (or [`start_logging`]).
+///
+/// # Examples
+///
+/// ```
+/// assert_eq!(txaio::global_log_level(), txaio::LogLevel::Info); // the default
+/// ```
 #[must_use]
 pub fn global_log_level() -> LogLevel {
     LogLevel::from_index(GLOBAL_LEVEL.load(Ordering::Relaxed))

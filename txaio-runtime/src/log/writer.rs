@@ -12,6 +12,17 @@ use tracing::{Event, Metadata, Subscriber};
 use super::{EventLine, LogLevel, level_enabled, set_global_log_level};
 
 /// Why [`start_logging`] did not start.
+///
+/// # Examples
+///
+/// ```
+/// // An application that installed its own subscriber keeps it; txaio's writer steps aside.
+/// tracing::subscriber::set_global_default(tracing::subscriber::NoSubscriber::default()).unwrap();
+/// assert_eq!(
+///     txaio::start_logging(txaio::LogLevel::Info),
+///     Err(txaio::LoggingError::SubscriberAlreadySet),
+/// );
+/// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 #[non_exhaustive]
 pub enum LoggingError {
@@ -67,6 +78,15 @@ pub fn start_logging(level: LogLevel) -> Result<(), LoggingError> {
 /// # Errors
 ///
 /// As [`start_logging`].
+///
+/// # Examples
+///
+/// ```
+/// let log_file = std::env::temp_dir().join("txaio-doc-example.log");
+/// let file = std::fs::File::create(&log_file).unwrap();
+/// txaio::start_logging_with_writer(txaio::LogLevel::Info, file).unwrap();
+/// txaio::info!(txaio::make_logger!(), "written to {}", log_file.display());
+/// ```
 pub fn start_logging_with_writer(
     level: LogLevel,
     writer: impl Write + Send + 'static,

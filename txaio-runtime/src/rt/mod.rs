@@ -15,9 +15,14 @@ pub mod tokio;
 
 use std::fmt;
 use std::future::Future;
-use std::time::Duration;
+use std::pin::Pin;
+use std::task::{Context, Poll};
+use std::time::{Duration, Instant};
+
+use pin_project_lite::pin_project;
 
 pub use context::{InRuntime, current, enter};
+pub(crate) use context::{as_blocking_job, as_timer_callback, instance_of, scoped};
 
 #[cfg(not(any(feature = "tokio", feature = "smol", feature = "async-std")))]
 compile_error!(
@@ -46,12 +51,28 @@ pub enum Runtime {
 
 impl Runtime {
     /// The backends compiled into this build, default first.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// for runtime in txaio::Runtime::compiled() {
+    ///     println!("compiled in: {runtime} (feature `{}`)", runtime.feature());
+    /// }
+    /// assert_eq!(txaio::Runtime::compiled()[0], txaio::runtime());
+    /// ```
     #[must_use]
     pub const fn compiled() -> &'static [Runtime] {
         COMPILED
     }
 
     /// The cargo feature that compiles this backend.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// assert_eq!(txaio::Runtime::AsyncStd.feature(), "async-std");
+    /// assert_eq!(txaio::Runtime::Smol.to_string(), "smol");
+    /// ```
     #[must_use]
     pub const fn feature(self) -> &'static str {
         match self {
@@ -62,6 +83,15 @@ impl Runtime {
     }
 
     /// Whether this backend is compiled into this build.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// assert!(txaio::runtime().is_compiled());
+    /// if !txaio::Runtime::Smol.is_compiled() {
+    ///     println!("enable the `smol` feature to run on smol");
+    /// }
+    /// ```
     #[must_use]
     pub fn is_compiled(self) -> bool {
         COMPILED.contains(&self)
@@ -120,10 +150,34 @@ pub fn current_runtime() -> Runtime {
 }
 
 /// `true` when tokio is the default backend.
+///
+/// # Examples
+///
+/// ```
+/// if txaio::USING_TOKIO {
+///     println!("the default backend is {}", txaio::runtime());
+/// }
+/// ```
 pub const USING_TOKIO: bool = matches!(DEFAULT, Runtime::Tokio);
 /// `true` when smol is the default backend.
+///
+/// # Examples
+///
+/// ```
+/// if txaio::USING_SMOL {
+///     println!("the default backend is {}", txaio::runtime());
+/// }
+/// ```
 pub const USING_SMOL: bool = matches!(DEFAULT, Runtime::Smol);
 /// `true` when async-std is the default backend.
+///
+/// # Examples
+///
+/// ```
+/// if txaio::USING_ASYNC_STD {
+///     println!("the default backend is {}", txaio::runtime());
+/// }
+/// ```
 pub const USING_ASYNC_STD: bool = matches!(DEFAULT, Runtime::AsyncStd);
 
 /// Calls `$call` in the backend module for `$runtime`. Only compiled backends can be current,
@@ -158,23 +212,227 @@ pub fn spawn_detached<F: Future<Output = ()> + Send + 'static>(future: F) {
 }
 
 /// Spawns a detached task on `runtime`, which must be compiled in; it stays current inside.
+/// On a thread scoped to a runtime instance of that backend (a `Txaio`), the task goes to that
+/// instance and keeps it in scope.
 pub fn spawn_detached_on<F: Future<Output = ()> + Send + 'static>(runtime: Runtime, future: F) {
     let future = InRuntime::new(runtime, future);
-    dispatch!(runtime, backend => backend::spawn(future));
+    match instance_of(runtime) {
+        Some(instance) => spawn_in(&instance, future),
+        None => dispatch!(runtime, backend => backend::spawn(future)),
+    }
 }
 
-/// Runs `f` on the current backend's blocking thread pool; `done` receives its result.
+/// Runs `f` on the current backend's blocking thread pool (the scoped instance's, if any);
+/// `done` receives its result.
 pub fn spawn_blocking<R: Send + 'static>(
     f: impl FnOnce() -> R + Send + 'static,
-    done: impl FnOnce(std::thread::Result<R>) + Send + 'static,
+    done: impl FnOnce(Result<R, crate::errors::Panic>) + Send + 'static,
 ) {
     let runtime = current();
-    dispatch!(runtime, backend => backend::spawn_blocking(f, done));
+    let f = move || as_blocking_job(f);
+    match instance_of(runtime) {
+        Some(instance) => spawn_blocking_in(&instance, f, done),
+        None => dispatch!(runtime, backend => backend::spawn_blocking(f, done)),
+    }
+}
+
+/// One runtime instance: a tokio runtime (by its handle), a smol executor, async-std's global
+/// executor. What a `Txaio` sends its tasks and timers to.
+#[derive(Clone, Debug)]
+pub(crate) enum Instance {
+    /// A tokio runtime.
+    #[cfg(feature = "tokio")]
+    Tokio(tokio::Instance),
+    /// A smol executor (or smol's global one).
+    #[cfg(feature = "smol")]
+    Smol(smol::Instance),
+    /// async-std's global executor.
+    #[cfg(feature = "async-std")]
+    AsyncStd(async_std::Instance),
+}
+
+/// Calls `$call` with `$inner` bound to the backend's own instance type.
+macro_rules! dispatch_instance {
+    ($instance:expr, $module:ident, $inner:ident => $call:expr) => {
+        match $instance {
+            #[cfg(feature = "tokio")]
+            Instance::Tokio($inner) => {
+                use self::tokio as $module;
+                $call
+            }
+            #[cfg(feature = "smol")]
+            Instance::Smol($inner) => {
+                use self::smol as $module;
+                $call
+            }
+            #[cfg(feature = "async-std")]
+            Instance::AsyncStd($inner) => {
+                use self::async_std as $module;
+                $call
+            }
+        }
+    };
+}
+
+impl Instance {
+    /// The backend this instance belongs to.
+    pub(crate) fn runtime(&self) -> Runtime {
+        match self {
+            #[cfg(feature = "tokio")]
+            Instance::Tokio(_) => Runtime::Tokio,
+            #[cfg(feature = "smol")]
+            Instance::Smol(_) => Runtime::Smol,
+            #[cfg(feature = "async-std")]
+            Instance::AsyncStd(()) => Runtime::AsyncStd,
+        }
+    }
+
+    /// Whether both name the same runtime instance.
+    pub(crate) fn same_as(&self, other: &Instance) -> bool {
+        match (self, other) {
+            #[cfg(feature = "tokio")]
+            (Instance::Tokio(a), Instance::Tokio(b)) => tokio::same(a, b),
+            #[cfg(feature = "smol")]
+            (Instance::Smol(a), Instance::Smol(b)) => smol::same(a, b),
+            #[cfg(feature = "async-std")]
+            (Instance::AsyncStd(()), Instance::AsyncStd(())) => true,
+            #[allow(unreachable_patterns)]
+            _ => false,
+        }
+    }
+}
+
+/// The instance running the caller on `runtime`: the scoped one, else the backend's own
+/// notion of current (tokio: the entered runtime; smol, async-std: their global executors).
+pub(crate) fn current_instance(runtime: Runtime) -> Option<Instance> {
+    instance_of(runtime).or_else(|| dispatch!(runtime, backend => backend::current_instance()))
+}
+
+/// The instance `blocking::setup` starts for `runtime`: tokio's background runtime (started on
+/// first use), smol's and async-std's global executors.
+pub(crate) fn background(runtime: Runtime) -> Instance {
+    dispatch!(runtime, backend => backend::background())
+}
+
+/// Stops the background instances that can be stopped (tokio's); never waits for tasks.
+pub(crate) fn shutdown_background() {
+    for &runtime in COMPILED {
+        dispatch!(runtime, backend => backend::shutdown_background());
+    }
+}
+
+/// Spawns a detached task on `instance`, keeping it (and its backend) in scope inside.
+pub(crate) fn spawn_in<F: Future<Output = ()> + Send + 'static>(instance: &Instance, future: F) {
+    let future =
+        context::InInstance::new(instance.clone(), InRuntime::new(instance.runtime(), future));
+    dispatch_instance!(instance, backend, inner => backend::spawn_in(inner, future));
+}
+
+/// Runs `f` on `instance`'s blocking pool.
+pub(crate) fn spawn_blocking_in<R: Send + 'static>(
+    instance: &Instance,
+    f: impl FnOnce() -> R + Send + 'static,
+    done: impl FnOnce(Result<R, crate::errors::Panic>) + Send + 'static,
+) {
+    dispatch_instance!(instance, backend, inner => backend::spawn_blocking_in(inner, f, done));
+}
+
+/// Whether this thread runs tasks or timer callbacks of some backend (or is inside a
+/// `block_on`), so that a blocking wait here could deadlock. A txaio blocking-pool job is not.
+pub(crate) fn is_runtime_thread() -> bool {
+    if context::in_blocking_pool() {
+        return false;
+    }
+    context::driving()
+        || COMPILED
+            .iter()
+            .any(|&runtime| dispatch!(runtime, backend => backend::is_runtime_thread()))
+}
+
+/// Yields to the current backend's scheduler once, letting its timers and I/O run.
+pub(crate) async fn yield_now() {
+    let runtime = current();
+    dispatch!(runtime, backend => backend::yield_now().await);
 }
 
 /// Waits `delay` of real time on `runtime`'s timer.
 pub async fn sleep_on(runtime: Runtime, delay: Duration) {
     dispatch!(runtime, backend => backend::sleep(delay).await);
+}
+
+#[cfg(feature = "tokio")]
+type TokioSleep = ::tokio::time::Sleep;
+#[cfg(not(feature = "tokio"))]
+type TokioSleep = NotCompiled;
+#[cfg(any(feature = "smol", feature = "async-std"))]
+type AsyncIoTimer = async_io::Timer;
+#[cfg(not(any(feature = "smol", feature = "async-std")))]
+type AsyncIoTimer = NotCompiled;
+
+/// The timer type of a backend that is not compiled in: it has no values, so its variant of
+/// [`Sleep`] cannot be made (unused when every backend is compiled).
+#[derive(Debug)]
+#[allow(dead_code)]
+pub(crate) enum NotCompiled {}
+
+impl Future for NotCompiled {
+    type Output = ();
+
+    fn poll(self: Pin<&mut Self>, _: &mut Context<'_>) -> Poll<()> {
+        match *self {}
+    }
+}
+
+pin_project! {
+    /// A real timer of one backend. Made by [`sleep_until`], which checks that the backend can
+    /// run timers at all, so that a misconfigured runtime panics where the timer is created
+    /// rather than inside a detached task where nobody sees it.
+    #[project = SleepProj]
+    pub(crate) enum Sleep {
+        /// tokio's timer.
+        Tokio { #[pin] sleep: TokioSleep },
+        /// async-io's timer (smol and async-std).
+        AsyncIo { timer: AsyncIoTimer },
+        /// A deadline past what the clock can represent: never completes, holds nothing.
+        Never,
+    }
+}
+
+impl fmt::Debug for Sleep {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let kind = match self {
+            Sleep::Tokio { .. } => "tokio",
+            Sleep::AsyncIo { .. } => "async-io",
+            Sleep::Never => "never",
+        };
+        f.debug_tuple("Sleep").field(&kind).finish()
+    }
+}
+
+impl Future for Sleep {
+    type Output = ();
+
+    fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<()> {
+        match self.project() {
+            SleepProj::Tokio { sleep } => sleep.poll(cx),
+            SleepProj::AsyncIo { timer } => Pin::new(timer).poll(cx).map(drop),
+            SleepProj::Never => Poll::Pending,
+        }
+    }
+}
+
+/// A real timer on `runtime` that completes at `deadline` (`None`: never, for a deadline the
+/// clock cannot represent, so that it can never fire early).
+///
+/// # Panics
+///
+/// Where `runtime` cannot run timers here (tokio: no runtime running on this thread, or one
+/// built without its time driver), with a message naming the fix.
+pub(crate) fn sleep_until(runtime: Runtime, deadline: Option<Instant>) -> Sleep {
+    match deadline {
+        Some(deadline) => dispatch!(runtime, backend => backend::sleep_until(deadline)),
+        None => Sleep::Never,
+    }
 }
 
 /// Runs a future to completion on `runtime`, the way `#[txaio::main]` does.

@@ -9,6 +9,18 @@ use tracing::{Event, Metadata, Subscriber};
 use crate::log::{EventLine, LogLevel};
 
 /// One record seen by [`capture_logs`].
+///
+/// # Examples
+///
+/// ```
+/// let ((), records) = txaio::testutil::capture_logs(|| {
+///     txaio::warn!(txaio::make_logger!(), "disk {}% full", 93);
+/// });
+/// let record: &txaio::testutil::CapturedLog = &records[0];
+/// assert_eq!(record.level, txaio::LogLevel::Warn);
+/// assert_eq!(record.namespace, module_path!());
+/// assert_eq!(record.message, "disk 93% full");
+/// ```
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct CapturedLog {
     /// Its level (`Critical` for an ERROR event carrying a `critical` field).

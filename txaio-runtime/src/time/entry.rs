@@ -1,7 +1,6 @@
 //! One pending timer: a state that moves once from pending to fired or cancelled.
 
 use std::future::Future;
-use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::pin::Pin;
 use std::sync::atomic::{AtomicU8, Ordering};
 use std::sync::{Arc, Mutex, PoisonError};
@@ -9,6 +8,7 @@ use std::task::{Context, Poll, Waker};
 
 use pin_project_lite::pin_project;
 
+use super::virtual_clock::{ClockLink, QueueKey};
 use crate::report;
 
 const PENDING: u8 = 0;
@@ -24,8 +24,11 @@ pub(crate) struct TimerEntry {
 
 struct Slot {
     callback: Option<Callback>,
-    /// The real-time task waiting for this timer, woken on cancel so it can drop its timer.
+    /// Who waits for this timer: the real-time task (woken on cancel so that it drops its
+    /// runtime timer), or a future waiting on the virtual clock (woken when it fires).
     waiter: Option<Waker>,
+    /// The virtual clock queueing this timer, so that a cancel removes it at once.
+    clock: Option<ClockLink>,
 }
 
 impl TimerEntry {
@@ -35,6 +38,7 @@ impl TimerEntry {
             slot: Mutex::new(Slot {
                 callback: Some(callback),
                 waiter: None,
+                clock: None,
             }),
         })
     }
@@ -43,17 +47,36 @@ impl TimerEntry {
         self.state.load(Ordering::Acquire) == PENDING
     }
 
+    pub(crate) fn is_fired(&self) -> bool {
+        self.state.load(Ordering::Acquire) == FIRED
+    }
+
     fn take_slot(&self) -> Slot {
         let mut slot = self.slot.lock().unwrap_or_else(PoisonError::into_inner);
         Slot {
             callback: slot.callback.take(),
             waiter: slot.waiter.take(),
+            clock: slot.clock.take(),
         }
     }
 
-    /// Runs the callback if the timer is still pending; the compare-exchange makes firing and
-    /// cancelling exclusive.
+    /// Records the virtual clock's queue place of this (pending) timer.
+    pub(crate) fn link_to_clock(
+        &self,
+        clock: std::sync::Weak<super::virtual_clock::ClockShared>,
+        key: QueueKey,
+    ) {
+        let mut slot = self.slot.lock().unwrap_or_else(PoisonError::into_inner);
+        slot.clock = Some((clock, key));
+    }
+
+    /// Runs the callback if the timer is still pending, then wakes a future waiting for it;
+    /// the compare-exchange makes firing and cancelling exclusive.
     pub(crate) fn fire(&self) {
+        self.fire_inner(true);
+    }
+
+    fn fire_inner(&self, wake: bool) {
         if self
             .state
             .compare_exchange(PENDING, FIRED, Ordering::AcqRel, Ordering::Acquire)
@@ -61,10 +84,16 @@ impl TimerEntry {
         {
             return;
         }
-        if let Some(callback) = self.take_slot().callback {
-            if let Err(payload) = catch_unwind(AssertUnwindSafe(callback)) {
-                report::timer_panicked(&*payload);
+        let Slot {
+            callback, waiter, ..
+        } = self.take_slot();
+        if let Some(callback) = callback {
+            if let Err(panic) = crate::panic::catch(|| crate::rt::as_timer_callback(callback)) {
+                report::timer_panicked(&panic);
             }
+        }
+        if let Some(waiter) = waiter.filter(|_| wake) {
+            waiter.wake();
         }
     }
 
@@ -76,15 +105,27 @@ impl TimerEntry {
         {
             return false;
         }
-        let Slot { callback, waiter } = self.take_slot();
-        drop(callback);
+        let Slot {
+            callback,
+            waiter,
+            clock,
+        } = self.take_slot();
+        if let Some((clock, key)) = clock {
+            if let Some(clock) = clock.upgrade() {
+                clock.unschedule(key);
+            }
+        }
+        // A panic in the closure's drop is contained like one in the closure itself.
+        if let Err(panic) = crate::panic::catch(move || drop(callback)) {
+            report::timer_panicked(&panic);
+        }
         if let Some(waiter) = waiter {
             waiter.wake();
         }
         true
     }
 
-    fn register(&self, waker: &Waker) {
+    pub(crate) fn register(&self, waker: &Waker) {
         let mut slot = self.slot.lock().unwrap_or_else(PoisonError::into_inner);
         match &slot.waiter {
             Some(current) if current.will_wake(waker) => {}
@@ -136,7 +177,8 @@ impl<S: Future<Output = ()>> Future for UntilFired<S> {
         }
         match this.sleep.poll(cx) {
             Poll::Ready(()) => {
-                this.entry.fire();
+                // The waiter is this task: no need to wake it.
+                this.entry.fire_inner(false);
                 Poll::Ready(())
             }
             Poll::Pending => Poll::Pending,

@@ -1,51 +1,71 @@
-//! The virtual clock of `testutil::replace_loop`: a per-thread queue of timers that fire only
-//! when the test advances the clock.
+//! The virtual clock of `testutil::replace_loop`: a queue of timers that fire only when the
+//! test advances the clock.
+//!
+//! The queue is shared (`Arc` + `Mutex`), not thread-bound: a timer is cancelled from any
+//! thread and leaves the queue at once, and the futures that capture the clock when they are
+//! made (`with_timeout`, `interval`) may be polled on another thread.
 
-use std::cell::{Cell, RefCell};
-use std::cmp::Ordering;
-use std::collections::BinaryHeap;
-use std::rc::Rc;
-use std::sync::Arc;
+use std::cell::RefCell;
+use std::collections::BTreeMap;
+use std::sync::{Arc, Mutex, MutexGuard, PoisonError, Weak};
 use std::time::Duration;
 
 use super::TimerEntry;
 
 thread_local! {
-    static INSTALLED: RefCell<Option<Rc<ClockState>>> = const { RefCell::new(None) };
+    static INSTALLED: RefCell<Option<Arc<ClockShared>>> = const { RefCell::new(None) };
+}
+
+/// When a queued timer is due: at a time on the clock, or never (a deadline past
+/// `Duration::MAX`, which no `advance` can reach, so it can never fire early).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub(crate) enum Due {
+    At(Duration),
+    Never,
+}
+
+/// A queued timer's place: its due time, then the order it was scheduled in (ties fire in
+/// scheduling order).
+pub(crate) type QueueKey = (Due, u64);
+
+#[derive(Default)]
+pub(crate) struct ClockShared {
+    // No user code runs under this lock: timers fire after it is released.
+    state: Mutex<ClockState>,
 }
 
 #[derive(Default)]
 struct ClockState {
-    now: Cell<Duration>,
-    next_sequence: Cell<u64>,
-    queue: RefCell<BinaryHeap<Scheduled>>,
+    now: Duration,
+    next_sequence: u64,
+    queue: BTreeMap<QueueKey, Arc<TimerEntry>>,
 }
 
-struct Scheduled {
-    deadline: Duration,
-    /// Ties fire in the order they were scheduled.
-    sequence: u64,
-    entry: Arc<TimerEntry>,
-}
-
-impl PartialEq for Scheduled {
-    fn eq(&self, other: &Self) -> bool {
-        self.cmp(other) == Ordering::Equal
+impl ClockShared {
+    fn lock(&self) -> MutexGuard<'_, ClockState> {
+        self.state.lock().unwrap_or_else(PoisonError::into_inner)
     }
-}
 
-impl Eq for Scheduled {}
-
-impl PartialOrd for Scheduled {
-    fn partial_cmp(&self, other: &Self) -> Option<Ordering> {
-        Some(self.cmp(other))
+    pub(crate) fn now(&self) -> Duration {
+        self.lock().now
     }
-}
 
-impl Ord for Scheduled {
-    // Reversed: `BinaryHeap` is a max-heap and the earliest deadline must come out first.
-    fn cmp(&self, other: &Self) -> Ordering {
-        (other.deadline, other.sequence).cmp(&(self.deadline, self.sequence))
+    /// Queues `entry` to fire at `due`; the entry keeps a link back, so that cancelling it
+    /// removes it from the queue at once.
+    pub(crate) fn schedule(self: &Arc<Self>, due: Due, entry: &Arc<TimerEntry>) {
+        let mut state = self.lock();
+        let sequence = state.next_sequence;
+        state.next_sequence += 1;
+        let key = (due, sequence);
+        entry.link_to_clock(Arc::downgrade(self), key);
+        state.queue.insert(key, Arc::clone(entry));
+    }
+
+    /// Removes a cancelled timer's entry (and so its memory) from the queue.
+    pub(crate) fn unschedule(&self, key: QueueKey) {
+        let removed = self.lock().queue.remove(&key);
+        // Outside the lock: the last reference may go here.
+        drop(removed);
     }
 }
 
@@ -53,92 +73,153 @@ impl Ord for Scheduled {
 ///
 /// Made by [`replace_loop`](crate::testutil::replace_loop); every txaio timer created on that
 /// thread inside it waits on this clock.
-#[derive(Debug)]
+///
+/// # Examples
+///
+/// ```
+/// use std::time::Duration;
+///
+/// txaio::testutil::replace_loop(|clock| {
+///     let nap = txaio::sleep(Duration::from_secs(10));
+///     assert_eq!(clock.pending(), 1);
+///     clock.advance(Duration::from_secs(10));
+///     assert!(txaio::is_called(&nap));
+///     assert_eq!(clock.now(), Duration::from_secs(10));
+/// });
+/// ```
 pub struct VirtualClock {
-    state: Rc<ClockState>,
+    state: Arc<ClockShared>,
 }
 
-impl std::fmt::Debug for ClockState {
+impl std::fmt::Debug for VirtualClock {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("ClockState")
-            .field("now", &self.now.get())
-            .field("pending", &self.queue.borrow().len())
-            .finish_non_exhaustive()
+        let state = self.state.lock();
+        f.debug_struct("VirtualClock")
+            .field("now", &state.now)
+            .field("pending", &state.queue.len())
+            .finish()
     }
 }
 
 impl VirtualClock {
     /// Moves time forward by `by`, running, synchronously and in deadline order, every timer
     /// due up to the new time (including timers those callbacks schedule within it).
+    ///
+    /// Time saturates at `Duration::MAX`; a timer whose deadline lies beyond that never fires.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use std::sync::Arc;
+    /// use std::sync::atomic::{AtomicUsize, Ordering};
+    /// use std::time::Duration;
+    ///
+    /// txaio::testutil::replace_loop(|clock| {
+    ///     let order = Arc::new(AtomicUsize::new(0));
+    ///     let first = order.clone();
+    ///     txaio::call_later(Duration::from_secs(2), move || {
+    ///         assert_eq!(first.fetch_add(1, Ordering::SeqCst), 1);
+    ///     });
+    ///     let second = order.clone();
+    ///     txaio::call_later(Duration::from_secs(1), move || {
+    ///         assert_eq!(second.fetch_add(1, Ordering::SeqCst), 0);
+    ///     });
+    ///     clock.advance(Duration::from_secs(5)); // both, earliest deadline first
+    ///     assert_eq!(order.load(Ordering::SeqCst), 2);
+    /// });
+    /// ```
     pub fn advance(&self, by: Duration) {
-        let target = self.state.now.get().saturating_add(by);
+        let target = self.state.lock().now.saturating_add(by);
         loop {
             let due = {
-                let mut queue = self.state.queue.borrow_mut();
-                match queue.peek() {
-                    Some(next) if next.deadline <= target => queue.pop(),
+                let mut state = self.state.lock();
+                match state.queue.first_key_value() {
+                    Some(((Due::At(deadline), _), _)) if *deadline <= target => {
+                        let deadline = *deadline;
+                        state.now = state.now.max(deadline);
+                        state.queue.pop_first().map(|(_, entry)| entry)
+                    }
                     _ => None,
                 }
             };
-            let Some(due) = due else { break };
-            self.state.now.set(due.deadline);
-            due.entry.fire();
+            let Some(entry) = due else { break };
+            entry.fire();
         }
-        self.state.now.set(target);
+        let mut state = self.state.lock();
+        state.now = state.now.max(target);
     }
 
     /// Time elapsed on this clock since it started.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// txaio::testutil::replace_loop(|clock| {
+    ///     assert_eq!(clock.now(), std::time::Duration::ZERO);
+    ///     clock.advance(std::time::Duration::from_millis(250));
+    ///     assert_eq!(clock.now(), std::time::Duration::from_millis(250));
+    /// });
+    /// ```
     #[must_use]
     pub fn now(&self) -> Duration {
-        self.state.now.get()
+        self.state.now()
     }
 
     /// Timers scheduled on this clock that have neither fired nor been cancelled.
+    ///
+    /// A cancelled timer leaves the clock at once, with its closure.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// txaio::testutil::replace_loop(|clock| {
+    ///     let call = txaio::call_later(std::time::Duration::from_secs(1), || {});
+    ///     assert_eq!(clock.pending(), 1);
+    ///     call.cancel();
+    ///     assert_eq!(clock.pending(), 0);
+    /// });
+    /// ```
     #[must_use]
     pub fn pending(&self) -> usize {
-        self.state
-            .queue
-            .borrow()
-            .iter()
-            .filter(|s| s.entry.is_pending())
-            .count()
+        self.state.lock().queue.len()
     }
 }
 
-/// Schedules `entry` on this thread's virtual clock; `false` if none is installed.
-pub(crate) fn schedule(delay: Duration, entry: &Arc<TimerEntry>) -> bool {
-    INSTALLED.with(|installed| {
-        let installed = installed.borrow();
-        let Some(state) = installed.as_ref() else {
-            return false;
-        };
-        let sequence = state.next_sequence.get();
-        state.next_sequence.set(sequence + 1);
-        state.queue.borrow_mut().push(Scheduled {
-            deadline: state.now.get().saturating_add(delay),
-            sequence,
-            entry: Arc::clone(entry),
-        });
-        true
-    })
+/// This thread's virtual clock, if one is installed.
+pub(crate) fn installed() -> Option<Arc<ClockShared>> {
+    INSTALLED.with(|installed| installed.borrow().clone())
 }
 
 /// The installed virtual clock's time, if one is installed on this thread.
 pub(crate) fn now() -> Option<Duration> {
-    INSTALLED.with(|installed| installed.borrow().as_ref().map(|state| state.now.get()))
+    INSTALLED.with(|installed| installed.borrow().as_ref().map(|state| state.now()))
 }
+
+/// A weak link from a timer entry to the clock that queues it.
+pub(crate) type ClockLink = (Weak<ClockShared>, QueueKey);
 
 /// Installs a fresh virtual clock on this thread for the duration of `f`.
 pub(crate) fn with_virtual_clock<R>(f: impl FnOnce(&VirtualClock) -> R) -> R {
-    struct Restore(Option<Rc<ClockState>>);
+    struct Restore {
+        previous: Option<Arc<ClockShared>>,
+        clock: Arc<ClockShared>,
+    }
     impl Drop for Restore {
         fn drop(&mut self) {
-            let previous = self.0.take();
+            let previous = self.previous.take();
             INSTALLED.with(|installed| *installed.borrow_mut() = previous);
+            // Nothing can advance this clock any more, so its timers can never fire: release
+            // them now (a future that captured the clock would otherwise keep them, and a
+            // timer whose closure holds such a future would keep itself).
+            let queue = std::mem::take(&mut self.clock.lock().queue);
+            drop(queue);
         }
     }
-    let state = Rc::new(ClockState::default());
-    let previous = INSTALLED.with(|installed| installed.borrow_mut().replace(Rc::clone(&state)));
-    let _restore = Restore(previous);
+    let state = Arc::new(ClockShared::default());
+    let previous = INSTALLED.with(|installed| installed.borrow_mut().replace(Arc::clone(&state)));
+    let _restore = Restore {
+        previous,
+        clock: Arc::clone(&state),
+    };
     f(&VirtualClock { state })
 }

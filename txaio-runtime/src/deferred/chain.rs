@@ -1,0 +1,313 @@
+//! Twisted's chaining, as new deferreds beside txaio's non-chaining callbacks: `then`,
+//! `recover`, `add_both`, and asyncio's `shield`.
+
+use std::cell::{Cell, RefCell};
+use std::collections::VecDeque;
+
+use super::{Deferred, IntoDeferred, reaction};
+use crate::failure::Failure;
+
+/// A deferred that fires with `f(value)` once `d` succeeds; Twisted's `addCallback` as a new
+/// deferred.
+///
+/// What `f` returns fires the new deferred: `Ok(value)`, `Err(error)`, or a `Deferred`, which
+/// is waited for without blocking and whose result is then *moved* into the new deferred (as by
+/// [`Deferred::take`]: its other holders see a [`TakenError`](crate::TakenError)). If `d`
+/// fails, `f` is not called and the failure passes on: it counts as handled on `d`, and the new
+/// deferred carries it. `d`'s own callbacks are unaffected: `then` adds one callback to `d`.
+///
+/// Chains are iterative: a chain of any length completes in constant stack and linear time.
+///
+/// # Panics
+///
+/// Never unwinds: a panic in `f` fails the new deferred with a [`Panic`](crate::Panic).
+///
+/// # Cancellation
+///
+/// Cancelling the new deferred cancels what it waits on: `d` while `d` is pending, else the
+/// deferred `f` returned. It then fails with [`CancelledError`](crate::CancelledError) unless
+/// `d`'s canceller gave a value that `f` turned into a result.
+///
+/// # Examples
+///
+/// ```
+/// # #[txaio::main] async fn main() {
+/// let d = txaio::create_future::<u32>();
+/// let doubled = txaio::then(&d, |n| Ok::<_, std::fmt::Error>(n * 2));
+/// let text = txaio::then(&doubled, |n| txaio::create_future_success(n.to_string()));
+/// txaio::resolve(&d, 21).unwrap();
+/// assert_eq!(text.await.unwrap(), "42");
+/// # }
+/// ```
+#[doc(alias = "addCallback")]
+#[track_caller]
+pub fn then<T, U, R>(d: &Deferred<T>, f: impl FnOnce(T) -> R + Send + 'static) -> Deferred<U>
+where
+    T: Clone + Send + 'static,
+    U: Send + 'static,
+    R: IntoDeferred<U>,
+{
+    chain(d, move |outcome| match outcome {
+        Ok(value) => call(f, value.clone()),
+        Err(failure) => Ok(Err(failure.clone())),
+    })
+}
+
+/// A deferred that fires with `d`'s value, or with `f(failure)` if `d` fails; Twisted's
+/// `addErrback` whose errback returns a value (recovers).
+///
+/// `f` may return `Ok` (recovered), `Err` (a new failure), or a `Deferred` to wait for, as in
+/// [`then`]. `d`'s failure counts as handled.
+///
+/// # Panics
+///
+/// Never unwinds: a panic in `f` fails the new deferred with a [`Panic`](crate::Panic).
+///
+/// # Cancellation
+///
+/// As [`then`].
+///
+/// # Examples
+///
+/// ```
+/// # #[txaio::main] async fn main() {
+/// let d = txaio::create_future_error::<u32>(std::io::Error::other("no cache"));
+/// let value = txaio::recover(&d, |failure| {
+///     assert!(failure.is::<std::io::Error>());
+///     Ok::<_, txaio::Failure>(0)
+/// });
+/// assert_eq!(value.await.unwrap(), 0);
+/// # }
+/// ```
+#[doc(alias = "addErrback")]
+#[track_caller]
+pub fn recover<T, R>(d: &Deferred<T>, f: impl FnOnce(Failure) -> R + Send + 'static) -> Deferred<T>
+where
+    T: Clone + Send + 'static,
+    R: IntoDeferred<T>,
+{
+    chain(d, move |outcome| match outcome {
+        Ok(value) => Ok(Ok(value.clone())),
+        Err(failure) => call(f, failure.clone()),
+    })
+}
+
+/// A deferred that fires with `f(outcome)`, whichever way `d` fires; Twisted's `addBoth`.
+///
+/// `f` sees `Ok(value)` or `Err(failure)` and returns as in [`then`]. `d`'s failure counts as
+/// handled.
+///
+/// # Panics
+///
+/// Never unwinds: a panic in `f` fails the new deferred with a [`Panic`](crate::Panic).
+///
+/// # Cancellation
+///
+/// As [`then`].
+///
+/// # Examples
+///
+/// ```
+/// # #[txaio::main] async fn main() {
+/// let d = txaio::create_future_error::<u32>(std::fmt::Error);
+/// let described = txaio::add_both(&d, |outcome| {
+///     Ok::<_, txaio::Failure>(match outcome {
+///         Ok(n) => format!("got {n}"),
+///         Err(failure) => format!("failed: {}", txaio::failure_message(&failure)),
+///     })
+/// });
+/// assert_eq!(described.await.unwrap(), "failed: Error: an error occurred when formatting an argument");
+/// # }
+/// ```
+#[doc(alias = "addBoth")]
+#[track_caller]
+pub fn add_both<T, U, R>(
+    d: &Deferred<T>,
+    f: impl FnOnce(Result<T, Failure>) -> R + Send + 'static,
+) -> Deferred<U>
+where
+    T: Clone + Send + 'static,
+    U: Send + 'static,
+    R: IntoDeferred<U>,
+{
+    chain(d, move |outcome| {
+        call(f, outcome.cloned().map_err(Clone::clone))
+    })
+}
+
+/// A deferred that fires with `d`'s result, and whose cancellation leaves `d` alone
+/// (asyncio's `shield`).
+///
+/// Cancelling the shield, directly or through the cancellation of a task awaiting it, fails
+/// the shield with [`CancelledError`](crate::CancelledError); `d` runs on for its other
+/// holders. Await `shield(&shared)` in a task that may be cancelled while others still need
+/// `shared`. `d`'s failure counts as handled once the shield carries it; a cancelled shield
+/// leaves it to `d`'s other holders (or to the unhandled-error report).
+///
+/// # Cancellation
+///
+/// Never cancels `d`.
+///
+/// # Examples
+///
+/// ```
+/// # #[txaio::main] async fn main() {
+/// let shared = txaio::create_future::<u32>();
+/// let shielded = txaio::shield(&shared);
+/// txaio::cancel(&shielded);
+/// assert!(!txaio::is_called(&shared));
+/// txaio::resolve(&shared, 5).unwrap();
+/// assert_eq!(shared.await.unwrap(), 5);
+/// # }
+/// ```
+#[track_caller]
+pub fn shield<T: Clone + Send + 'static>(d: &Deferred<T>) -> Deferred<T> {
+    let shielded = Deferred::new_pending();
+    let target = shielded.clone();
+    let source = d.downgrade();
+    let pass_on = reaction(move |outcome: Result<&T, &Failure>| {
+        let failed = outcome.is_err();
+        if target.settle_accepted(outcome.cloned().map_err(Clone::clone))
+            && failed
+            && let Some(source) = source.upgrade()
+        {
+            source.mark_handled();
+        }
+    });
+    d.add_reaction(pass_on, false);
+    shielded
+}
+
+/// What a chain step gives: the outcome now, or a deferred to wait for.
+type Step<U> = Result<Result<U, Failure>, Deferred<U>>;
+
+/// Calls a chain's function, containing a panic.
+fn call<A, U, R: IntoDeferred<U>>(f: impl FnOnce(A) -> R, argument: A) -> Step<U> {
+    match crate::panic::catch(move || f(argument)) {
+        Ok(returned) => returned.into_outcome_or_deferred(),
+        Err(panic) => Ok(Err(Failure::new(panic))),
+    }
+}
+
+#[track_caller]
+fn chain<T, U>(
+    d: &Deferred<T>,
+    step: impl FnOnce(Result<&T, &Failure>) -> Step<U> + Send + 'static,
+) -> Deferred<U>
+where
+    T: Send + 'static,
+    U: Send + 'static,
+{
+    let chained = Deferred::new_pending();
+    chained.set_awaited(d);
+    let mut link = Link(Some(chained.clone()));
+    let react = reaction(move |outcome: Result<&T, &Failure>| {
+        let Some(target) = link.0.take() else { return };
+        match step(outcome) {
+            Ok(outcome) => settle_iteratively(target, outcome),
+            Err(returned) => wait_for(target, &returned),
+        }
+    });
+    d.add_reaction(react, true);
+    chained
+}
+
+/// `target` now waits on `returned`, whose result moves into it once known.
+fn wait_for<U: Send + 'static>(target: Deferred<U>, returned: &Deferred<U>) {
+    if returned.ptr_eq(&target) {
+        // Twisted refuses a callback returning its own deferred; waiting on itself would never
+        // fire, so fail it instead.
+        let _ = target.settle(Err(Failure::msg(
+            "a chained function returned the deferred it chains into",
+        )));
+        return;
+    }
+    target.set_awaited(returned);
+    if !target.closed_for_task() {
+        let mut link = Link(Some(target));
+        returned.add_taker(Box::new(move |outcome| {
+            if let Some(target) = link.0.take() {
+                settle_iteratively(target, outcome);
+            }
+        }));
+        return;
+    }
+    // Cancelled while the function ran: what it returned is not wanted either.
+    returned.cancel();
+}
+
+/// A chain's hold on the deferred it fires next. A chain that never fired is dropped link by
+/// link from a queue, not recursively: dropping a deferred drops its callbacks, which drop the
+/// next deferred of the chain, and so on 10,000 deep.
+struct Link<U: Send + 'static>(Option<Deferred<U>>);
+
+impl<U: Send + 'static> Drop for Link<U> {
+    fn drop(&mut self) {
+        if let Some(next) = self.0.take() {
+            drop_iteratively(Box::new(next));
+        }
+    }
+}
+
+thread_local! {
+    static DROPPING: Cell<bool> = const { Cell::new(false) };
+    static DROPS: RefCell<Vec<Box<dyn Send>>> = const { RefCell::new(Vec::new()) };
+}
+
+fn drop_iteratively(item: Box<dyn Send>) {
+    if DROPPING.with(Cell::get) {
+        DROPS.with(|drops| drops.borrow_mut().push(item));
+        return;
+    }
+    DROPPING.with(|dropping| dropping.set(true));
+    // A panicking drop (user code inside a callback's captures) must not leave this thread
+    // deferring its drops forever.
+    if let Err(panic) = crate::panic::catch(move || drop(item)) {
+        crate::report::callback_panicked(&panic);
+    }
+    loop {
+        let Some(next) = DROPS.with(|drops| drops.borrow_mut().pop()) else {
+            break;
+        };
+        if let Err(panic) = crate::panic::catch(move || drop(next)) {
+            crate::report::callback_panicked(&panic);
+        }
+    }
+    DROPPING.with(|dropping| dropping.set(false));
+}
+
+type Job = Box<dyn FnOnce()>;
+
+thread_local! {
+    /// Whether a chain settle is running on this thread, and the settles it queued: firing
+    /// one link of a chain fires the next from inside its callbacks, so without this a chain
+    /// of 10,000 links would nest 10,000 deep.
+    static DRAINING: Cell<bool> = const { Cell::new(false) };
+    static QUEUE: RefCell<VecDeque<Job>> = const { RefCell::new(VecDeque::new()) };
+}
+
+/// Fires `target` with `outcome`; queued behind the settle already running on this thread,
+/// if any, so that chains complete in constant stack.
+fn settle_iteratively<U: Send + 'static>(target: Deferred<U>, outcome: Result<U, Failure>) {
+    if DRAINING.with(Cell::get) {
+        QUEUE.with(|queue| {
+            queue.borrow_mut().push_back(Box::new(move || {
+                let _ = target.settle(outcome);
+            }));
+        });
+        return;
+    }
+    DRAINING.with(|draining| draining.set(true));
+    let _ = target.settle(outcome);
+    loop {
+        let Some(job) = QUEUE.with(|queue| queue.borrow_mut().pop_front()) else {
+            break;
+        };
+        // `settle` contains callback panics; a panic here would be txaio's own bug, and must
+        // not leave this thread's chains queued forever.
+        if let Err(panic) = crate::panic::catch(job) {
+            crate::report::callback_panicked(&panic);
+        }
+    }
+    DRAINING.with(|draining| draining.set(false));
+}
