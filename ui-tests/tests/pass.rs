@@ -24,7 +24,7 @@ mod pass_impl_trait_return;
 mod pass_instrument;
 #[path = "pass/legitimate-names.rs"]
 mod pass_legitimate_names;
-#[cfg(feature = "tokio")]
+#[cfg(all(feature = "tokio", feature = "smol"))]
 #[path = "pass/method-override.rs"]
 mod pass_method_override;
 #[path = "pass/offloaded.rs"]
@@ -78,7 +78,7 @@ fn legitimate_names() {
 }
 
 #[test]
-#[cfg(feature = "tokio")]
+#[cfg(all(feature = "tokio", feature = "smol"))]
 fn method_override() {
     pass_method_override::main();
 }

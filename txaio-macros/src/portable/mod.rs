@@ -329,5 +329,16 @@ mod tests {
             out.contains("unreachable") && out.contains("Deferred"),
             "{out}"
         );
+
+        let out = expand(
+            quote!(),
+            &quote!(impl S { #[txaio::portable(runtime = "smol")] async fn f(self) {} async fn g(self) {} }),
+        )
+        .to_string();
+        assert!(
+            !out.contains("compile_error") && out.contains("__require_runtime_smol"),
+            "{out}"
+        );
+        assert_eq!(out.matches("__private :: current").count(), 1, "{out}");
     }
 }
