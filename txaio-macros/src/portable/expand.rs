@@ -12,9 +12,14 @@ use super::validate::{Output, boxed_dyn_error, error_refusal};
 
 /// The expression for the runtime a function runs on: the pinned one, or the current one.
 fn runtime_expr(args: &Args) -> TokenStream {
-    let krate = args.krate();
     let Some((backend, span)) = args.runtime else {
+        let krate = args.krate();
         return quote!(#krate::__private::current());
+    };
+    // At the runtime name's span, so that "not compiled in" points at it.
+    let krate = match &args.krate {
+        Some(path) => path.to_token_stream(),
+        None => quote_spanned!(span=> ::txaio),
     };
     let requirement = format_ident!("{}", backend.requirement(), span = span);
     let variant = format_ident!("{}", backend.variant());
