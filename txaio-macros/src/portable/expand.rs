@@ -17,10 +17,10 @@ fn runtime_expr(args: &Args) -> TokenStream {
         return quote!(#krate::__private::current());
     };
     // At the runtime name's span, so that "not compiled in" points at it.
-    let krate = match &args.krate {
-        Some(path) => path.to_token_stream(),
-        None => quote_spanned!(span=> ::txaio),
-    };
+    let krate = args
+        .krate
+        .as_ref()
+        .map_or_else(|| quote_spanned!(span=> ::txaio), ToTokens::to_token_stream);
     let requirement = format_ident!("{}", backend.requirement(), span = span);
     let variant = format_ident!("{}", backend.variant());
     quote_spanned! {span=>
@@ -76,11 +76,13 @@ pub(crate) fn async_fn(
     // mismatch points at the user's expression and return type.
     parse_quote_spanned!(span=> {
         #krate::__private::spawn_portable(#runtime, ::std::boxed::Box::pin(async move {
+            #[allow(clippy::let_unit_value)]
             let __txaio_output: #infer = async move {
                 if let ::core::option::Option::Some(__txaio_return) = ::core::option::Option::None::<#infer> {
                     #[allow(unreachable_code)]
                     return __txaio_return;
                 }
+                #[allow(clippy::diverging_sub_expression, clippy::let_unit_value, unreachable_code)]
                 let __txaio_return: #infer = #block;
                 #[allow(unreachable_code)]
                 __txaio_return
