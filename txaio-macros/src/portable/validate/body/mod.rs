@@ -2,13 +2,14 @@
 //! for the whole block, wherever they are written; an inner block's do not leak out), and
 //! every path, method call and std macro argument is checked against [`super::paths`].
 
+mod imports;
+mod macros;
+
 use proc_macro2::TokenStream;
 use quote::ToTokens;
 use syn::ext::IdentExt;
-use syn::parse::{ParseStream, Parser};
-use syn::punctuated::Punctuated;
 use syn::visit::{self, Visit};
-use syn::{Expr, ExprClosure, Item, Pat, Token, UseTree};
+use syn::{Expr, ExprClosure, Pat};
 
 use super::kinds::{self, Kind};
 use super::paths;
@@ -79,88 +80,6 @@ impl<'ast, 'c> Checker<'ast, 'c> {
         }
         let last = self.scopes.len() - 1;
         &mut self.scopes[last]
-    }
-
-    /// Records the items of a block or module before its statements are checked: `use`s
-    /// (refusing runtime-specific ones), `extern crate`s, and the user's own item names.
-    pub(crate) fn declare_items<'i>(&mut self, items: impl IntoIterator<Item = &'i Item>) {
-        for item in items {
-            match item {
-                Item::Use(item) => self.record_use(&item.tree, &mut Vec::new()),
-                Item::ExternCrate(item) => {
-                    let crate_name = item.ident.unraw().to_string();
-                    let alias = item.rename.as_ref().map_or_else(
-                        || crate_name.clone(),
-                        |(_, rename)| rename.unraw().to_string(),
-                    );
-                    self.record_alias(alias, vec![crate_name], item);
-                }
-                other => {
-                    if let Some(ident) = item_ident(other) {
-                        self.innermost()
-                            .names
-                            .insert(ident.unraw().to_string(), Name::Local(None));
-                    }
-                }
-            }
-        }
-    }
-
-    fn record_alias(&mut self, alias: String, full: Vec<String>, at: &dyn ToTokens) {
-        let refused = self.check_import(&full, at);
-        let name = if refused {
-            Name::Refused
-        } else {
-            Name::Import(full)
-        };
-        self.innermost().names.insert(alias, name);
-    }
-
-    fn record_use(&mut self, tree: &UseTree, prefix: &mut Vec<String>) {
-        match tree {
-            UseTree::Path(path) => {
-                prefix.push(path.ident.unraw().to_string());
-                self.record_use(&path.tree, prefix);
-                prefix.pop();
-            }
-            UseTree::Name(name) => {
-                let mut full = prefix.clone();
-                if name.ident != "self" {
-                    full.push(name.ident.unraw().to_string());
-                }
-                let alias = full.last().cloned().unwrap_or_default();
-                self.record_alias(alias, full, name);
-            }
-            UseTree::Rename(rename) => {
-                let mut full = prefix.clone();
-                if rename.ident != "self" {
-                    full.push(rename.ident.unraw().to_string());
-                }
-                self.record_alias(rename.rename.unraw().to_string(), full, rename);
-            }
-            UseTree::Glob(glob) => {
-                if !self.check_import(prefix, glob) {
-                    let prefix = prefix.clone();
-                    self.innermost().globs.push(prefix);
-                }
-            }
-            UseTree::Group(group) => {
-                for item in &group.items {
-                    self.record_use(item, prefix);
-                }
-            }
-        }
-    }
-
-    /// An import is refused only for a runtime-specific path: importing `std::fs::File`
-    /// blocks nothing, calling `File::open` through it does (and is caught at the call).
-    fn check_import(&mut self, full: &[String], at: &dyn ToTokens) -> bool {
-        let root = full.iter().find(|segment| !segment.is_empty());
-        if !root.is_some_and(|root| paths::is_runtime_crate(root)) {
-            return false;
-        }
-        let words: Vec<&str> = full.iter().map(String::as_str).collect();
-        self.refuse(paths::refusal(&words, true), at)
     }
 
     fn refuse(&mut self, message: Option<String>, at: &dyn ToTokens) -> bool {
@@ -326,90 +245,7 @@ impl<'ast, 'c> Checker<'ast, 'c> {
         .or_else(|| self.kind_of(&init.expr));
         scope::bind_pattern(self.innermost(), &local.pat, kind);
     }
-
-    /// `assert!`, `println!`, `format!`, `vec!`, ...: their arguments are expressions, checked
-    /// like the rest (best effort: arguments that do not parse as expressions are skipped).
-    fn visit_std_macro_arguments(&mut self, mac: &'ast syn::Macro) {
-        let Some(last) = mac.path.segments.last() else {
-            return;
-        };
-        let name = last.ident.unraw().to_string();
-        if !STD_MACROS.contains(&name.as_str()) {
-            return;
-        }
-        if let Resolved::Path {
-            imported: true,
-            segments,
-        } = self.resolve(&mac.path)
-        {
-            if !matches!(
-                segments.first().map(String::as_str),
-                Some("std" | "core" | "alloc")
-            ) {
-                return;
-            }
-        }
-        let tokens: TokenStream = mac.tokens.clone();
-        let expressions = Punctuated::<Expr, Token![,]>::parse_terminated
-            .parse2(tokens.clone())
-            .map(|list| list.into_iter().collect::<Vec<_>>())
-            .or_else(|_| {
-                (|input: ParseStream<'_>| {
-                    let value: Expr = input.parse()?;
-                    input.parse::<Token![;]>()?;
-                    let count: Expr = input.parse()?;
-                    Ok(vec![value, count])
-                })
-                .parse2(tokens)
-            });
-        if let Ok(expressions) = expressions {
-            // The parsed expressions own their tokens; check them with a borrow that ends here.
-            for expression in &expressions {
-                self.check_detached(expression);
-            }
-        }
-    }
-
-    /// Checks an expression that does not live as long as the item (a macro's parsed
-    /// arguments): a closure inside it is checked at once rather than kept pending.
-    fn check_detached(&mut self, expr: &Expr) {
-        let mut inner = Checker {
-            cx: self.cx,
-            krate: self.krate,
-            scopes: self.scopes.clone(),
-            pending: Vec::new(),
-            offloaded: self.offloaded,
-        };
-        inner.visit_expr(expr);
-        let unused: Vec<usize> = (0..inner.pending.len()).collect();
-        for index in unused {
-            inner.check_pending(index, false);
-        }
-    }
 }
-
-const STD_MACROS: &[&str] = &[
-    "assert",
-    "assert_eq",
-    "assert_ne",
-    "debug_assert",
-    "debug_assert_eq",
-    "debug_assert_ne",
-    "println",
-    "print",
-    "eprintln",
-    "eprint",
-    "format",
-    "format_args",
-    "write",
-    "writeln",
-    "panic",
-    "vec",
-    "dbg",
-    "todo",
-    "unimplemented",
-    "unreachable",
-];
 
 /// `txaio::defer_to_thread` (under any of txaio's names) and `std::thread::spawn`: calls whose
 /// closure runs on another thread, where blocking is fine.
@@ -420,22 +256,6 @@ fn is_offloading(words: &[&str], krate: &[String]) -> bool {
         ["std", "thread", "spawn"] => true,
         _ => false,
     }
-}
-
-fn item_ident(item: &Item) -> Option<&syn::Ident> {
-    Some(match item {
-        Item::Fn(item) => &item.sig.ident,
-        Item::Struct(item) => &item.ident,
-        Item::Enum(item) => &item.ident,
-        Item::Union(item) => &item.ident,
-        Item::Type(item) => &item.ident,
-        Item::Trait(item) => &item.ident,
-        Item::Mod(item) => &item.ident,
-        Item::Const(item) => &item.ident,
-        Item::Static(item) => &item.ident,
-        Item::Macro(item) => item.ident.as_ref()?,
-        _ => return None,
-    })
 }
 
 impl<'ast> Visit<'ast> for Checker<'ast, '_> {
