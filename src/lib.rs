@@ -275,29 +275,72 @@ pub use txaio_runtime::net;
 /// # }
 /// ```
 ///
+/// A method's own `#[txaio::portable(runtime = "..")]` inside the block overrides the block's
+/// arguments.
+///
+/// # On an inline `mod`
+///
+/// Applies to every function and inherent `impl` block inside, and the module's own `use`
+/// items count as their imports (a proc macro cannot see the imports at the top of a file):
+///
+/// ```
+/// #[txaio::portable]
+/// mod protocol {
+///     use std::time::Duration;
+///
+///     pub async fn hello(name: String) -> Result<String, txaio::Failure> {
+///         txaio::sleep(Duration::from_millis(1)).await?;
+///         Ok(format!("HELLO {name}"))
+///     }
+/// }
+/// # txaio::__private::block_on_default(async {
+/// assert_eq!(protocol::hello("peer".into()).await.unwrap(), "HELLO peer");
+/// # });
+/// ```
+///
 /// # Arguments
 ///
-/// `runtime = "tokio" | "smol" | "async-std"` pins the function to that backend, which must be
-/// compiled in (naming one that is not is a compile error naming the feature). Without it, the
-/// function runs on the current backend (the default one, or the one a `#[txaio::test]` run
-/// entered).
+/// - `runtime = "tokio" | "smol" | "async-std"` pins the function to that backend, which must be
+///   compiled in (naming one that is not is a compile error naming the feature). Without it,
+///   the function runs on the current backend (the default one, or the one a `#[txaio::test]`
+///   run entered).
+/// - `crate = "path"` names the txaio crate for facades and renamed dependencies.
+///
+/// # The deferred's type
+///
+/// `Result<T, E>` (and `io::Result<T>`, `fmt::Result`, `Box<dyn Error + Send + Sync>` errors)
+/// gives `Deferred<T>`; a result alias of another name declared outside a portable `mod` is
+/// not seen through and gives `Deferred<Alias<T>>`. `#[tracing::instrument]` below the
+/// attribute covers the body.
 ///
 /// # What it refuses
 ///
 /// Each with an error at the offending token and a message naming the fix; the book's
 /// appendix lists them all:
 ///
-/// - the attribute on anything but a `fn` or an `impl` block, an unknown argument or runtime
-///   name, a runtime not compiled in, the attribute given twice;
-/// - borrowed arguments of an `async fn`;
-/// - calls that block the event loop: `std::thread::sleep`, blocking `std::fs` and `std::net`
-///   calls (outside a `txaio::defer_to_thread` closure), any `block_on`;
-/// - `tokio::`, `async_std::` and `smol::` paths, with the txaio call to use instead
-///   (`tokio::time::sleep` -> `txaio::sleep`, `tokio::spawn` -> `txaio::spawn`, ...).
+/// - the attribute on anything but a `fn`, an `impl` block or an inline `mod`, an unknown
+///   argument or runtime name, a runtime not compiled in, the attribute given twice;
+/// - borrowed arguments of an `async fn` (`&T`, `&self`, `self: Pin<&mut Self>`, a
+///   non-`'static` lifetime or `impl Trait`); callback types such as `Box<dyn Fn(&[u8]) + Send>`
+///   borrow nothing and are accepted. The refused function keeps its rewritten signature, so
+///   its callers still compile;
+/// - string error types (make the failure with `txaio::Failure::msg`);
+/// - calls that block the event loop: `std::thread::sleep`/`park`/`scope`, blocking `std::fs`,
+///   `std::net` and `std::os::unix::net` calls, `std::process` waits, stdin reads, `mpsc`
+///   receives, thread `join`, DNS through `ToSocketAddrs`, `block_on` of a known executor
+///   (outside the closure of txaio's `defer_to_thread` or of `std::thread::spawn`); a method
+///   is refused when its receiver is visibly of a blocking type, never for its name alone;
+/// - paths of `tokio`, `tokio_util`, `tokio_stream`, `async_std`, `smol`, `async_io` and
+///   `async_net`, in the body or the signature, with the txaio call to use instead
+///   (`tokio::time::sleep` -> `txaio::sleep`, `tokio::time::timeout` -> `txaio::with_timeout`,
+///   `tokio::time::interval` -> `txaio::interval`, `tokio::net::TcpStream` ->
+///   `txaio::net::TcpStream`, `tokio::select!` -> `txaio::race`, ...).
 ///
-/// Paths are checked as written, following `use` declarations made inside the function; code
-/// inside other macros' arguments and calls hidden behind functions defined elsewhere are not
-/// seen.
+/// Paths are resolved with Rust's scoping through the `use` items the attribute can see (of
+/// the function, its blocks, the portable `mod`); the arguments of the common std macros are
+/// checked. What it cannot see (imports at the top of the file, calls through helpers,
+/// methods on values of unknown type) the clippy fragment `clippy/portable.toml` catches; the
+/// book's "Portable functions" chapter says which check catches what.
 #[doc(inline)]
 pub use txaio_macros::portable;
 

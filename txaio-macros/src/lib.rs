@@ -10,6 +10,9 @@
 
 use proc_macro::TokenStream;
 
+#[cfg(test)]
+mod corpus;
+mod ctxt;
 mod entry;
 mod portable;
 
@@ -22,11 +25,11 @@ pub fn portable(args: TokenStream, input: TokenStream) -> TokenStream {
 /// Runs an `async fn main` on the default backend. See `txaio::main`.
 #[proc_macro_attribute]
 pub fn main(args: TokenStream, input: TokenStream) -> TokenStream {
-    entry::expand_main(args.into(), input.into()).into()
+    entry::expand_main(&args.into(), input.into()).into()
 }
 
 /// Runs an async test once on every compiled backend. See `txaio::test`.
 #[proc_macro_attribute]
 pub fn test(args: TokenStream, input: TokenStream) -> TokenStream {
-    entry::expand_test(args.into(), input.into()).into()
+    entry::expand_test(&args.into(), input.into()).into()
 }

@@ -1,6 +1,9 @@
 //! What the facade's `__private` module and generated code call. Not public API.
 
+use std::error::Error;
+use std::fmt;
 use std::future::Future;
+use std::pin::Pin;
 
 use crate::rt::{self, Runtime};
 
@@ -10,22 +13,61 @@ use crate::deferred::{Deferred, spawn_on};
 use crate::failure::Failure;
 
 /// The body of a `#[portable] async fn`: spawned at once on `runtime`.
+///
+/// The future comes boxed as `dyn Future + Send`: a body that is not `Send` is then reported
+/// by rustc as a failed cast at the user's `async fn`, not as a bound of this function.
 #[track_caller]
-pub fn spawn_portable<T, F>(runtime: Runtime, future: F) -> Deferred<T>
+pub fn spawn_portable<T>(
+    runtime: Runtime,
+    future: Pin<Box<dyn Future<Output = Result<T, Failure>> + Send + 'static>>,
+) -> Deferred<T>
 where
     T: Send + 'static,
-    F: Future<Output = Result<T, Failure>> + Send + 'static,
 {
     spawn_on(runtime, future)
 }
 
-/// A `#[portable] async fn`'s `Result<T, E>` as the deferred's outcome.
-///
-/// # Errors
-///
-/// The function's own error, as a [`Failure`].
-pub fn result_into_outcome<T, E: Into<Failure>>(result: Result<T, E>) -> Result<T, Failure> {
-    result.map_err(Into::into)
+/// A `#[portable] async fn`'s `Result<T, Box<dyn Error + Send + Sync>>` error as a failure (a
+/// boxed error is not itself an `Error`, so it has no `Into<Failure>`).
+pub fn boxed_error(error: Box<dyn Error + Send + Sync + 'static>) -> Failure {
+    Failure::new(BoxedError(error))
+}
+
+/// The error inside a boxed one, shown as it shows itself.
+struct BoxedError(Box<dyn Error + Send + Sync + 'static>);
+
+impl fmt::Debug for BoxedError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        fmt::Debug::fmt(&self.0, f)
+    }
+}
+
+impl fmt::Display for BoxedError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        fmt::Display::fmt(&self.0, f)
+    }
+}
+
+impl Error for BoxedError {
+    fn source(&self) -> Option<&(dyn Error + 'static)> {
+        self.0.source()
+    }
+}
+
+/// A `Result` behind an alias the macro cannot see through (`fmt::Result`, `type R<T> =
+/// Result<T, E>`): its value type, for the `Deferred<T>` the function returns.
+#[diagnostic::on_unimplemented(
+    message = "`{Self}` is not a `Result`, but #[txaio::portable] reads it as one",
+    label = "a return type named `Result` (or declared as a `Result` alias in the module) is read as `Result<T, E>`",
+    note = "write the type in full, or give a non-`Result` type another name"
+)]
+pub trait PortableResult {
+    /// The `T` of `Result<T, E>`.
+    type Value;
+}
+
+impl<T, E> PortableResult for Result<T, E> {
+    type Value = T;
 }
 
 /// A backend named by `#[portable(runtime = "...")]` must be compiled in; these macros turn a

@@ -1,9 +1,12 @@
 //! Parsing `#[txaio::portable(...)]`'s arguments.
 
 use proc_macro2::{Span, TokenStream};
+use quote::{ToTokens, quote, quote_spanned};
 use syn::parse::Parser;
 use syn::punctuated::Punctuated;
 use syn::{Expr, ExprLit, Lit, LitStr, Meta, Token};
+
+use crate::ctxt::Ctxt;
 
 /// A backend a function can be pinned to.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -40,74 +43,187 @@ impl Backend {
             Backend::AsyncStd => "__require_runtime_async_std",
         }
     }
+
+    fn name(self) -> &'static str {
+        match self {
+            Backend::Tokio => "tokio",
+            Backend::Smol => "smol",
+            Backend::AsyncStd => "async-std",
+        }
+    }
 }
 
 /// The parsed arguments; each keeps the user's tokens' span for errors.
-#[derive(Debug, Default)]
+#[derive(Default, Clone)]
 pub(crate) struct Args {
     /// `runtime = "..."`, with the span of the string.
     pub(crate) runtime: Option<(Backend, Span)>,
+    /// `crate = "path"`: where txaio is, for facades and renamed dependencies.
+    pub(crate) krate: Option<syn::Path>,
+    /// Set on the attribute this macro re-emits under `#[tracing::instrument]`: the item was
+    /// validated already, before the instrumentation rewrote its body.
+    pub(crate) validated: bool,
 }
+
+/// The hidden argument that marks a re-emitted attribute (see [`Args::validated`]).
+pub(crate) const VALIDATED: &str = "__txaio_validated";
 
 const EXPECTED: &str =
-    "expected `runtime = \"tokio\"`, `runtime = \"smol\"` or `runtime = \"async-std\"`";
+    "expected `runtime = \"tokio\" | \"smol\" | \"async-std\"` or `crate = \"path\"`";
 
-pub(crate) fn parse(args: TokenStream) -> syn::Result<Args> {
-    let metas = Punctuated::<Meta, Token![,]>::parse_terminated.parse2(args)?;
-    let mut parsed = Args::default();
-    for meta in metas {
-        let Meta::NameValue(pair) = &meta else {
-            return Err(syn::Error::new_spanned(
-                &meta,
-                format!("unknown argument to #[txaio::portable]; {EXPECTED}"),
-            ));
-        };
-        if !pair.path.is_ident("runtime") {
-            let name = pair
-                .path
-                .get_ident()
-                .map_or_else(|| "?".to_owned(), ToString::to_string);
-            return Err(syn::Error::new_spanned(
-                &pair.path,
-                format!("unknown argument `{name}` to #[txaio::portable]; {EXPECTED}"),
-            ));
-        }
-        let Expr::Lit(ExprLit {
-            lit: Lit::Str(name),
-            ..
-        }) = &pair.value
-        else {
-            return Err(syn::Error::new_spanned(
-                &pair.value,
-                "the runtime is a string: `runtime = \"tokio\"`, `\"smol\"` or `\"async-std\"`",
-            ));
-        };
-        if parsed.runtime.is_some() {
-            return Err(syn::Error::new_spanned(
-                &pair.path,
-                "`runtime` is given twice",
-            ));
-        }
-        parsed.runtime = Some((backend(name)?, name.span()));
+impl Args {
+    /// The path of the txaio crate in generated code: `::txaio` unless `crate = ".."` says.
+    pub(crate) fn krate(&self) -> TokenStream {
+        self.krate
+            .as_ref()
+            .map_or_else(|| quote!(::txaio), ToTokens::to_token_stream)
     }
-    Ok(parsed)
+
+    /// The names the txaio crate goes by in the user's code, for recognising its calls.
+    pub(crate) fn crate_names(&self) -> Vec<String> {
+        let mut names = vec!["txaio".to_owned()];
+        if let Some(last) = self.krate.as_ref().and_then(|path| path.segments.last()) {
+            names.push(last.ident.to_string());
+        }
+        names
+    }
+
+    /// These arguments as attribute tokens, for the re-emitted attribute.
+    pub(crate) fn to_attribute(&self) -> TokenStream {
+        let krate = self.krate();
+        let validated = syn::Ident::new(VALIDATED, Span::call_site());
+        let mut list = vec![quote!(#validated)];
+        if let Some((backend, span)) = self.runtime {
+            let name = LitStr::new(backend.name(), span);
+            list.push(quote!(runtime = #name));
+        }
+        if let Some(path) = &self.krate {
+            let text = LitStr::new(
+                &path.to_token_stream().to_string().replace(' ', ""),
+                Span::call_site(),
+            );
+            list.push(quote!(crate = #text));
+        }
+        quote_spanned!(Span::call_site()=> #[#krate::portable(#(#list),*)])
+    }
 }
 
-fn backend(name: &LitStr) -> syn::Result<Backend> {
+/// Parses the arguments; each mistake goes to `cx` and the rest are still read.
+pub(crate) fn parse(cx: &Ctxt, args: TokenStream) -> Args {
+    let mut parsed = Args::default();
+    let metas = match Punctuated::<Meta, Token![,]>::parse_terminated.parse2(args) {
+        Ok(metas) => metas,
+        Err(error) => {
+            cx.syn_error(error);
+            return parsed;
+        }
+    };
+    for meta in metas {
+        match &meta {
+            Meta::Path(path) if path.is_ident(VALIDATED) => parsed.validated = true,
+            Meta::NameValue(pair) if pair.path.is_ident("runtime") => {
+                let Some(name) = string_value(
+                    cx,
+                    &pair.value,
+                    "the runtime is a string: `runtime = \"tokio\"`, `\"smol\"` or `\"async-std\"`",
+                ) else {
+                    continue;
+                };
+                if parsed.runtime.is_some() {
+                    cx.error_spanned_by(&pair.path, "`runtime` is given twice");
+                } else if let Some(backend) = backend(cx, name) {
+                    parsed.runtime = Some((backend, name.span()));
+                }
+            }
+            Meta::NameValue(pair) if pair.path.is_ident("crate") => {
+                let Some(text) = string_value(
+                    cx,
+                    &pair.value,
+                    "the crate is a path in a string: `crate = \"my_facade::txaio\"`",
+                ) else {
+                    continue;
+                };
+                if parsed.krate.is_some() {
+                    cx.error_spanned_by(&pair.path, "`crate` is given twice");
+                    continue;
+                }
+                match text.parse_with(syn::Path::parse_mod_style) {
+                    Ok(path) => parsed.krate = Some(respan(path, text.span())),
+                    Err(_) => cx.error_spanned_by(
+                        text,
+                        format!(
+                            "`{}` is not a path; expected `crate = \"path::to::txaio\"`",
+                            text.value()
+                        ),
+                    ),
+                }
+            }
+            Meta::NameValue(pair) => {
+                let name = pair.path.get_ident().map_or_else(
+                    || pair.path.to_token_stream().to_string(),
+                    ToString::to_string,
+                );
+                cx.error_spanned_by(
+                    &pair.path,
+                    format!("unknown argument `{name}` to #[txaio::portable]; {EXPECTED}"),
+                );
+            }
+            other => cx.error_spanned_by(
+                other,
+                format!("unknown argument to #[txaio::portable]; {EXPECTED}"),
+            ),
+        }
+    }
+    parsed
+}
+
+fn string_value<'a>(cx: &Ctxt, value: &'a Expr, message: &str) -> Option<&'a LitStr> {
+    if let Expr::Lit(ExprLit {
+        lit: Lit::Str(text),
+        ..
+    }) = value
+    {
+        Some(text)
+    } else {
+        cx.error_spanned_by(value, message);
+        None
+    }
+}
+
+/// The path with every token at the string's span, so that an unresolved crate path is
+/// reported at the `crate = "..."` the user wrote.
+fn respan(mut path: syn::Path, span: Span) -> syn::Path {
+    if let Some(colon) = &mut path.leading_colon {
+        colon.spans = [span, span];
+    }
+    for segment in &mut path.segments {
+        segment.ident.set_span(span);
+    }
+    for mut pair in path.segments.pairs_mut() {
+        if let Some(punct) = pair.punct_mut() {
+            punct.spans = [span, span];
+        }
+    }
+    path
+}
+
+fn backend(cx: &Ctxt, name: &LitStr) -> Option<Backend> {
     let value = name.value();
-    Backend::from_name(&value).ok_or_else(|| {
+    let found = Backend::from_name(&value);
+    if found.is_none() {
         let hint = if value == "async_std" || value == "asyncstd" {
             "; the feature is spelled `async-std`"
         } else {
             ""
         };
-        syn::Error::new(
+        cx.syn_error(syn::Error::new(
             name.span(),
             format!(
                 "unknown runtime `{value}`; expected one of `tokio`, `smol`, `async-std`{hint}"
             ),
-        )
-    })
+        ));
+    }
+    found
 }
 
 #[cfg(test)]
@@ -115,27 +231,38 @@ mod tests {
     use quote::quote;
 
     use super::{Backend, parse};
+    use crate::ctxt::Ctxt;
+
+    fn errors(args: proc_macro2::TokenStream) -> String {
+        let cx = Ctxt::new();
+        parse(&cx, args);
+        cx.finish(quote!()).to_string()
+    }
 
     #[test]
-    fn parses_each_runtime_and_nothing() {
-        assert!(parse(quote!()).unwrap().runtime.is_none());
-        let parsed = parse(quote!(runtime = "async-std")).unwrap();
+    fn parses_each_runtime_crate_and_nothing() {
+        let cx = Ctxt::new();
+        assert!(parse(&cx, quote!()).runtime.is_none());
+        let parsed = parse(&cx, quote!(runtime = "async-std", crate = "facade::txaio"));
         assert_eq!(
             parsed.runtime.map(|(backend, _)| backend),
             Some(Backend::AsyncStd)
         );
+        assert_eq!(parsed.crate_names(), ["txaio", "txaio"]);
+        assert_eq!(parsed.krate().to_string(), "facade :: txaio");
+        assert_eq!(cx.len(), 0);
     }
 
     #[test]
     fn refuses_unknown_names_and_arguments() {
-        let error = parse(quote!(runtime = "tokyo")).unwrap_err().to_string();
-        assert_eq!(
-            error,
-            "unknown runtime `tokyo`; expected one of `tokio`, `smol`, `async-std`"
+        let error = errors(quote!(runtime = "tokyo"));
+        assert!(
+            error.contains("unknown runtime `tokyo`; expected one of `tokio`, `smol`, `async-std`"),
+            "{error}"
         );
-        let error = parse(quote!(flavor = "x")).unwrap_err().to_string();
-        assert!(error.starts_with("unknown argument `flavor`"), "{error}");
-        assert!(parse(quote!(runtime = "smol", runtime = "tokio")).is_err());
-        assert!(parse(quote!(runtime = smol)).is_err());
+        assert!(errors(quote!(flavor = "x")).contains("unknown argument `flavor`"));
+        assert!(errors(quote!(runtime = "smol", runtime = "tokio")).contains("given twice"));
+        assert!(errors(quote!(runtime = smol)).contains("is a string"));
+        assert!(errors(quote!(crate = "not a path")).contains("is not a path"));
     }
 }

@@ -1,69 +1,139 @@
-//! Rewriting portable functions.
+//! Rewriting portable functions. Generated code names txaio through `Args::krate` and spans
+//! its wrappers at the user's `async` keyword, so rustc's errors point at the user's code.
 
-use proc_macro2::TokenStream;
-use quote::{format_ident, quote, quote_spanned};
-use syn::{Block, GenericArgument, PathArguments, ReturnType, Signature, Type, parse_quote};
+use proc_macro2::{Span, TokenStream};
+use quote::{ToTokens, format_ident, quote, quote_spanned};
+use syn::spanned::Spanned;
+use syn::visit_mut::{self, VisitMut};
+use syn::{Block, ReturnType, Signature, Type, parse_quote, parse_quote_spanned};
 
 use super::args::Args;
+use super::validate::{Output, boxed_dyn_error, error_refusal};
 
 /// The expression for the runtime a function runs on: the pinned one, or the current one.
 fn runtime_expr(args: &Args) -> TokenStream {
     let Some((backend, span)) = args.runtime else {
-        return quote!(::txaio::__private::current());
+        let krate = args.krate();
+        return quote!(#krate::__private::current());
     };
+    // At the runtime name's span, so that "not compiled in" points at it.
+    let krate = args
+        .krate
+        .as_ref()
+        .map_or_else(|| quote_spanned!(span=> ::txaio), ToTokens::to_token_stream);
     let requirement = format_ident!("{}", backend.requirement(), span = span);
     let variant = format_ident!("{}", backend.variant());
     quote_spanned! {span=>
         {
-            ::txaio::__private::#requirement!();
-            ::txaio::Runtime::#variant
+            #krate::__private::#requirement!();
+            #krate::Runtime::#variant
         }
     }
 }
 
-/// `Result<T, ..>` (also a one-argument alias such as `io::Result<T>`) -> `Some(T)`.
-fn result_value_type(ty: &Type) -> Option<&Type> {
-    let Type::Path(path) = ty else { return None };
-    let last = path.path.segments.last()?;
-    if last.ident != "Result" {
-        return None;
+/// The declared type with every `impl Trait` replaced by `_`, for `let` annotations (where
+/// `impl Trait` is not allowed; the signature keeps it).
+fn inferred(ty: &Type) -> Type {
+    struct Infer;
+    impl VisitMut for Infer {
+        fn visit_type_mut(&mut self, ty: &mut Type) {
+            if let Type::ImplTrait(implementation) = ty {
+                *ty = Type::Infer(syn::TypeInfer {
+                    underscore_token: syn::Token![_](implementation.impl_token.span),
+                });
+            } else {
+                visit_mut::visit_type_mut(self, ty);
+            }
+        }
     }
-    let PathArguments::AngleBracketed(arguments) = &last.arguments else {
-        return None;
-    };
-    match arguments.args.first()? {
-        GenericArgument::Type(value) => Some(value),
-        _ => None,
-    }
+    let mut ty = ty.clone();
+    Infer.visit_type_mut(&mut ty);
+    ty
 }
 
 /// `async fn f(args) -> R { body }` -> `fn f(args) -> Deferred<T> { spawn(body) }`.
-pub(crate) fn async_fn(args: &Args, sig: &mut Signature, block: &Block) -> Block {
+pub(crate) fn async_fn(
+    args: &Args,
+    sig: &mut Signature,
+    block: &Block,
+    output: &Output<'_>,
+) -> Block {
+    let krate = args.krate();
     let runtime = runtime_expr(args);
+    let span = sig
+        .asyncness
+        .map_or_else(Span::call_site, |token| token.span);
     let declared: Type = match &sig.output {
-        ReturnType::Default => parse_quote!(()),
+        ReturnType::Default => parse_quote_spanned!(sig.ident.span()=> ()),
         ReturnType::Type(_, ty) => (**ty).clone(),
     };
-    let (value, outcome) = match result_value_type(&declared) {
-        Some(value) => (
-            value.clone(),
-            quote!(::txaio::__private::result_into_outcome(__txaio_output)),
-        ),
-        None => (
-            declared.clone(),
-            quote!(::core::result::Result::<_, ::txaio::Failure>::Ok(
-                __txaio_output
-            )),
-        ),
-    };
+    let infer = inferred(&declared);
+    let (value, outcome) = outcome(&krate, &declared, output);
     sig.asyncness = None;
-    sig.output = parse_quote!(-> ::txaio::Deferred<#value>);
-    parse_quote!({
-        ::txaio::__private::spawn_portable(#runtime, async move {
-            let __txaio_output: #declared = async move #block.await;
+    sig.output = parse_quote_spanned!(declared.span()=> -> #krate::Deferred<#value>);
+    // async-trait's pattern: the `if let` fixes the inner block's return type before the
+    // body, so `?` and `return` in the body type-check against the declared type, and a
+    // mismatch points at the user's expression and return type.
+    parse_quote_spanned!(span=> {
+        #krate::__private::spawn_portable(#runtime, ::std::boxed::Box::pin(async move {
+            #[allow(clippy::let_unit_value)]
+            let __txaio_output: #infer = async move {
+                if let ::core::option::Option::Some(__txaio_return) = ::core::option::Option::None::<#infer> {
+                    #[allow(unreachable_code)]
+                    return __txaio_return;
+                }
+                #[allow(clippy::diverging_sub_expression, clippy::let_unit_value, unreachable_code)]
+                let __txaio_return: #infer = #block;
+                #[allow(unreachable_code)]
+                __txaio_return
+            }
+            .await;
             #outcome
-        })
+        }))
     })
+}
+
+/// The deferred's value type, and the expression turning `__txaio_output` into its outcome.
+fn outcome(
+    krate: &TokenStream,
+    declared: &Type,
+    output: &Output<'_>,
+) -> (TokenStream, TokenStream) {
+    let into = |span: Span| {
+        quote_spanned! {span=>
+            match __txaio_output {
+                ::core::result::Result::Ok(value) => ::core::result::Result::Ok(value),
+                ::core::result::Result::Err(error) => ::core::result::Result::Err(
+                    ::core::convert::Into::<#krate::Failure>::into(error),
+                ),
+            }
+        }
+    };
+    match output {
+        Output::Plain => (
+            declared.to_token_stream(),
+            quote!(::core::result::Result::<_, #krate::Failure>::Ok(__txaio_output)),
+        ),
+        Output::Alias => (
+            quote_spanned!(declared.span()=> <#declared as #krate::__private::PortableResult>::Value),
+            into(declared.span()),
+        ),
+        Output::Result { value, error } => {
+            let value = value.to_token_stream();
+            match error {
+                Some(error) if error_refusal(error).is_some() => (
+                    value,
+                    quote_spanned!(error.span()=> ::core::result::Result::map_err(__txaio_output, #krate::Failure::msg)),
+                ),
+                Some(error) if boxed_dyn_error(error).is_some() => (
+                    value,
+                    quote_spanned!(error.span()=> ::core::result::Result::map_err(__txaio_output, #krate::__private::boxed_error)),
+                ),
+                Some(error) => (value, into(error.span())),
+                None => (value, into(declared.span())),
+            }
+        }
+    }
 }
 
 /// A callback-style `fn`: the body runs with its backend current, so its txaio calls go there.
@@ -72,8 +142,25 @@ pub(crate) fn plain_fn(args: &Args, block: &Block) -> Block {
         return block.clone();
     }
     let runtime = runtime_expr(args);
+    let krate = args.krate();
     parse_quote!({
-        let __txaio_entered = ::txaio::__private::enter(#runtime);
+        let __txaio_entered = #krate::__private::enter(#runtime);
         #block
     })
+}
+
+/// The signature as the expansion would give it, with a body that is never run: for an item
+/// refused for its signature, so that its callers do not fail too.
+pub(crate) fn placeholder(args: &Args, sig: &mut Signature, output: &Output<'_>) -> Block {
+    if sig.asyncness.is_some() {
+        let krate = args.krate();
+        let declared: Type = match &sig.output {
+            ReturnType::Default => parse_quote!(()),
+            ReturnType::Type(_, ty) => (**ty).clone(),
+        };
+        let (value, _) = outcome(&krate, &declared, output);
+        sig.asyncness = None;
+        sig.output = parse_quote!(-> #krate::Deferred<#value>);
+    }
+    parse_quote!({ ::core::unreachable!("this function did not compile") })
 }

@@ -1,4 +1,6 @@
-//! `#[txaio::portable]`: parse the arguments, validate the item, expand it.
+//! `#[txaio::portable]`: parse the arguments, validate the item, expand it. One [`Ctxt`]
+//! collects every error; the item is always emitted too (rewritten where it can be), so one
+//! mistake gives one error and its callers still compile.
 
 mod args;
 mod expand;
@@ -6,55 +8,54 @@ mod validate;
 
 use proc_macro2::TokenStream;
 use quote::{ToTokens, quote};
+use syn::parse::Parser as _;
 use syn::spanned::Spanned;
-use syn::{ImplItem, Item, ItemFn, ItemImpl};
+use syn::{Attribute, ImplItem, Item, ItemFn, ItemImpl, ItemMod};
 
 use args::Args;
+use validate::Scope;
 
-/// What validation found.
-#[derive(Default)]
-struct Diagnostics {
-    errors: Vec<syn::Error>,
-    /// A signature that cannot be expanded (borrowed arguments of an `async fn`).
-    signature_refused: bool,
-}
+use crate::ctxt::Ctxt;
 
+/// Expands `#[txaio::portable(args)]` on `input`: the entry point, also for tests that run it
+/// over other crates' code.
 pub(crate) fn expand(args: TokenStream, input: &TokenStream) -> TokenStream {
-    let mut found = Diagnostics::default();
-    let args = args::parse(args).unwrap_or_else(|error| {
-        found.errors.push(error);
-        Args::default()
-    });
+    let cx = Ctxt::new();
+    let args = args::parse(&cx, args);
     let item = match syn::parse2::<Item>(input.clone()) {
         Ok(item) => item,
-        Err(error) => return with_errors(vec![error], input),
+        Err(error) => {
+            cx.syn_error(error);
+            return cx.finish(input.clone());
+        }
     };
-    let expanded = match item {
-        Item::Fn(function) => portable_fn(&args, function, &mut found),
-        Item::Impl(block) => portable_impl(&args, block, &mut found),
-        other => {
-            found.errors.push(syn::Error::new(
+    let expanded = portable_item(&cx, &args, &Scope::default(), &[], item, true);
+    cx.finish(expanded)
+}
+
+/// One item under the attribute. `top` is false for items inside a portable `mod`, where
+/// items that are not functions or impl blocks are left alone.
+fn portable_item(
+    cx: &Ctxt,
+    args: &Args,
+    scope: &Scope,
+    aliases: &[String],
+    item: Item,
+    top: bool,
+) -> TokenStream {
+    match item {
+        Item::Fn(function) => portable_fn(cx, args, scope, aliases, function),
+        Item::Impl(block) => portable_impl(cx, args, scope, aliases, block, top),
+        Item::Mod(module) => portable_mod(cx, args, module),
+        other if top => {
+            cx.syn_error(syn::Error::new(
                 item_keyword_span(&other),
-                "#[txaio::portable] goes on a `fn`, an `async fn` or an `impl` block",
+                "#[txaio::portable] goes on a `fn`, an `async fn`, an `impl` block or an inline `mod`",
             ));
             other.into_token_stream()
         }
-    };
-    if found.errors.is_empty() {
-        expanded
-    } else if found.signature_refused {
-        // A signature that cannot be expanded: the user's item as written, beside the errors.
-        with_errors(found.errors, input)
-    } else {
-        // The expansion is sound even with a refused call in the body; emitting it keeps the
-        // function's callers from failing too (one mistake, one message).
-        with_errors(found.errors, &expanded)
+        other => other.into_token_stream(),
     }
-}
-
-fn with_errors(errors: Vec<syn::Error>, item: &TokenStream) -> TokenStream {
-    let errors = errors.into_iter().map(syn::Error::into_compile_error);
-    quote!(#(#errors)* #item)
 }
 
 /// The span of what kind of item it is (`struct`, `const`, `trait`, ...).
@@ -66,70 +67,278 @@ fn item_keyword_span(item: &Item) -> proc_macro2::Span {
         Item::Static(item) => item.static_token.span,
         Item::Trait(item) => item.trait_token.span,
         Item::Type(item) => item.type_token.span,
-        Item::Mod(item) => item.mod_token.span,
         Item::Use(item) => item.use_token.span,
         other => other.span(),
     }
 }
 
-fn portable_fn(args: &Args, mut function: ItemFn, found: &mut Diagnostics) -> TokenStream {
-    let duplicate = "#[txaio::portable] is given twice; remove one";
-    *function.block = portable_body(
-        args,
-        &function.attrs,
-        &mut function.sig,
-        &function.block,
-        duplicate,
-        found,
-    );
-    function.into_token_stream()
+/// The arguments for an item inside a portable `impl` or `mod`: its own `#[portable(..)]`
+/// overrides the outer one's (and is removed); a bare `#[portable]` there is redundant.
+fn own_args(cx: &Ctxt, outer: &Args, attrs: &mut Vec<Attribute>, redundant: &str) -> Args {
+    let Some(index) = attrs
+        .iter()
+        .position(|attr| validate::portable_attribute(std::slice::from_ref(attr)).is_some())
+    else {
+        return outer.clone();
+    };
+    let attr = attrs.remove(index);
+    match &attr.meta {
+        syn::Meta::List(list) if !list.tokens.is_empty() => {
+            let own = args::parse(cx, list.tokens.clone());
+            Args {
+                runtime: own.runtime.or(outer.runtime),
+                krate: own.krate.or_else(|| outer.krate.clone()),
+                validated: outer.validated,
+            }
+        }
+        _ => {
+            cx.error_spanned_by(&attr, redundant);
+            outer.clone()
+        }
+    }
 }
 
-/// Validates one function (or method) and returns its new body; the signature changes too
-/// for an `async fn`.
-fn portable_body(
+fn portable_fn(
+    cx: &Ctxt,
     args: &Args,
-    attrs: &[syn::Attribute],
+    scope: &Scope,
+    aliases: &[String],
+    mut function: ItemFn,
+) -> TokenStream {
+    if let Some(duplicate) = validate::portable_attribute(&function.attrs) {
+        cx.error_spanned_by(duplicate, "#[txaio::portable] is given twice; remove one");
+        function
+            .attrs
+            .retain(|attr| validate::portable_attribute(std::slice::from_ref(attr)).is_none());
+    }
+    let ItemFn {
+        attrs,
+        vis,
+        mut sig,
+        block,
+    } = function;
+    let (attrs, block) = portable_body(cx, args, scope, aliases, attrs, &mut sig, &block);
+    // `ItemFn` prints inner attributes (`#![allow(..)]`) inside the body, where they belong.
+    ItemFn {
+        attrs,
+        vis,
+        sig,
+        block: Box::new(block),
+    }
+    .into_token_stream()
+}
+
+/// Validates one function (or method) and returns its attributes and new body; the signature
+/// changes too for an `async fn`.
+fn portable_body(
+    cx: &Ctxt,
+    args: &Args,
+    scope: &Scope,
+    aliases: &[String],
+    mut attrs: Vec<Attribute>,
     sig: &mut syn::Signature,
     block: &syn::Block,
-    duplicate_message: &str,
-    found: &mut Diagnostics,
-) -> syn::Block {
-    if let Some(duplicate) = validate::duplicated_attribute(attrs) {
-        found
-            .errors
-            .push(syn::Error::new_spanned(duplicate, duplicate_message));
+) -> (Vec<Attribute>, syn::Block) {
+    let original = sig.clone();
+    let output = validate::output(&original, aliases);
+    if !args.validated {
+        let refused = validate::check_borrows(cx, sig);
+        if let validate::Output::Result {
+            error: Some(error), ..
+        } = &output
+        {
+            if sig.asyncness.is_some() {
+                validate::check_error_type(cx, error);
+            }
+        }
+        validate::check_function(cx, &args.crate_names(), scope, sig, block);
+        if refused {
+            let body = expand::placeholder(args, sig, &output);
+            attrs.push(syn::parse_quote!(#[allow(unused_variables)]));
+            return (attrs, body);
+        }
+        if sig.asyncness.is_some() && attrs.iter().any(validate::is_instrument) {
+            // `#[tracing::instrument]` must see the `async fn` to cover its body: it runs
+            // first, then this attribute again (marked as validated) on what it wrote.
+            let (mut reordered, others): (Vec<Attribute>, Vec<Attribute>) =
+                attrs.into_iter().partition(validate::is_instrument);
+            reordered.extend(
+                Attribute::parse_outer
+                    .parse2(args.to_attribute())
+                    .unwrap_or_default(),
+            );
+            reordered.extend(others);
+            return (reordered, block.clone());
+        }
     }
-    found.signature_refused |= validate::check_signature(sig, &mut found.errors);
-    validate::check_body(block, &mut found.errors);
-    if sig.asyncness.is_some() {
-        expand::async_fn(args, sig, block)
+    let body = if sig.asyncness.is_some() {
+        expand::async_fn(args, sig, block, &output)
     } else {
         expand::plain_fn(args, block)
-    }
+    };
+    (attrs, body)
 }
 
-fn portable_impl(args: &Args, mut block: ItemImpl, found: &mut Diagnostics) -> TokenStream {
+fn portable_impl(
+    cx: &Ctxt,
+    args: &Args,
+    scope: &Scope,
+    aliases: &[String],
+    mut block: ItemImpl,
+    top: bool,
+) -> TokenStream {
     if let Some((_, trait_path, _)) = &block.trait_ {
-        found.errors.push(syn::Error::new_spanned(
-            trait_path,
-            "#[txaio::portable] changes method signatures (`async fn` becomes `fn -> Deferred<T>`), \
-             which a trait impl cannot; put it on an inherent `impl` block",
-        ));
+        if top {
+            cx.error_spanned_by(
+                trait_path,
+                "#[txaio::portable] changes method signatures (`async fn` becomes `fn -> Deferred<T>`), \
+                 which a trait impl cannot; put it on an inherent `impl` block",
+            );
+        } else {
+            // Inside a portable `mod`, a trait impl keeps its signatures; its bodies are checked.
+            for item in &block.items {
+                if let ImplItem::Fn(method) = item {
+                    validate::check_function(
+                        cx,
+                        &args.crate_names(),
+                        scope,
+                        &method.sig,
+                        &method.block,
+                    );
+                }
+            }
+        }
         return block.into_token_stream();
     }
-    let duplicate =
-        "#[txaio::portable] on the `impl` block already covers this method; remove this one";
     for item in &mut block.items {
         let ImplItem::Fn(method) = item else { continue };
-        method.block = portable_body(
+        let own = own_args(
+            cx,
             args,
-            &method.attrs,
+            &mut method.attrs,
+            "#[txaio::portable] on the `impl` block already covers this method; remove this one \
+             (or give it arguments, such as `runtime = \"smol\"`, to override the block's)",
+        );
+        let attrs = std::mem::take(&mut method.attrs);
+        let (attrs, body) = portable_body(
+            cx,
+            &own,
+            scope,
+            aliases,
+            attrs,
             &mut method.sig,
             &method.block,
-            duplicate,
-            found,
         );
+        method.attrs = attrs;
+        method.block = body;
     }
     block.into_token_stream()
+}
+
+fn portable_mod(cx: &Ctxt, args: &Args, mut module: ItemMod) -> TokenStream {
+    let Some((_, items)) = module.content.take() else {
+        cx.error_spanned_by(
+            &module,
+            "#[txaio::portable] on a `mod` needs its items inline (`mod name { ... }`): a proc macro \
+             cannot see the file of `mod name;`",
+        );
+        return module.into_token_stream();
+    };
+    let scope = validate::module_scope(cx, &args.crate_names(), &items);
+    let aliases = validate::result_aliases(&items);
+    let ItemMod {
+        attrs,
+        vis,
+        unsafety,
+        mod_token,
+        ident,
+        ..
+    } = module;
+    let items = items.into_iter().map(|mut item| {
+        let attrs = match &mut item {
+            Item::Fn(function) => Some(&mut function.attrs),
+            Item::Impl(block) => Some(&mut block.attrs),
+            _ => None,
+        };
+        let own = match attrs {
+            Some(attrs) => own_args(
+                cx,
+                args,
+                attrs,
+                "#[txaio::portable] on the `mod` already covers this item; remove this one (or give \
+                 it arguments, such as `runtime = \"smol\"`, to override the module's)",
+            ),
+            None => args.clone(),
+        };
+        portable_item(cx, &own, &scope, &aliases, item, false)
+    });
+    let items: Vec<TokenStream> = items.collect();
+    quote!(#(#attrs)* #vis #unsafety #mod_token #ident { #(#items)* })
+}
+
+#[cfg(test)]
+mod tests {
+    use quote::quote;
+
+    use super::expand;
+
+    #[test]
+    fn expands_or_explains_every_item() {
+        let out = expand(
+            quote!(),
+            &quote!(
+                async fn f() -> Result<u8, E> {
+                    Ok(1)
+                }
+            ),
+        )
+        .to_string();
+        assert!(
+            out.contains("spawn_portable") && !out.contains("compile_error"),
+            "{out}"
+        );
+        let out = expand(
+            quote!(),
+            &quote!(
+                struct S;
+            ),
+        )
+        .to_string();
+        assert!(out.contains("compile_error"), "{out}");
+        let out = expand(
+            quote!(),
+            &quote!(
+                mod m {
+                    use tokio::time::sleep;
+                    async fn f() {
+                        sleep(d).await
+                    }
+                }
+            ),
+        )
+        .to_string();
+        assert_eq!(out.matches("compile_error").count(), 1, "{out}");
+        let out = expand(
+            quote!(),
+            &quote!(
+                async fn f(s: &str) {}
+            ),
+        )
+        .to_string();
+        assert!(
+            out.contains("unreachable") && out.contains("Deferred"),
+            "{out}"
+        );
+
+        let out = expand(
+            quote!(),
+            &quote!(impl S { #[txaio::portable(runtime = "smol")] async fn f(self) {} async fn g(self) {} }),
+        )
+        .to_string();
+        assert!(
+            !out.contains("compile_error") && out.contains("__require_runtime_smol"),
+            "{out}"
+        );
+        assert_eq!(out.matches("__private :: current").count(), 1, "{out}");
+    }
 }

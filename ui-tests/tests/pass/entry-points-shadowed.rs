@@ -18,7 +18,7 @@ async fn a_test_returning_result() -> ::core::result::Result<(), ::std::fmt::Err
 }
 
 #[::txaio::main]
-async fn main() {
+pub async fn main() {
     let d = ::txaio::create_future_success(1);
     assert_eq!(d.await.unwrap(), 1);
 }

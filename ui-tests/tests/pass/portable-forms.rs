@@ -5,7 +5,9 @@ use std::time::Duration;
 
 #[txaio::portable]
 async fn with_result(n: u32) -> Result<u32, std::io::Error> {
-    txaio::sleep(Duration::from_millis(1)).await.map_err(std::io::Error::other)?;
+    txaio::sleep(Duration::from_millis(1))
+        .await
+        .map_err(std::io::Error::other)?;
     Ok(n + 1)
 }
 
@@ -58,7 +60,7 @@ impl Session {
 }
 
 #[txaio::main]
-async fn main() {
+pub async fn main() {
     assert_eq!(with_result(1).await.unwrap(), 2);
     assert_eq!(with_io_result(3).await.unwrap(), 3);
     assert_eq!(without_result("abc".into()).await.unwrap(), 3);
@@ -66,7 +68,9 @@ async fn main() {
     assert_eq!(generic('x', 2).await.unwrap(), vec!['x', 'x']);
     assert_eq!(callback_style(7).await.unwrap(), 7);
     assert!(offloads(".".into()).await.unwrap());
-    let session = Arc::new(Session { realm: "realm1".into() });
+    let session = Arc::new(Session {
+        realm: "realm1".into(),
+    });
     assert_eq!(session.realm(), "realm1");
     assert_eq!(session.clone().join().await.unwrap(), "realm1");
     let session = Arc::try_unwrap(session).ok().expect("one handle");

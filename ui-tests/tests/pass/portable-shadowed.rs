@@ -35,7 +35,7 @@ impl Session {
     }
 }
 
-fn main() {
+pub fn main() {
     let value = ::txaio::__private::block_on_default(async {
         with_result(1).await.unwrap() as u8
             + without_result().await.unwrap()

@@ -10,7 +10,7 @@ fn schedule() -> txaio::Runtime {
     txaio::current_runtime()
 }
 
-fn main() {
+pub fn main() {
     let expected = txaio::Runtime::compiled()
         .iter()
         .copied()

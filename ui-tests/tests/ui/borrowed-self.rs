@@ -1,3 +1,5 @@
+use std::pin::Pin;
+
 struct Session {
     realm: String,
 }
@@ -11,6 +13,8 @@ impl Session {
     async fn leave(&mut self) {
         self.realm.clear();
     }
+
+    async fn poll_leave(self: Pin<&mut Self>) {}
 }
 
 fn main() {}

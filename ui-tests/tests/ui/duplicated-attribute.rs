@@ -12,4 +12,10 @@ impl Session {
     async fn join(self) {}
 }
 
+#[txaio::portable]
+mod protocol {
+    #[txaio::portable]
+    pub async fn ping() {}
+}
+
 fn main() {}

@@ -1,0 +1,491 @@
+//! The checker that walks a portable item: scopes follow Rust's (a block's `use` items count
+//! for the whole block, wherever they are written; an inner block's do not leak out), and
+//! every path, method call and std macro argument is checked against [`super::paths`].
+
+mod imports;
+mod macros;
+
+use proc_macro2::TokenStream;
+use quote::ToTokens;
+use syn::ext::IdentExt;
+use syn::visit::{self, Visit};
+use syn::{Expr, ExprClosure, Pat};
+
+use super::kinds::{self, Kind};
+use super::paths;
+use super::scope::{self, Name, Resolved, Scope};
+use crate::ctxt::Ctxt;
+
+pub(crate) struct Checker<'ast, 'c> {
+    cx: &'c Ctxt,
+    /// The names txaio goes by (`txaio`, and the last segment of `crate = ".."`).
+    krate: &'c [String],
+    scopes: Vec<Scope>,
+    /// Closures bound by `let`, with whether they were checked: one passed to
+    /// `defer_to_thread` later may block, any other is checked like the body.
+    pending: Vec<(&'ast ExprClosure, bool)>,
+    /// Inside closures given to `txaio::defer_to_thread` or `std::thread::spawn`: blocking is
+    /// allowed there (not runtime-specific paths).
+    offloaded: usize,
+}
+
+impl<'ast, 'c> Checker<'ast, 'c> {
+    pub(crate) fn new(cx: &'c Ctxt, krate: &'c [String], outer: Scope) -> Self {
+        Checker {
+            cx,
+            krate,
+            scopes: vec![outer],
+            pending: Vec::new(),
+            offloaded: 0,
+        }
+    }
+
+    /// The scope built so far (a module's, after [`Checker::declare_items`]).
+    pub(crate) fn into_scope(mut self) -> Scope {
+        self.scopes.pop().unwrap_or_default()
+    }
+
+    pub(crate) fn push(&mut self, barrier: bool) {
+        self.scopes.push(Scope {
+            barrier,
+            ..Scope::default()
+        });
+    }
+
+    pub(crate) fn pop(&mut self) {
+        // A closure bound in this scope and never used is checked like the body.
+        let closures: Vec<usize> = self
+            .scopes
+            .last()
+            .map(|scope| {
+                scope
+                    .names
+                    .values()
+                    .filter_map(|name| match name {
+                        Name::Closure(index) => Some(*index),
+                        _ => None,
+                    })
+                    .collect()
+            })
+            .unwrap_or_default();
+        for index in closures {
+            self.check_pending(index, false);
+        }
+        self.scopes.pop();
+    }
+
+    fn innermost(&mut self) -> &mut Scope {
+        if self.scopes.is_empty() {
+            self.scopes.push(Scope::default());
+        }
+        let last = self.scopes.len() - 1;
+        &mut self.scopes[last]
+    }
+
+    fn refuse(&mut self, message: Option<String>, at: &dyn ToTokens) -> bool {
+        match message {
+            Some(message) => {
+                self.cx.error_spanned_by(at.to_token_stream(), message);
+                true
+            }
+            None => false,
+        }
+    }
+
+    fn resolve(&self, path: &syn::Path) -> Resolved {
+        let krate = self.krate;
+        let interesting = |words: &[&str]| {
+            paths::refusal(words, true).is_some()
+                || kinds::constructed_by(words, krate).is_some()
+                || kinds::of_type(words, krate).is_some()
+                || is_offloading(words, krate)
+                || words == ["std", "net", "ToSocketAddrs"]
+        };
+        scope::resolve(
+            &self.scopes,
+            scope::segments(path),
+            path.leading_colon.is_some(),
+            &interesting,
+        )
+    }
+
+    /// Checks a path (resolved through the scopes); `at` is what the error points to.
+    fn check_resolved(&mut self, resolved: &Resolved, at: &dyn ToTokens) {
+        match resolved {
+            Resolved::Path { segments, imported } => {
+                // A lone name no `use` brought in is the user's (or the prelude's): `tokio`
+                // alone can only be a local.
+                if segments.len() < 2 && !imported {
+                    return;
+                }
+                let words: Vec<&str> = segments.iter().map(String::as_str).collect();
+                let message = paths::refusal(&words, self.offloaded == 0);
+                self.refuse(message, at);
+            }
+            Resolved::Closure(index) => self.check_pending(*index, false),
+            Resolved::User(_) | Resolved::Refused => {}
+        }
+    }
+
+    /// Checks a `let`-bound closure once, offloaded or not.
+    fn check_pending(&mut self, index: usize, offloaded: bool) {
+        let Some((closure, checked)) = self.pending.get_mut(index) else {
+            return;
+        };
+        if *checked {
+            return;
+        }
+        *checked = true;
+        let closure: &'ast ExprClosure = closure;
+        if offloaded {
+            self.offloaded += 1;
+        }
+        self.visit_expr_closure(closure);
+        if offloaded {
+            self.offloaded -= 1;
+        }
+    }
+
+    /// What a value is, when the code shows it.
+    fn kind_of(&self, expr: &Expr) -> Option<Kind> {
+        match expr {
+            Expr::Call(call) => match &*call.func {
+                Expr::Path(function) if function.qself.is_none() => {
+                    let resolved = self.resolve(&function.path);
+                    kinds::constructed_by(&resolved.segments()?, self.krate)
+                }
+                _ => None,
+            },
+            Expr::MethodCall(call) => kinds::after_method(
+                &self.kind_of(&call.receiver)?,
+                &call.method.unraw().to_string(),
+            ),
+            Expr::Path(path) if path.qself.is_none() => match self.resolve(&path.path) {
+                Resolved::User(kind) => kind,
+                _ => None,
+            },
+            Expr::Paren(inner) => self.kind_of(&inner.expr),
+            Expr::Reference(inner) => self.kind_of(&inner.expr),
+            Expr::Try(inner) => self.kind_of(&inner.expr),
+            Expr::Group(inner) => self.kind_of(&inner.expr),
+            _ => None,
+        }
+    }
+
+    fn kind_of_type(&self, ty: &syn::Type) -> Option<Kind> {
+        match ty {
+            syn::Type::Path(path) if path.qself.is_none() => {
+                let resolved = self.resolve(&path.path);
+                kinds::of_type(&resolved.segments()?, self.krate)
+            }
+            syn::Type::Reference(reference) => self.kind_of_type(&reference.elem),
+            syn::Type::Paren(inner) => self.kind_of_type(&inner.elem),
+            _ => None,
+        }
+    }
+
+    /// Binds a function's parameters (with the kinds their types show).
+    pub(crate) fn bind_inputs<'i>(&mut self, inputs: impl IntoIterator<Item = &'i syn::FnArg>) {
+        for input in inputs {
+            match input {
+                syn::FnArg::Typed(typed) => {
+                    let kind = self.kind_of_type(&typed.ty);
+                    scope::bind_pattern(self.innermost(), &typed.pat, kind);
+                }
+                syn::FnArg::Receiver(_) => {
+                    self.innermost()
+                        .names
+                        .insert("self".to_owned(), Name::Local(None));
+                }
+            }
+        }
+    }
+
+    /// An argument of `defer_to_thread` or `std::thread::spawn`: a closure there may block.
+    fn visit_offloaded(&mut self, arg: &'ast Expr) {
+        match arg {
+            Expr::Closure(closure) => {
+                self.offloaded += 1;
+                self.visit_expr_closure(closure);
+                self.offloaded -= 1;
+            }
+            Expr::Path(path) if path.qself.is_none() => match self.resolve(&path.path) {
+                Resolved::Closure(index) => self.check_pending(index, true),
+                _ => self.visit_expr(arg),
+            },
+            other => self.visit_expr(other),
+        }
+    }
+
+    fn visit_local_init(&mut self, local: &'ast syn::Local) {
+        let Some(init) = &local.init else {
+            self.visit_pat(&local.pat);
+            scope::bind_pattern(self.innermost(), &local.pat, None);
+            return;
+        };
+        if let (Pat::Ident(ident), Expr::Closure(closure)) = (&local.pat, &*init.expr) {
+            if ident.subpat.is_none() && init.diverge.is_none() {
+                self.pending.push((closure, false));
+                let index = self.pending.len() - 1;
+                self.innermost()
+                    .names
+                    .insert(ident.ident.unraw().to_string(), Name::Closure(index));
+                return;
+            }
+        }
+        self.visit_expr(&init.expr);
+        if let Some((_, diverge)) = &init.diverge {
+            self.visit_expr(diverge);
+        }
+        self.visit_pat(&local.pat);
+        let kind = match &local.pat {
+            Pat::Type(typed) => self.kind_of_type(&typed.ty),
+            _ => None,
+        }
+        .or_else(|| self.kind_of(&init.expr));
+        scope::bind_pattern(self.innermost(), &local.pat, kind);
+    }
+}
+
+/// `txaio::defer_to_thread` (under any of txaio's names) and `std::thread::spawn`: calls whose
+/// closure runs on another thread, where blocking is fine.
+fn is_offloading(words: &[&str], krate: &[String]) -> bool {
+    let words = words.strip_prefix(&[""]).unwrap_or(words);
+    match words {
+        [root, "defer_to_thread"] => krate.iter().any(|name| name == root),
+        ["std", "thread", "spawn"] => true,
+        _ => false,
+    }
+}
+
+impl<'ast> Visit<'ast> for Checker<'ast, '_> {
+    fn visit_block(&mut self, block: &'ast syn::Block) {
+        self.push(false);
+        self.declare_items(block.stmts.iter().filter_map(|stmt| match stmt {
+            syn::Stmt::Item(item) => Some(item),
+            _ => None,
+        }));
+        for stmt in &block.stmts {
+            match stmt {
+                syn::Stmt::Local(local) => {
+                    for attr in &local.attrs {
+                        self.visit_attribute(attr);
+                    }
+                    self.visit_local_init(local);
+                }
+                other => self.visit_stmt(other),
+            }
+        }
+        self.pop();
+    }
+
+    // Recorded by `declare_items` with the rest of their block.
+    fn visit_item_use(&mut self, _: &'ast syn::ItemUse) {}
+    fn visit_item_extern_crate(&mut self, _: &'ast syn::ItemExternCrate) {}
+
+    fn visit_item_mod(&mut self, module: &'ast syn::ItemMod) {
+        let Some((_, items)) = &module.content else {
+            return;
+        };
+        self.push(true);
+        self.declare_items(items);
+        for item in items {
+            self.visit_item(item);
+        }
+        self.pop();
+    }
+
+    // A nested `fn` is checked too: it sees the block's items, not the body's locals.
+    fn visit_item_fn(&mut self, function: &'ast syn::ItemFn) {
+        let offloaded = std::mem::take(&mut self.offloaded);
+        self.push(false);
+        self.bind_inputs(&function.sig.inputs);
+        self.visit_signature(&function.sig);
+        self.visit_block(&function.block);
+        self.pop();
+        self.offloaded = offloaded;
+    }
+
+    fn visit_impl_item_fn(&mut self, method: &'ast syn::ImplItemFn) {
+        let offloaded = std::mem::take(&mut self.offloaded);
+        self.push(false);
+        self.bind_inputs(&method.sig.inputs);
+        self.visit_signature(&method.sig);
+        self.visit_block(&method.block);
+        self.pop();
+        self.offloaded = offloaded;
+    }
+
+    fn visit_expr_closure(&mut self, closure: &'ast ExprClosure) {
+        self.push(false);
+        for input in &closure.inputs {
+            self.visit_pat(input);
+            scope::bind_pattern(self.innermost(), input, None);
+        }
+        if let syn::ReturnType::Type(_, ty) = &closure.output {
+            self.visit_type(ty);
+        }
+        self.visit_expr(&closure.body);
+        self.pop();
+    }
+
+    fn visit_arm(&mut self, arm: &'ast syn::Arm) {
+        self.push(false);
+        self.visit_pat(&arm.pat);
+        scope::bind_pattern(self.innermost(), &arm.pat, None);
+        if let Some((_, guard)) = &arm.guard {
+            self.visit_expr(guard);
+        }
+        self.visit_expr(&arm.body);
+        self.pop();
+    }
+
+    fn visit_expr_let(&mut self, expr: &'ast syn::ExprLet) {
+        self.visit_expr(&expr.expr);
+        self.visit_pat(&expr.pat);
+        scope::bind_pattern(self.innermost(), &expr.pat, None);
+    }
+
+    fn visit_expr_for_loop(&mut self, expr: &'ast syn::ExprForLoop) {
+        self.visit_expr(&expr.expr);
+        if self.offloaded == 0 && self.kind_of(&expr.expr) == Some(Kind::Receiver) {
+            self.cx.error_spanned_by(
+                &expr.expr,
+                "iterating a `std::sync::mpsc::Receiver` waits on a blocking channel and blocks \
+                 the event loop; use an async channel (`futures::channel::mpsc`) and `.await` it",
+            );
+        }
+        self.push(false);
+        self.visit_pat(&expr.pat);
+        scope::bind_pattern(self.innermost(), &expr.pat, None);
+        self.visit_block(&expr.body);
+        self.pop();
+    }
+
+    fn visit_path(&mut self, path: &'ast syn::Path) {
+        let resolved = self.resolve(path);
+        self.check_resolved(&resolved, path);
+        visit::visit_path(self, path);
+    }
+
+    fn visit_expr_path(&mut self, expr: &'ast syn::ExprPath) {
+        if let Some(qself) = &expr.qself {
+            self.check_qualified(qself, &expr.path);
+        }
+        visit::visit_expr_path(self, expr);
+    }
+
+    fn visit_type_path(&mut self, ty: &'ast syn::TypePath) {
+        if let Some(qself) = &ty.qself {
+            self.check_qualified(qself, &ty.path);
+        }
+        visit::visit_type_path(self, ty);
+    }
+
+    fn visit_expr_call(&mut self, call: &'ast syn::ExprCall) {
+        if let Expr::Path(function) = &*call.func {
+            if function.qself.is_none() {
+                let resolved = self.resolve(&function.path);
+                // A lone `defer_to_thread` that no visible item or `use` binds is txaio's,
+                // imported at the top of the file where the macro cannot see.
+                let lone = matches!(&resolved, Resolved::Path { segments, imported: false } if segments == &["defer_to_thread"]);
+                if let Some(words) = resolved.segments() {
+                    if lone || is_offloading(&words, self.krate) {
+                        self.visit_expr(&call.func);
+                        for arg in &call.args {
+                            self.visit_offloaded(arg);
+                        }
+                        return;
+                    }
+                }
+            }
+        }
+        visit::visit_expr_call(self, call);
+    }
+
+    fn visit_expr_method_call(&mut self, call: &'ast syn::ExprMethodCall) {
+        let method = call.method.unraw().to_string();
+        let kind = self.kind_of(&call.receiver);
+        let offloads = matches!(
+            (&kind, method.as_str()),
+            (Some(Kind::Txaio), "defer_to_thread") | (Some(Kind::ThreadBuilder), "spawn")
+        );
+        if offloads {
+            self.visit_expr(&call.receiver);
+            for arg in &call.args {
+                self.visit_offloaded(arg);
+            }
+            return;
+        }
+        if self.offloaded == 0 {
+            if let Some(message) = kind
+                .as_ref()
+                .and_then(|kind| kinds::blocking_method(kind, &method))
+            {
+                self.cx.error_spanned_by(&call.method, message);
+            } else if method == "to_socket_addrs" && self.sees_to_socket_addrs() {
+                let message =
+                    paths::refusal(&["std", "net", "ToSocketAddrs", "to_socket_addrs"], true);
+                self.refuse(message, &call.method);
+            }
+        }
+        visit::visit_expr_method_call(self, call);
+    }
+
+    fn visit_macro(&mut self, mac: &'ast syn::Macro) {
+        self.visit_path(&mac.path);
+        self.visit_std_macro_arguments(mac);
+    }
+}
+
+impl Checker<'_, '_> {
+    /// `<std::fs::File>::open` and `<File as Trait>::method`: the type's path joined with the
+    /// rest, as the call really names it.
+    fn check_qualified(&mut self, qself: &syn::QSelf, path: &syn::Path) {
+        let syn::Type::Path(ty) = &*qself.ty else {
+            return;
+        };
+        if ty.qself.is_some() {
+            return;
+        }
+        let Some(mut words) = self.resolve(&ty.path).segments().map(|words| {
+            words
+                .into_iter()
+                .map(str::to_owned)
+                .collect::<Vec<String>>()
+        }) else {
+            return;
+        };
+        words.extend(scope::segments(path).into_iter().skip(qself.position));
+        let resolved = Resolved::Path {
+            segments: words,
+            imported: true,
+        };
+        let span_tokens = QualifiedTokens(qself, path);
+        self.check_resolved(&resolved, &span_tokens);
+    }
+
+    /// Whether `std::net::ToSocketAddrs` is in scope, which `.to_socket_addrs()` needs.
+    fn sees_to_socket_addrs(&self) -> bool {
+        let imported = matches!(
+            scope::lookup(&self.scopes, "ToSocketAddrs"),
+            Some(Name::Import(path)) if path == &["std", "net", "ToSocketAddrs"]
+        );
+        imported
+            || scope::globs(&self.scopes)
+                .iter()
+                .any(|glob| *glob == ["std", "net"])
+    }
+}
+
+/// A qualified path's tokens, for the error span: from the `<` to the last segment.
+struct QualifiedTokens<'a>(&'a syn::QSelf, &'a syn::Path);
+
+impl ToTokens for QualifiedTokens<'_> {
+    fn to_tokens(&self, tokens: &mut TokenStream) {
+        self.0.lt_token.to_tokens(tokens);
+        self.0.ty.to_tokens(tokens);
+        self.0.gt_token.to_tokens(tokens);
+        self.1.to_tokens(tokens);
+    }
+}

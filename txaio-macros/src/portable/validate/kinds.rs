@@ -1,0 +1,154 @@
+//! What a value is, when the code shows it: `Command::new(..)`, `std::io::stdin()`, a
+//! parameter typed `mpsc::Receiver<T>`. A method is refused only on a receiver known this way,
+//! so a user type's own `block_on` or `recv` is never refused for its name alone.
+
+/// A value whose methods may block.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) enum Kind {
+    Command,
+    Child,
+    Stdin,
+    StdinLock,
+    Receiver,
+    Sender,
+    SyncSender,
+    JoinHandle,
+    ThreadBuilder,
+    OpenOptions,
+    LocalPool,
+    EventualResult,
+    /// A `txaio::Txaio` instance (its `defer_to_thread` is txaio's).
+    Txaio,
+    /// `mpsc::channel()`'s pair.
+    Tuple(Vec<Kind>),
+}
+
+/// The kind of what a call of `path` (resolved) returns. `krate` holds txaio's names.
+pub(crate) fn constructed_by(path: &[&str], krate: &[String]) -> Option<Kind> {
+    let path = path.strip_prefix(&[""]).unwrap_or(path);
+    Some(match path {
+        ["std", "process", "Command", "new"] => Kind::Command,
+        ["std", "io", "stdin"] => Kind::Stdin,
+        ["std", "sync", "mpsc", "channel"] => Kind::Tuple(vec![Kind::Sender, Kind::Receiver]),
+        ["std", "sync", "mpsc", "sync_channel"] => {
+            Kind::Tuple(vec![Kind::SyncSender, Kind::Receiver])
+        }
+        ["std", "thread", "spawn"] => Kind::JoinHandle,
+        ["std", "thread", "Builder", "new"] => Kind::ThreadBuilder,
+        ["std", "fs", "OpenOptions", "new"] | ["std", "fs", "File", "options"] => Kind::OpenOptions,
+        ["futures" | "futures_executor", .., "LocalPool", "new"] => Kind::LocalPool,
+        [root, "with_config"] if krate.iter().any(|name| name == root) => Kind::Txaio,
+        [root, "blocking", "run_in_runtime"] if krate.iter().any(|name| name == root) => {
+            Kind::EventualResult
+        }
+        _ => return None,
+    })
+}
+
+/// The kind of a value declared with the type `path` (resolved), e.g. a parameter.
+pub(crate) fn of_type(path: &[&str], krate: &[String]) -> Option<Kind> {
+    let path = path.strip_prefix(&[""]).unwrap_or(path);
+    Some(match path {
+        ["std", "process", "Command"] => Kind::Command,
+        ["std", "process", "Child"] => Kind::Child,
+        ["std", "io", "Stdin"] => Kind::Stdin,
+        ["std", "io", "StdinLock"] => Kind::StdinLock,
+        ["std", "sync", "mpsc", "Receiver"] => Kind::Receiver,
+        ["std", "sync", "mpsc", "Sender"] => Kind::Sender,
+        ["std", "sync", "mpsc", "SyncSender"] => Kind::SyncSender,
+        ["std", "thread", "JoinHandle"] => Kind::JoinHandle,
+        ["std", "fs", "OpenOptions"] => Kind::OpenOptions,
+        ["futures" | "futures_executor", .., "LocalPool"] => Kind::LocalPool,
+        [root, "Txaio"] if krate.iter().any(|name| name == root) => Kind::Txaio,
+        [root, "blocking", "EventualResult"] if krate.iter().any(|name| name == root) => {
+            Kind::EventualResult
+        }
+        _ => return None,
+    })
+}
+
+/// What calling `method` on a `kind` gives, for builder chains (`Command::new(..).arg(..)`).
+/// `unwrap`/`expect` keep the kind, as a `?` does.
+pub(crate) fn after_method(kind: &Kind, method: &str) -> Option<Kind> {
+    Some(match (kind, method) {
+        (_, "unwrap" | "expect") => kind.clone(),
+        (
+            Kind::Command,
+            "arg" | "args" | "env" | "envs" | "env_remove" | "env_clear" | "current_dir" | "stdin"
+            | "stdout" | "stderr" | "uid" | "gid" | "arg0" | "process_group",
+        ) => Kind::Command,
+        (Kind::Command, "spawn") => Kind::Child,
+        (Kind::Stdin, "lock") => Kind::StdinLock,
+        (Kind::ThreadBuilder, "name" | "stack_size") => Kind::ThreadBuilder,
+        (Kind::ThreadBuilder, "spawn") => Kind::JoinHandle,
+        (
+            Kind::OpenOptions,
+            "read" | "write" | "append" | "truncate" | "create" | "create_new" | "mode"
+            | "custom_flags",
+        ) => Kind::OpenOptions,
+        _ => return None,
+    })
+}
+
+/// Why calling `method` on a `kind` blocks the event loop, if it does.
+pub(crate) fn blocking_method(kind: &Kind, method: &str) -> Option<String> {
+    let (what, remedy) = match (kind, method) {
+        (Kind::Command, "output" | "status") => (
+            "waits for the child process",
+            "run it on the blocking pool: `txaio::defer_to_thread(move || command.output())`",
+        ),
+        (Kind::Child, "wait" | "wait_with_output") => (
+            "waits for the child process",
+            "run it on the blocking pool: `txaio::defer_to_thread(move || child.wait())`",
+        ),
+        (
+            Kind::Stdin | Kind::StdinLock,
+            "read_line" | "read_to_string" | "read_to_end" | "read" | "read_exact" | "lines"
+            | "bytes",
+        ) => (
+            "waits for input",
+            "read stdin on the blocking pool with `txaio::defer_to_thread`",
+        ),
+        (Kind::Receiver, "recv" | "recv_timeout" | "iter" | "into_iter")
+        | (Kind::SyncSender, "send") => (
+            "waits on a blocking channel",
+            "use an async channel (`futures::channel::mpsc`) and `.await` it",
+        ),
+        (Kind::JoinHandle, "join") => (
+            "waits for the thread to end",
+            "run the work with `txaio::defer_to_thread` and `.await` its deferred",
+        ),
+        (Kind::OpenOptions, "open") => (
+            "opens a file on this thread",
+            "run it on the blocking pool: `txaio::defer_to_thread(move || options.open(path))`",
+        ),
+        (Kind::LocalPool, "run" | "run_until") => (
+            "runs another executor on this thread",
+            "`.await` the future instead",
+        ),
+        (Kind::EventualResult, "wait") => (
+            "waits on this thread, which is the event loop's",
+            "`.await` the deferred instead",
+        ),
+        _ => return None,
+    };
+    Some(format!(
+        "`.{method}()` {what} and blocks the event loop; {remedy}"
+    ))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{Kind, after_method, blocking_method, constructed_by};
+
+    #[test]
+    fn builder_chains_keep_their_kind() {
+        let command = constructed_by(&["std", "process", "Command", "new"], &[]).unwrap();
+        let command = after_method(&command, "arg").unwrap();
+        assert!(blocking_method(&command, "output").is_some());
+        assert_eq!(after_method(&command, "spawn"), Some(Kind::Child));
+        assert!(blocking_method(&Kind::Child, "wait").is_some());
+        assert!(blocking_method(&Kind::Child, "id").is_none());
+        assert!(blocking_method(&Kind::Txaio, "block_on").is_none());
+    }
+}

@@ -1,0 +1,95 @@
+//! What `#[txaio::portable]` refuses: borrowed arguments of an `async fn` (its body runs as a
+//! task), calls that block the event loop, and paths that tie the code to one runtime.
+//!
+//! A proc macro sees only the item it is on. What it sees, it checks with Rust's scoping: the
+//! `use` items of the function, of its blocks, and of an inline `mod` it is on.
+
+mod body;
+mod kinds;
+mod paths;
+mod scope;
+mod signature;
+
+use syn::visit::Visit;
+use syn::{Attribute, Block, Item, Signature};
+
+pub(crate) use scope::Scope;
+pub(crate) use signature::{
+    Output, boxed_dyn_error, check_borrows, check_error_type, error_refusal, output,
+};
+
+use crate::ctxt::Ctxt;
+
+/// The scope an inline module gives its items: its `use`s (runtime-specific ones refused
+/// here, once) and its own item names.
+pub(crate) fn module_scope(cx: &Ctxt, krate: &[String], items: &[Item]) -> Scope {
+    let mut checker = body::Checker::new(
+        cx,
+        krate,
+        Scope {
+            barrier: true,
+            ..Scope::default()
+        },
+    );
+    checker.declare_items(items);
+    checker.into_scope()
+}
+
+/// Checks one function: runtime-specific paths in its signature, then its body.
+pub(crate) fn check_function(
+    cx: &Ctxt,
+    krate: &[String],
+    outer: &Scope,
+    sig: &Signature,
+    block: &Block,
+) {
+    let mut checker = body::Checker::new(cx, krate, outer.clone());
+    checker.push(false);
+    checker.bind_inputs(&sig.inputs);
+    checker.visit_signature(sig);
+    checker.visit_block(block);
+    checker.pop();
+}
+
+/// Whether `attrs` holds another `#[portable]` (written `#[txaio::portable]` or `#[portable]`).
+pub(crate) fn portable_attribute(attrs: &[Attribute]) -> Option<&Attribute> {
+    attrs.iter().find(|attr| {
+        attr.path()
+            .segments
+            .last()
+            .is_some_and(|last| last.ident == "portable")
+    })
+}
+
+/// `#[instrument]` or `#[tracing::instrument]`.
+pub(crate) fn is_instrument(attr: &Attribute) -> bool {
+    attr.path()
+        .segments
+        .last()
+        .is_some_and(|last| last.ident == "instrument")
+}
+
+/// The `type R<T> = Result<..>;` aliases among a module's items, by name.
+pub(crate) fn result_aliases(items: &[Item]) -> Vec<String> {
+    items
+        .iter()
+        .filter_map(|item| match item {
+            Item::Type(alias) => match &*alias.ty {
+                syn::Type::Path(path)
+                    if path
+                        .path
+                        .segments
+                        .last()
+                        .is_some_and(|last| last.ident == "Result") =>
+                {
+                    Some(alias.ident.to_string())
+                }
+                _ => None,
+            },
+            _ => None,
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests;

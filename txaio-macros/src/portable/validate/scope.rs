@@ -1,0 +1,197 @@
+//! The names a portable body can see: `use` items (of the function, of its blocks, of an
+//! inline `mod` around it), `extern crate`, globs, and the user's own locals and items, which
+//! shadow everything (a local called `tokio` is the user's).
+
+use std::collections::HashMap;
+
+use syn::ext::IdentExt;
+use syn::{Pat, Path};
+
+use super::kinds::Kind;
+
+/// What a name in scope stands for.
+#[derive(Debug, Clone)]
+pub(crate) enum Name {
+    /// A `use` or `extern crate`: the full path.
+    Import(Vec<String>),
+    /// An import that was refused already: its uses are not reported again.
+    Refused,
+    /// A local variable, parameter or item of the user's, with its kind when the code shows it.
+    Local(Option<Kind>),
+    /// A closure bound by `let`, checked at its first use (see `Checker::pending`).
+    Closure(usize),
+}
+
+/// One block's (or module's) names.
+#[derive(Debug, Clone, Default)]
+pub(crate) struct Scope {
+    pub(crate) names: HashMap<String, Name>,
+    /// `use a::b::*` prefixes.
+    pub(crate) globs: Vec<Vec<String>>,
+    /// A module: the names of the scopes around it are not visible inside.
+    pub(crate) barrier: bool,
+}
+
+/// A path as resolved against the scopes.
+#[derive(Debug, Clone)]
+pub(crate) enum Resolved {
+    /// The full path. `imported` is false for a path as written that no `use` expanded.
+    Path {
+        segments: Vec<String>,
+        imported: bool,
+    },
+    /// One of the user's own names (locals, items, a closure).
+    User(Option<Kind>),
+    /// Through an import refused already.
+    Refused,
+    /// A closure waiting for its first use.
+    Closure(usize),
+}
+
+impl Resolved {
+    pub(crate) fn segments(&self) -> Option<Vec<&str>> {
+        match self {
+            Resolved::Path { segments, .. } => Some(segments.iter().map(String::as_str).collect()),
+            _ => None,
+        }
+    }
+}
+
+/// A path's segments as plain strings, raw identifiers unraw'd (`r#tokio` is `tokio`).
+pub(crate) fn segments(path: &Path) -> Vec<String> {
+    path.segments
+        .iter()
+        .map(|segment| segment.ident.unraw().to_string())
+        .collect()
+}
+
+/// The innermost binding of `name`, up to the nearest module boundary.
+pub(crate) fn lookup<'s>(scopes: &'s [Scope], name: &str) -> Option<&'s Name> {
+    for scope in scopes.iter().rev() {
+        if let Some(found) = scope.names.get(name) {
+            return Some(found);
+        }
+        if scope.barrier {
+            break;
+        }
+    }
+    None
+}
+
+/// The glob prefixes visible from the innermost scope.
+pub(crate) fn globs(scopes: &[Scope]) -> Vec<&[String]> {
+    let mut found = Vec::new();
+    for scope in scopes.iter().rev() {
+        found.extend(scope.globs.iter().map(Vec::as_slice));
+        if scope.barrier {
+            break;
+        }
+    }
+    found
+}
+
+/// Resolves `written` (segments, `leading` if it began with `::`); `interesting` says whether
+/// a glob candidate is worth taking (a glob import makes any name a candidate).
+pub(crate) fn resolve(
+    scopes: &[Scope],
+    written: Vec<String>,
+    leading: bool,
+    interesting: &dyn Fn(&[&str]) -> bool,
+) -> Resolved {
+    let Some(first) = written.first() else {
+        return Resolved::User(None);
+    };
+    if leading {
+        return Resolved::Path {
+            segments: written,
+            imported: false,
+        };
+    }
+    match lookup(scopes, first) {
+        Some(Name::Import(full)) => {
+            let mut segments = full.clone();
+            segments.extend(written.into_iter().skip(1));
+            Resolved::Path {
+                segments,
+                imported: true,
+            }
+        }
+        Some(Name::Refused) => Resolved::Refused,
+        Some(Name::Local(kind)) => Resolved::User(if written.len() == 1 {
+            kind.clone()
+        } else {
+            None
+        }),
+        Some(Name::Closure(index)) if written.len() == 1 => Resolved::Closure(*index),
+        Some(Name::Closure(_)) => Resolved::User(None),
+        None => {
+            for glob in globs(scopes) {
+                let candidate: Vec<String> = glob
+                    .iter()
+                    .cloned()
+                    .chain(written.iter().cloned())
+                    .collect();
+                let words: Vec<&str> = candidate.iter().map(String::as_str).collect();
+                if interesting(&words) {
+                    return Resolved::Path {
+                        segments: candidate,
+                        imported: true,
+                    };
+                }
+            }
+            Resolved::Path {
+                segments: written,
+                imported: false,
+            }
+        }
+    }
+}
+
+/// Every name a pattern binds, with the kind of what it binds where `kind` tells it.
+pub(crate) fn bind_pattern(scope: &mut Scope, pat: &Pat, kind: Option<Kind>) {
+    match pat {
+        Pat::Ident(ident) => {
+            scope
+                .names
+                .insert(ident.ident.unraw().to_string(), Name::Local(kind));
+            if let Some((_, sub)) = &ident.subpat {
+                bind_pattern(scope, sub, None);
+            }
+        }
+        Pat::Tuple(tuple) => {
+            let kinds = match kind {
+                Some(Kind::Tuple(kinds)) if kinds.len() == tuple.elems.len() => {
+                    kinds.into_iter().map(Some).collect()
+                }
+                _ => vec![None; tuple.elems.len()],
+            };
+            for (element, kind) in tuple.elems.iter().zip(kinds) {
+                bind_pattern(scope, element, kind);
+            }
+        }
+        Pat::Type(typed) => bind_pattern(scope, &typed.pat, kind),
+        Pat::Reference(reference) => bind_pattern(scope, &reference.pat, None),
+        Pat::Paren(paren) => bind_pattern(scope, &paren.pat, kind),
+        Pat::Or(or) => {
+            for case in &or.cases {
+                bind_pattern(scope, case, None);
+            }
+        }
+        Pat::Slice(slice) => {
+            for element in &slice.elems {
+                bind_pattern(scope, element, None);
+            }
+        }
+        Pat::Struct(fields) => {
+            for field in &fields.fields {
+                bind_pattern(scope, &field.pat, None);
+            }
+        }
+        Pat::TupleStruct(tuple) => {
+            for element in &tuple.elems {
+                bind_pattern(scope, element, None);
+            }
+        }
+        _ => {}
+    }
+}

@@ -1,0 +1,462 @@
+//! The checker on snippets: each refusal, and the legitimate code it must let through.
+
+use quote::quote;
+use syn::ItemFn;
+
+use super::{Scope, check_function};
+use crate::ctxt::Ctxt;
+
+fn errors(function: proc_macro2::TokenStream) -> Vec<String> {
+    let function: ItemFn = syn::parse2(function).expect("a fn");
+    let cx = Ctxt::new();
+    check_function(
+        &cx,
+        &["txaio".to_owned()],
+        &Scope::default(),
+        &function.sig,
+        &function.block,
+    );
+    let out = cx.finish(quote!()).to_string();
+    out.split("compile_error !")
+        .skip(1)
+        .map(str::to_owned)
+        .collect()
+}
+
+#[track_caller]
+fn refused(function: proc_macro2::TokenStream, expected: &str) {
+    let found = errors(function);
+    assert!(
+        found.len() == 1 && found[0].contains(expected),
+        "expected one error containing {expected:?}, got {found:#?}"
+    );
+}
+
+#[track_caller]
+fn accepted(function: proc_macro2::TokenStream) {
+    let found = errors(function);
+    assert!(found.is_empty(), "expected no error, got {found:#?}");
+}
+
+#[test]
+fn imports_anywhere_in_the_function() {
+    refused(
+        quote!(
+            async fn f() {
+                extern crate tokio as rt;
+                rt::spawn(async {});
+            }
+        ),
+        "tokio",
+    );
+    refused(
+        quote!(
+            async fn f() {
+                sleep(d).await;
+                use tokio::time::sleep;
+            }
+        ),
+        "txaio::sleep",
+    );
+    refused(
+        quote!(
+            async fn f() {
+                use std::thread::*;
+                sleep(d);
+            }
+        ),
+        "txaio::sleep",
+    );
+    refused(
+        quote!(
+            async fn f() {
+                r#tokio::spawn(async {});
+            }
+        ),
+        "txaio::spawn",
+    );
+    refused(
+        quote!(
+            async fn f() {
+                <std::fs::File>::open("x");
+            }
+        ),
+        "blocks the event loop",
+    );
+    refused(
+        quote!(
+            async fn f() {
+                fn helper() {
+                    std::thread::sleep(d)
+                }
+            }
+        ),
+        "txaio::sleep",
+    );
+    accepted(quote!(
+        async fn f() {
+            {
+                use std::thread::sleep as nap;
+            }
+            nap(d);
+        }
+    ));
+    refused(
+        quote!(
+            async fn f() {
+                {
+                    use std::thread::sleep as nap;
+                    nap(d);
+                }
+            }
+        ),
+        "txaio::sleep",
+    );
+}
+
+#[test]
+fn blocking_calls() {
+    refused(
+        quote!(
+            async fn f() {
+                std::process::Command::new("ls").arg("-l").output();
+            }
+        ),
+        "child process",
+    );
+    refused(
+        quote!(
+            async fn f() {
+                let mut c = std::process::Command::new("ls");
+                c.status();
+            }
+        ),
+        "child process",
+    );
+    refused(
+        quote!(
+            async fn f() {
+                let child = std::process::Command::new("ls").spawn().unwrap();
+                child.wait();
+            }
+        ),
+        "child process",
+    );
+    refused(
+        quote!(
+            async fn f() {
+                std::io::stdin().read_line(&mut s);
+            }
+        ),
+        "waits for input",
+    );
+    refused(
+        quote!(
+            async fn f() {
+                let (tx, rx) = std::sync::mpsc::channel();
+                rx.recv();
+            }
+        ),
+        "blocking channel",
+    );
+    refused(
+        quote!(
+            async fn f(rx: std::sync::mpsc::Receiver<u8>) {
+                for x in rx {}
+            }
+        ),
+        "blocking channel",
+    );
+    refused(
+        quote!(
+            async fn f() {
+                std::thread::spawn(|| 1).join();
+            }
+        ),
+        "thread to end",
+    );
+}
+
+#[test]
+fn blocking_threads_sockets_executors_and_macro_arguments() {
+    refused(
+        quote!(
+            async fn f() {
+                std::thread::park();
+            }
+        ),
+        "parking",
+    );
+    refused(
+        quote!(
+            async fn f() {
+                std::thread::sleep_ms(1);
+            }
+        ),
+        "txaio::sleep",
+    );
+    refused(
+        quote!(
+            async fn f() {
+                use std::net::ToSocketAddrs;
+                "a:1".to_socket_addrs();
+            }
+        ),
+        "DNS",
+    );
+    refused(
+        quote!(
+            async fn f() {
+                std::os::unix::net::UnixStream::connect("p");
+            }
+        ),
+        "blocking socket",
+    );
+    refused(
+        quote!(
+            async fn f() {
+                futures::executor::block_on_stream(s);
+            }
+        ),
+        "each item",
+    );
+    refused(
+        quote!(
+            async fn f() {
+                futures::executor::LocalPool::new().run_until(f);
+            }
+        ),
+        "another executor",
+    );
+    refused(
+        quote!(
+            async fn f() {
+                assert_eq!(std::fs::read("x").unwrap(), b"");
+            }
+        ),
+        "blocks",
+    );
+    refused(
+        quote!(
+            async fn f() {
+                println!("{}", std::fs::read_to_string("x").unwrap());
+            }
+        ),
+        "blocks",
+    );
+    refused(
+        quote!(
+            async fn f() {
+                let v = vec![std::fs::read("x"); 2];
+            }
+        ),
+        "blocks",
+    );
+}
+
+#[test]
+fn runtime_specific_paths() {
+    refused(
+        quote!(
+            async fn f(h: tokio::runtime::Handle) {}
+        ),
+        "txaio::spawn",
+    );
+    refused(
+        quote!(
+            async fn f() -> tokio::task::JoinHandle<()> {
+                todo!()
+            }
+        ),
+        "txaio::spawn",
+    );
+    refused(
+        quote!(
+            async fn f() {
+                let h: tokio::runtime::Handle = todo!();
+            }
+        ),
+        "tokio",
+    );
+    refused(
+        quote!(
+            async fn f() {
+                tokio::time::timeout(d, x).await;
+            }
+        ),
+        "txaio::with_timeout",
+    );
+    refused(
+        quote!(
+            async fn f() {
+                tokio::select! { _ = a => {} }
+            }
+        ),
+        "txaio::race",
+    );
+    refused(
+        quote!(
+            async fn f() {
+                tokio::time::interval(d);
+            }
+        ),
+        "txaio::interval",
+    );
+    refused(
+        quote!(
+            async fn f() {
+                tokio_util::sync::CancellationToken::new();
+            }
+        ),
+        "tokio-util",
+    );
+    refused(
+        quote!(
+            async fn f() {
+                tokio_stream::iter(v);
+            }
+        ),
+        "tokio-stream",
+    );
+    refused(
+        quote!(
+            async fn f() {
+                async_io::Timer::after(d).await;
+            }
+        ),
+        "txaio::sleep",
+    );
+    refused(
+        quote!(
+            async fn f() {
+                async_net::TcpStream::connect(a).await;
+            }
+        ),
+        "txaio::net::TcpStream",
+    );
+    refused(
+        quote!(
+            async fn f() {
+                std::net::TcpStream::connect(a);
+            }
+        ),
+        "txaio::net::TcpStream",
+    );
+    refused(
+        quote!(
+            async fn f() {
+                smol::net::UdpSocket::bind(a).await;
+            }
+        ),
+        "txaio::net::UdpSocket",
+    );
+}
+
+#[test]
+fn offloaded_closures() {
+    accepted(quote!(
+        async fn f() {
+            txaio::defer_to_thread(|| std::fs::read("x")).await;
+        }
+    ));
+    accepted(quote!(
+        async fn f() {
+            let work = move || std::fs::read("x");
+            txaio::defer_to_thread(work).await;
+        }
+    ));
+    accepted(quote!(
+        async fn f() {
+            use txaio::defer_to_thread;
+            defer_to_thread(|| std::fs::read("x"));
+        }
+    ));
+    accepted(quote!(
+        async fn f() {
+            std::thread::spawn(|| std::thread::sleep(d));
+        }
+    ));
+    accepted(quote!(
+        async fn f() {
+            defer_to_thread(|| std::fs::read("x"));
+        }
+    ));
+    refused(
+        quote!(
+            async fn f() {
+                pool::defer_to_thread(|| std::fs::read("x"));
+            }
+        ),
+        "blocks",
+    );
+    refused(
+        quote!(
+            async fn f() {
+                fn defer_to_thread(f: F) {}
+                defer_to_thread(|| std::fs::read("x"));
+            }
+        ),
+        "blocks",
+    );
+    refused(
+        quote!(
+            async fn f() {
+                let work = || std::fs::read("x");
+                run(work);
+            }
+        ),
+        "blocks",
+    );
+    refused(
+        quote!(
+            async fn f() {
+                txaio::defer_to_thread(|| tokio::runtime::Runtime::new().unwrap().block_on(x));
+            }
+        ),
+        "tokio",
+    );
+}
+
+#[test]
+fn legitimate_names() {
+    accepted(quote!(
+        async fn f(tokio: u8) {
+            let smol = tokio + 1;
+        }
+    ));
+    accepted(quote!(
+        async fn f(executor: MyExecutor) {
+            executor.block_on(x);
+            util::block_on(y);
+        }
+    ));
+    accepted(quote!(
+        async fn f(m: std::fs::Metadata) {
+            m.len();
+            std::fs::Metadata::is_dir(&m);
+        }
+    ));
+    accepted(quote!(
+        async fn f() {
+            let t = std::fs::FileType::is_dir;
+        }
+    ));
+    accepted(quote!(
+        async fn f(rx: Receiver) {
+            rx.recv();
+        }
+    ));
+    accepted(quote!(
+        async fn f() {
+            fn tokio() {}
+        }
+    ));
+    accepted(quote!(
+        async fn f() {
+            mod tokio {
+                pub fn spawn() {}
+            }
+            tokio::spawn();
+        }
+    ));
+}

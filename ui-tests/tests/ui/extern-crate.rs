@@ -1,0 +1,7 @@
+#[txaio::portable]
+async fn heartbeat() {
+    extern crate tokio as rt;
+    rt::task::yield_now().await;
+}
+
+fn main() {}

@@ -1,0 +1,6 @@
+#[txaio::portable]
+async fn background() {
+    tokio::runtime::Handle::current().spawn(async {});
+}
+
+fn main() {}

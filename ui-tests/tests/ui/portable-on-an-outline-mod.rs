@@ -1,0 +1,4 @@
+#[txaio::portable]
+mod protocol;
+
+fn main() {}

@@ -1,0 +1,5 @@
+#[txaio::test]
+#[test]
+async fn runs_twice() {}
+
+fn main() {}
