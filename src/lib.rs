@@ -293,9 +293,10 @@ pub use txaio_runtime::net;
 ///         Ok(format!("HELLO {name}"))
 ///     }
 /// }
-/// # txaio::__private::block_on_default(async {
+/// # #[txaio::main]
+/// # async fn main() {
 /// assert_eq!(protocol::hello("peer".into()).await.unwrap(), "HELLO peer");
-/// # });
+/// # }
 /// ```
 ///
 /// # Arguments

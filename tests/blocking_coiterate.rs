@@ -1,4 +1,4 @@
-//! SPEC §12 `coiterate`: work in slices, yielding between them so that timers and other tasks
+//! The book, "From blocking code": `coiterate`: work in slices, yielding between them so that timers and other tasks
 //! keep running; cancelling stops it before the next slice. On every backend.
 
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};

@@ -1,4 +1,4 @@
-//! SPEC §12 `EventualResult`: ports of crochet's `EventualResultTests` and
+//! The book, "From blocking code": `EventualResult`: ports of crochet's `EventualResultTests` and
 //! `ResultRegistryTests` (`crochet/tests/test_api.py`), each on every backend.
 
 mod blocking_support;

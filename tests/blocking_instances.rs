@@ -1,4 +1,4 @@
-//! SPEC §12 `Config`, `with_config`, `Txaio`: a runtime instance captured once and called into
+//! The book, "From blocking code": `Config`, `with_config`, `Txaio`: a runtime instance captured once and called into
 //! from anywhere. Two tokio runtimes keep their tasks and timers apart; plain threads drive a
 //! `Txaio`; its timers run on the virtual clock inside `replace_loop`.
 

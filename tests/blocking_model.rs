@@ -1,4 +1,4 @@
-//! SPEC §12 `EventualResult` against a plain model: random sequences of resolve, reject,
+//! The book, "From blocking code": `EventualResult` against a plain model: random sequences of resolve, reject,
 //! cancel, wait, `original_failure` and stash/retrieve on the deferred behind a result, on
 //! every backend, compared after each step with what the model says.
 

@@ -1,4 +1,4 @@
-//! SPEC §12 `stash` / `retrieve_result`: ports of crochet's `ResultStoreTests`
+//! The book, "From blocking code": `stash` / `retrieve_result`: ports of crochet's `ResultStoreTests`
 //! (`crochet/tests/test_resultstore.py`) and of `test_stash` / `test_retrieve_result`
 //! (`test_api.py`), each on every backend. `test_log_errors` (stashed failures logged at
 //! shutdown) is in `blocking_shutdown.rs`, as shutdown is process-wide.

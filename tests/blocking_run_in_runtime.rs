@@ -1,4 +1,4 @@
-//! SPEC §12 `run_in_runtime`: ports of crochet's `RunInReactorTests`
+//! The book, "From blocking code": `run_in_runtime`: ports of crochet's `RunInReactorTests`
 //! (`crochet/tests/test_api.py`), each on every backend. The decorator-only tests
 //! (`test_signature`, `test_name`, `test_wrapped_function`, `test_classmethod`,
 //! `test_wrap_method`) have no Rust counterpart: closures keep their own signature;
@@ -153,7 +153,7 @@ fn returns_at_once_while_f_runs() {
 
 #[test]
 fn the_deferred_f_returns_is_consumed_as_by_take() {
-    // SPEC §4b: its value moves into the result; its other holders then see `TakenError`.
+    // As `then` does: its value moves into the result; its other holders then see `TakenError`.
     on_every_backend(|_| {
         let d = txaio::create_future::<String>();
         let (source, other) = (d.clone(), d.clone());

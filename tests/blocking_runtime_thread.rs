@@ -1,4 +1,4 @@
-//! SPEC §12: `wait` and `wait_for` on a runtime thread are an immediate `RuntimeThreadError`,
+//! The book, "From blocking code": `wait` and `wait_for` on a runtime thread are an immediate `RuntimeThreadError`,
 //! never a deadlock, on every backend: txaio tasks, `#[txaio::test]` bodies (a `block_on`),
 //! timer callbacks, foreign tokio workers and `block_on`, smol's executor threads, async-std
 //! tasks. A blocking-pool thread may wait. Every test runs under a watchdog that ends the

@@ -1,4 +1,4 @@
-//! SPEC §12 `setup`: ports of crochet's `SetupTests` (`crochet/tests/test_setup.py`) that mean
+//! The book, "From blocking code": `setup`: ports of crochet's `SetupTests` (`crochet/tests/test_setup.py`) that mean
 //! something here, each on every backend. crochet's logging, warnings, watchdog-thread and
 //! `no_setup` tests concern Twisted's global reactor and have no counterpart.
 

@@ -1,4 +1,4 @@
-//! SPEC §12 shutdown: `blocking::shutdown` fails every pending result, waiters included, and
+//! The book, "From blocking code": shutdown: `blocking::shutdown` fails every pending result, waiters included, and
 //! never hangs. Ports of crochet's `ResultRegistryTests` (`test_stopped_registered`,
 //! `test_stopped_new_registration`, `test_stopped_already_have_result`),
 //! `test_reactor_stop_unblocks_EventualResult` (and `_in_threadpool`), `WaitTests.

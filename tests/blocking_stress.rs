@@ -1,4 +1,4 @@
-//! SPEC §12 under load, outside the default run (`cargo test --test blocking_stress --
+//! The book, "From blocking code": under load, outside the default run (`cargo test --test blocking_stress --
 //! --ignored`, once in CI): 16 threads × 10,000 `run_in_runtime(..).wait(..)` round trips on
 //! every backend, nothing lost, no deadlock (a watchdog ends the process otherwise).
 

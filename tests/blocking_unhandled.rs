@@ -1,4 +1,4 @@
-//! SPEC §12: an `EventualResult` that failed and was never waited for is logged, also when the
+//! The book, "From blocking code": an `EventualResult` that failed and was never waited for is logged, also when the
 //! failure arrives on another thread after the result was dropped. Ports of crochet's
 //! `test_error_after_gc_logged` and `test_weakref`. Records are collected from every thread
 //! through txaio's own global writer; each test looks only for its own error message.

@@ -1,4 +1,4 @@
-//! SPEC §12 `wait_for`: ports of crochet's `WaitTests` (`crochet/tests/test_api.py`), each on
+//! The book, "From blocking code": `wait_for`: ports of crochet's `WaitTests` (`crochet/tests/test_api.py`), each on
 //! every backend (`test_timeoutRaises` and `test_timeoutCancels` in snake case). The
 //! decorator-only tests (`test_name`, `test_signature`, `test_wrapped_function`,
 //! `test_classmethod`) have no Rust counterpart; `test_control_c_is_possible` has none either

@@ -1,4 +1,4 @@
-//! SPEC §6b: `DeferredList` and `DeferredListResult`.
+//! The `txaio::combine` docs and the book, "Coming from Twisted": `DeferredList` and `DeferredListResult`.
 
 mod combine_support;
 

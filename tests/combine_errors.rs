@@ -1,4 +1,4 @@
-//! SPEC §6b: `FirstError` and `FailureGroup` as errors.
+//! The `txaio::combine` docs and the book, "Coming from Twisted": `FirstError` and `FailureGroup` as errors.
 
 use std::error::Error;
 

@@ -1,4 +1,4 @@
-//! SPEC §6b: `gather_results` and `FirstError`.
+//! The `txaio::combine` docs and the book, "Coming from Twisted": `gather_results` and `FirstError`.
 
 mod combine_support;
 

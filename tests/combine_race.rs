@@ -1,4 +1,4 @@
-//! SPEC §6b: `race` and `FailureGroup`.
+//! The `txaio::combine` docs and the book, "Coming from Twisted": `race` and `FailureGroup`.
 
 mod combine_support;
 

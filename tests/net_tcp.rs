@@ -1,4 +1,4 @@
-//! SPEC §13: TCP on every backend, loopback only, port 0.
+//! The book, "Networking": TCP on every backend, loopback only, port 0.
 
 use std::io::{self, ErrorKind};
 use std::net::SocketAddr;

@@ -1,4 +1,4 @@
-//! SPEC §13 with §7: deadlines on socket operations are `txaio::with_timeout`, on every backend.
+//! The book, "Networking" and "Time": deadlines on socket operations are `txaio::with_timeout`, on every backend.
 
 use std::future::Future;
 use std::io;

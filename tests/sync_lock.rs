@@ -1,4 +1,4 @@
-//! SPEC §11: `DeferredLock`.
+//! The book, "Locks, semaphores and queues": `DeferredLock`.
 
 use std::future::Future;
 use std::sync::atomic::{AtomicUsize, Ordering};

@@ -1,4 +1,4 @@
-//! SPEC §11: `DeferredQueue`, and its `Stream`.
+//! The book, "Locks, semaphores and queues": `DeferredQueue`, and its `Stream`.
 
 use std::future::{Future, poll_fn};
 use std::pin::Pin;

@@ -1,4 +1,4 @@
-//! SPEC §11: `DeferredSemaphore`.
+//! The book, "Locks, semaphores and queues": `DeferredSemaphore`.
 
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};

@@ -29,7 +29,8 @@ pub struct ClientReport {
 /// # Examples
 ///
 /// ```
-/// # txaio::__private::block_on_default(async {
+/// # #[txaio::main]
+/// # async fn main() -> Result<(), std::io::Error> {
 /// let config = line_protocol::Config { max_attempts: 2, ..Default::default() };
 /// let nobody = {
 ///     let listener = txaio::net::TcpListener::bind("127.0.0.1:0".parse().unwrap()).await?;
@@ -37,8 +38,8 @@ pub struct ClientReport {
 /// };
 /// let error = line_protocol::run_client(nobody, "alice".into(), config, 1).await.unwrap_err();
 /// assert_eq!(error.kind(), std::io::ErrorKind::ConnectionRefused);
-/// # Ok::<_, std::io::Error>(())
-/// # }).unwrap();
+/// # Ok(())
+/// # }
 /// ```
 pub async fn run_client(
     addr: SocketAddr,

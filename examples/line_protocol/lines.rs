@@ -16,13 +16,14 @@ use crate::MAX_LINE;
 /// # Examples
 ///
 /// ```
-/// # txaio::__private::block_on_default(async {
+/// # #[txaio::main]
+/// # async fn main() -> Result<(), std::io::Error> {
 /// let mut lines = line_protocol::LineReader::new(&b"HELLO alice\nPING 1\n"[..]);
 /// assert_eq!(lines.read_line().await?.as_deref(), Some("HELLO alice"));
 /// assert_eq!(lines.read_line().await?.as_deref(), Some("PING 1"));
 /// assert_eq!(lines.read_line().await?, None);
-/// # Ok::<_, std::io::Error>(())
-/// # }).unwrap();
+/// # Ok(())
+/// # }
 /// ```
 #[derive(Debug)]
 pub struct LineReader<R> {

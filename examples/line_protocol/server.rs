@@ -33,7 +33,8 @@ pub struct ServerStats {
 /// use std::sync::Arc;
 /// use line_protocol::{Config, Server, run_client};
 ///
-/// # txaio::__private::block_on_default(async {
+/// # #[txaio::main]
+/// # async fn main() -> Result<(), std::io::Error> {
 /// let listener = txaio::net::TcpListener::bind("127.0.0.1:0".parse().unwrap()).await?;
 /// let addr = listener.local_addr()?;
 /// let config = Config { ping_every: std::time::Duration::from_millis(5), ..Config::default() };
@@ -41,8 +42,8 @@ pub struct ServerStats {
 /// txaio::spawn(Arc::clone(&server).serve(listener));
 /// run_client(addr, "alice".into(), config, 3).await?;
 /// assert_eq!(server.stats().pongs.load(std::sync::atomic::Ordering::SeqCst), 3);
-/// # Ok::<_, std::io::Error>(())
-/// # }).unwrap();
+/// # Ok(())
+/// # }
 /// ```
 #[derive(Debug)]
 pub struct Server {

@@ -33,7 +33,8 @@ const SLICE: Duration = Duration::from_millis(4);
 /// use std::sync::Arc;
 /// use std::sync::atomic::{AtomicU64, Ordering};
 ///
-/// # txaio::__private::block_on_default(async {
+/// # #[txaio::main]
+/// # async fn main() {
 /// let total = Arc::new(AtomicU64::new(0));
 /// let sum = total.clone();
 /// // A long computation, one step per item, that never stalls the runtime for long.
@@ -42,7 +43,7 @@ const SLICE: Duration = Duration::from_millis(4);
 /// });
 /// txaio::coiterate(work).await.unwrap();
 /// assert_eq!(total.load(Ordering::Relaxed), 5_000_050_000);
-/// # });
+/// # }
 /// ```
 pub fn coiterate<I>(iter: I) -> Deferred<()>
 where

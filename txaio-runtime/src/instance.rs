@@ -17,10 +17,11 @@ use crate::time::{BatchedTimer, DelayedCall, make_batched_timer_in};
 /// # Examples
 ///
 /// ```
-/// # txaio::__private::block_on_default(async {
+/// # #[txaio::main]
+/// # async fn main() {
 /// let config = txaio::Config::current(); // the runtime running this code
 /// assert_eq!(config.runtime(), txaio::current_runtime());
-/// # });
+/// # }
 /// ```
 #[derive(Clone)]
 pub struct Config {
@@ -39,10 +40,11 @@ impl Config {
     /// # Examples
     ///
     /// ```
-    /// # txaio::__private::block_on_default(async {
+    /// # #[txaio::main]
+    /// # async fn main() {
     /// let txaio = txaio::with_config(txaio::Config::current());
     /// assert_eq!(txaio.spawn(async { Ok::<_, txaio::Failure>(1) }).await.unwrap(), 1);
-    /// # });
+    /// # }
     /// ```
     #[must_use]
     pub fn current() -> Config {
@@ -69,6 +71,7 @@ impl Config {
     /// # }
     /// ```
     #[cfg(feature = "tokio")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "tokio")))]
     #[must_use]
     pub fn tokio(handle: tokio::runtime::Handle) -> Config {
         Config {
@@ -92,6 +95,7 @@ impl Config {
     /// # }
     /// ```
     #[cfg(feature = "smol")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "smol")))]
     #[must_use]
     pub fn smol(executor: std::sync::Arc<smol::Executor<'static>>) -> Config {
         Config {

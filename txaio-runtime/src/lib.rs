@@ -4,6 +4,7 @@
 //! backends for tokio, smol and async-std, and [`testutil`]. The `txaio` facade re-exports
 //! all of it beside the macros; depend on `txaio`, not on this crate.
 
+#![cfg_attr(docsrs, feature(doc_cfg))]
 #![forbid(unsafe_code)]
 #![warn(missing_docs)]
 

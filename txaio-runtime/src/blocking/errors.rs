@@ -15,13 +15,14 @@ use std::fmt;
 /// # Examples
 ///
 /// ```
-/// # txaio::__private::block_on_default(async {
+/// # #[txaio::main]
+/// # async fn main() {
 /// // Inside async code: `.await` the deferred instead of blocking on it.
 /// let waited = txaio::blocking::run_in_runtime(|| Ok::<_, txaio::Failure>(1)).wait(
 ///     std::time::Duration::from_secs(1),
 /// );
 /// assert!(waited.unwrap_err().is::<txaio::RuntimeThreadError>());
-/// # });
+/// # }
 /// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub struct RuntimeThreadError;

@@ -72,12 +72,14 @@ pub fn setup() {
 /// # Examples
 ///
 /// ```
-/// assert!(!txaio::blocking::in_runtime_thread()); // a test thread is a plain thread
-/// # txaio::__private::block_on_default(async {
-/// assert!(txaio::blocking::in_runtime_thread());
+/// # #[txaio::main]
+/// # async fn main() {
+/// assert!(txaio::blocking::in_runtime_thread()); // a task of the runtime
 /// let pool = txaio::defer_to_thread(|| Ok::<_, txaio::Failure>(txaio::blocking::in_runtime_thread()));
-/// assert!(!pool.await.unwrap());
-/// # });
+/// assert!(!pool.await.unwrap()); // a blocking-pool job may wait
+/// let plain = std::thread::spawn(txaio::blocking::in_runtime_thread).join().unwrap();
+/// assert!(!plain); // so may a plain thread
+/// # }
 /// ```
 #[doc(alias = "isInIOThread")]
 pub fn in_runtime_thread() -> bool {

@@ -29,7 +29,8 @@ use crate::failure::Failure;
 ///
 /// ```
 /// use txaio::{DeferredList, DeferredListResult};
-/// # txaio::__private::block_on_default(async {
+/// # #[txaio::main]
+/// # async fn main() {
 /// let mirrors: Vec<_> = (0..3).map(|_| txaio::create_future::<String>()).collect();
 /// let any = DeferredList::new(mirrors.clone())
 ///     .fire_on_one_callback(true)
@@ -43,7 +44,7 @@ use crate::failure::Failure;
 ///     }
 ///     DeferredListResult::All(_) => unreachable!("one mirror answered"),
 /// }
-/// # });
+/// # }
 /// ```
 #[must_use = "a DeferredList does nothing until `start` is called"]
 pub struct DeferredList<T> {
@@ -72,11 +73,12 @@ pub struct DeferredList<T> {
 ///         DeferredListResult::First { index, value } => format!("#{index} first, with {value}"),
 ///     }
 /// }
-/// # txaio::__private::block_on_default(async {
+/// # #[txaio::main]
+/// # async fn main() {
 /// let inputs = [txaio::create_future_success(1), txaio::create_future_error(std::fmt::Error)];
 /// let list = txaio::DeferredList::new(inputs).consume_errors(true).start();
 /// assert_eq!(describe(&list.await.unwrap()), "1 of 2 succeeded");
-/// # });
+/// # }
 /// ```
 #[derive(Clone, Debug)]
 pub enum DeferredListResult<T> {
@@ -97,11 +99,12 @@ impl<T: Clone + Send + 'static> DeferredList<T> {
     /// # Examples
     ///
     /// ```
-    /// # txaio::__private::block_on_default(async {
+    /// # #[txaio::main]
+    /// # async fn main() {
     /// let list = txaio::DeferredList::new([txaio::create_future_success(1)]).start();
     /// let result = list.await.unwrap();
     /// assert!(matches!(result, txaio::DeferredListResult::All(results) if results.len() == 1));
-    /// # });
+    /// # }
     /// ```
     pub fn new(futures: impl IntoIterator<Item = Deferred<T>>) -> Self {
         DeferredList {

@@ -14,14 +14,15 @@ use crate::failure::{Failure, failure_message};
 /// # Examples
 ///
 /// ```
-/// # txaio::__private::block_on_default(async {
+/// # #[txaio::main]
+/// # async fn main() {
 /// let ok = txaio::create_future_success(1u8);
 /// let bad = txaio::create_future_error::<u8>(std::io::Error::other("disk full"));
 /// let failure = txaio::gather_results([ok, bad], true).await.unwrap_err();
 /// let first = failure.downcast_ref::<txaio::FirstError>().unwrap();
 /// assert_eq!(first.index, 1);
 /// assert_eq!(first.to_string(), "FirstError[#1, Error: disk full]");
-/// # });
+/// # }
 /// ```
 #[derive(Clone, Debug)]
 pub struct FirstError {
@@ -56,7 +57,8 @@ impl Error for FirstError {
 /// # Examples
 ///
 /// ```
-/// # txaio::__private::block_on_default(async {
+/// # #[txaio::main]
+/// # async fn main() {
 /// let a = txaio::create_future::<u8>();
 /// let b = txaio::create_future::<u8>();
 /// let first = txaio::race([a.clone(), b.clone()]);
@@ -66,7 +68,7 @@ impl Error for FirstError {
 /// let group = failure.downcast_ref::<txaio::FailureGroup>().unwrap();
 /// assert_eq!(group.failures.len(), 2);
 /// assert_eq!(group.to_string(), "FailureGroup[Error: a broke; Error: b broke]");
-/// # });
+/// # }
 /// ```
 #[derive(Clone, Debug, Default)]
 pub struct FailureGroup {

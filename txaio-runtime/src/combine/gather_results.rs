@@ -27,14 +27,15 @@ use crate::failure::Failure;
 /// # Examples
 ///
 /// ```
-/// # txaio::__private::block_on_default(async {
+/// # #[txaio::main]
+/// # async fn main() {
 /// let a = txaio::create_future::<u32>();
 /// let b = txaio::create_future::<u32>();
 /// let both = txaio::gather_results([a.clone(), b.clone()], false);
 /// txaio::resolve(&b, 2).unwrap();
 /// txaio::resolve(&a, 1).unwrap();
 /// assert_eq!(both.await.unwrap(), [1, 2]);
-/// # });
+/// # }
 /// ```
 #[doc(alias = "gatherResults")]
 #[doc(alias = "try_join_all")]

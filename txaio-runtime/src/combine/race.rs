@@ -26,14 +26,15 @@ use crate::failure::Failure;
 /// # Examples
 ///
 /// ```
-/// # txaio::__private::block_on_default(async {
+/// # #[txaio::main]
+/// # async fn main() {
 /// let slow = txaio::create_future::<&str>();
 /// let fast = txaio::create_future::<&str>();
 /// let first = txaio::race([slow.clone(), fast.clone()]);
 /// txaio::resolve(&fast, "fast").unwrap();
 /// assert_eq!(first.await.unwrap(), (1, "fast"));
 /// assert!(slow.await.unwrap_err().is::<txaio::CancelledError>());
-/// # });
+/// # }
 /// ```
 #[doc(alias = "select")]
 #[doc(alias = "select_all")]

@@ -22,7 +22,8 @@
 //! ```
 //! use txaio::net::{TcpListener, TcpStream};
 //!
-//! # txaio::__private::block_on_default(async {
+//! # #[txaio::main]
+//! # async fn main() -> Result<(), std::io::Error> {
 //! let listener = TcpListener::bind("127.0.0.1:0".parse().unwrap()).await?;
 //! let addr = listener.local_addr()?;
 //! let server = txaio::spawn(async move {
@@ -46,8 +47,8 @@
 //! assert_eq!(&reply, b"hello");
 //! client.shutdown_write().await?;
 //! server.await.unwrap();
-//! # Ok::<_, std::io::Error>(())
-//! # }).unwrap();
+//! # Ok(())
+//! # }
 //! ```
 
 mod split;

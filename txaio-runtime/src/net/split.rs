@@ -21,7 +21,8 @@ use crate::rt::{self, Runtime};
 /// ```
 /// use txaio::net::{TcpListener, TcpStream};
 ///
-/// # txaio::__private::block_on_default(async {
+/// # #[txaio::main]
+/// # async fn main() -> Result<(), std::io::Error> {
 /// let listener = TcpListener::bind("127.0.0.1:0".parse().unwrap()).await?;
 /// let mut client = TcpStream::connect(listener.local_addr()?).await?;
 /// let (server, _) = listener.accept().await?;
@@ -33,8 +34,8 @@ use crate::rt::{self, Runtime};
 /// });
 /// client.write_all(b"ping").await?;
 /// assert!(b"ping".starts_with(&reading.take().await.unwrap()));
-/// # Ok::<_, std::io::Error>(())
-/// # }).unwrap();
+/// # Ok(())
+/// # }
 /// ```
 pub struct OwnedReadHalf {
     inner: rt::net::ReadHalf,
@@ -52,7 +53,8 @@ pub struct OwnedReadHalf {
 /// ```
 /// use txaio::net::{TcpListener, TcpStream};
 ///
-/// # txaio::__private::block_on_default(async {
+/// # #[txaio::main]
+/// # async fn main() -> Result<(), std::io::Error> {
 /// let listener = TcpListener::bind("127.0.0.1:0".parse().unwrap()).await?;
 /// let client = TcpStream::connect(listener.local_addr()?).await?;
 /// let (mut server, _) = listener.accept().await?;
@@ -68,8 +70,8 @@ pub struct OwnedReadHalf {
 ///     }
 /// }
 /// assert_eq!(received, b"bye");
-/// # Ok::<_, std::io::Error>(())
-/// # }).unwrap();
+/// # Ok(())
+/// # }
 /// ```
 pub struct OwnedWriteHalf {
     inner: rt::net::WriteHalf,
@@ -94,15 +96,16 @@ impl OwnedReadHalf {
     ///
     /// ```
     /// # use txaio::net::{TcpListener, TcpStream};
-    /// # txaio::__private::block_on_default(async {
+    /// # #[txaio::main]
+    /// # async fn main() -> Result<(), std::io::Error> {
     /// # let listener = TcpListener::bind("127.0.0.1:0".parse().unwrap()).await?;
     /// # let client = TcpStream::connect(listener.local_addr()?).await?;
     /// # let (mut server, _) = listener.accept().await?;
     /// let (mut reader, _writer) = client.into_split();
     /// server.write_all(b"x").await?;
     /// assert_eq!(reader.read(&mut [0; 8]).await?, 1);
-    /// # Ok::<_, std::io::Error>(())
-    /// # }).unwrap();
+    /// # Ok(())
+    /// # }
     /// ```
     pub async fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
         poll_fn(|cx| self.inner.poll_read(cx, buf)).await
@@ -118,12 +121,13 @@ impl OwnedReadHalf {
     ///
     /// ```
     /// # use txaio::net::{TcpListener, TcpStream};
-    /// # txaio::__private::block_on_default(async {
+    /// # #[txaio::main]
+    /// # async fn main() -> Result<(), std::io::Error> {
     /// let listener = TcpListener::bind("127.0.0.1:0".parse().unwrap()).await?;
     /// let (reader, _writer) = TcpStream::connect(listener.local_addr()?).await?.into_split();
     /// assert_eq!(reader.peer_addr()?, listener.local_addr()?);
-    /// # Ok::<_, std::io::Error>(())
-    /// # }).unwrap();
+    /// # Ok(())
+    /// # }
     /// ```
     pub fn peer_addr(&self) -> io::Result<SocketAddr> {
         self.inner.addr(true)
@@ -139,12 +143,13 @@ impl OwnedReadHalf {
     ///
     /// ```
     /// # use txaio::net::{TcpListener, TcpStream};
-    /// # txaio::__private::block_on_default(async {
+    /// # #[txaio::main]
+    /// # async fn main() -> Result<(), std::io::Error> {
     /// # let listener = TcpListener::bind("127.0.0.1:0".parse().unwrap()).await?;
     /// let (reader, writer) = TcpStream::connect(listener.local_addr()?).await?.into_split();
     /// assert_eq!(reader.local_addr()?, writer.local_addr()?);
-    /// # Ok::<_, std::io::Error>(())
-    /// # }).unwrap();
+    /// # Ok(())
+    /// # }
     /// ```
     pub fn local_addr(&self) -> io::Result<SocketAddr> {
         self.inner.addr(false)
@@ -156,12 +161,13 @@ impl OwnedReadHalf {
     ///
     /// ```
     /// # use txaio::net::{TcpListener, TcpStream};
-    /// # txaio::__private::block_on_default(async {
+    /// # #[txaio::main]
+    /// # async fn main() -> Result<(), std::io::Error> {
     /// # let listener = TcpListener::bind("127.0.0.1:0".parse().unwrap()).await?;
     /// let (reader, _) = TcpStream::connect(listener.local_addr()?).await?.into_split();
     /// assert_eq!(reader.runtime(), txaio::current_runtime());
-    /// # Ok::<_, std::io::Error>(())
-    /// # }).unwrap();
+    /// # Ok(())
+    /// # }
     /// ```
     pub fn runtime(&self) -> Runtime {
         self.inner.runtime()
@@ -183,12 +189,13 @@ impl OwnedWriteHalf {
     ///
     /// ```
     /// # use txaio::net::{TcpListener, TcpStream};
-    /// # txaio::__private::block_on_default(async {
+    /// # #[txaio::main]
+    /// # async fn main() -> Result<(), std::io::Error> {
     /// # let listener = TcpListener::bind("127.0.0.1:0".parse().unwrap()).await?;
     /// let (_reader, mut writer) = TcpStream::connect(listener.local_addr()?).await?.into_split();
     /// assert!(writer.write(b"abc").await? >= 1);
-    /// # Ok::<_, std::io::Error>(())
-    /// # }).unwrap();
+    /// # Ok(())
+    /// # }
     /// ```
     pub async fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
         poll_fn(|cx| self.inner.poll_write(cx, buf)).await
@@ -204,12 +211,13 @@ impl OwnedWriteHalf {
     ///
     /// ```
     /// # use txaio::net::{TcpListener, TcpStream};
-    /// # txaio::__private::block_on_default(async {
+    /// # #[txaio::main]
+    /// # async fn main() -> Result<(), std::io::Error> {
     /// # let listener = TcpListener::bind("127.0.0.1:0".parse().unwrap()).await?;
     /// let (_reader, mut writer) = TcpStream::connect(listener.local_addr()?).await?.into_split();
     /// writer.write_all(b"PING\n").await?;
-    /// # Ok::<_, std::io::Error>(())
-    /// # }).unwrap();
+    /// # Ok(())
+    /// # }
     /// ```
     pub async fn write_all(&mut self, buf: &[u8]) -> io::Result<()> {
         write_all(buf, |cx, rest| self.inner.poll_write(cx, rest)).await
@@ -226,14 +234,15 @@ impl OwnedWriteHalf {
     ///
     /// ```
     /// # use txaio::net::{TcpListener, TcpStream};
-    /// # txaio::__private::block_on_default(async {
+    /// # #[txaio::main]
+    /// # async fn main() -> Result<(), std::io::Error> {
     /// # let listener = TcpListener::bind("127.0.0.1:0".parse().unwrap()).await?;
     /// let (_reader, mut writer) = TcpStream::connect(listener.local_addr()?).await?.into_split();
     /// let (mut server, _) = listener.accept().await?;
     /// writer.shutdown_write().await?;
     /// assert_eq!(server.read(&mut [0; 4]).await?, 0);
-    /// # Ok::<_, std::io::Error>(())
-    /// # }).unwrap();
+    /// # Ok(())
+    /// # }
     /// ```
     pub async fn shutdown_write(&mut self) -> io::Result<()> {
         poll_fn(|cx| self.inner.poll_close(cx)).await
@@ -249,12 +258,13 @@ impl OwnedWriteHalf {
     ///
     /// ```
     /// # use txaio::net::{TcpListener, TcpStream};
-    /// # txaio::__private::block_on_default(async {
+    /// # #[txaio::main]
+    /// # async fn main() -> Result<(), std::io::Error> {
     /// let listener = TcpListener::bind("127.0.0.1:0".parse().unwrap()).await?;
     /// let (_reader, writer) = TcpStream::connect(listener.local_addr()?).await?.into_split();
     /// assert_eq!(writer.peer_addr()?, listener.local_addr()?);
-    /// # Ok::<_, std::io::Error>(())
-    /// # }).unwrap();
+    /// # Ok(())
+    /// # }
     /// ```
     pub fn peer_addr(&self) -> io::Result<SocketAddr> {
         self.inner.addr(true)
@@ -270,12 +280,13 @@ impl OwnedWriteHalf {
     ///
     /// ```
     /// # use txaio::net::{TcpListener, TcpStream};
-    /// # txaio::__private::block_on_default(async {
+    /// # #[txaio::main]
+    /// # async fn main() -> Result<(), std::io::Error> {
     /// # let listener = TcpListener::bind("127.0.0.1:0".parse().unwrap()).await?;
     /// let (_reader, writer) = TcpStream::connect(listener.local_addr()?).await?.into_split();
     /// assert!(writer.local_addr()?.ip().is_loopback());
-    /// # Ok::<_, std::io::Error>(())
-    /// # }).unwrap();
+    /// # Ok(())
+    /// # }
     /// ```
     pub fn local_addr(&self) -> io::Result<SocketAddr> {
         self.inner.addr(false)
@@ -287,12 +298,13 @@ impl OwnedWriteHalf {
     ///
     /// ```
     /// # use txaio::net::{TcpListener, TcpStream};
-    /// # txaio::__private::block_on_default(async {
+    /// # #[txaio::main]
+    /// # async fn main() -> Result<(), std::io::Error> {
     /// # let listener = TcpListener::bind("127.0.0.1:0".parse().unwrap()).await?;
     /// let (_, writer) = TcpStream::connect(listener.local_addr()?).await?.into_split();
     /// assert_eq!(writer.runtime(), txaio::current_runtime());
-    /// # Ok::<_, std::io::Error>(())
-    /// # }).unwrap();
+    /// # Ok(())
+    /// # }
     /// ```
     pub fn runtime(&self) -> Runtime {
         self.inner.runtime()

@@ -18,14 +18,15 @@ use crate::rt::{self, Runtime};
 /// ```
 /// use txaio::net::{TcpListener, TcpStream};
 ///
-/// # txaio::__private::block_on_default(async {
+/// # #[txaio::main]
+/// # async fn main() -> Result<(), std::io::Error> {
 /// let listener = TcpListener::bind("127.0.0.1:0".parse().unwrap()).await?;
 /// let client = TcpStream::connect(listener.local_addr()?).await?;
 /// let (server_side, peer) = listener.accept().await?;
 /// assert_eq!(peer, client.local_addr()?);
 /// assert_eq!(server_side.peer_addr()?, client.local_addr()?);
-/// # Ok::<_, std::io::Error>(())
-/// # }).unwrap();
+/// # Ok(())
+/// # }
 /// ```
 pub struct TcpListener {
     inner: rt::net::Listener,
@@ -46,11 +47,12 @@ impl TcpListener {
     /// # Examples
     ///
     /// ```
-    /// # txaio::__private::block_on_default(async {
+    /// # #[txaio::main]
+    /// # async fn main() -> Result<(), std::io::Error> {
     /// let listener = txaio::net::TcpListener::bind("127.0.0.1:0".parse().unwrap()).await?;
     /// assert_ne!(listener.local_addr()?.port(), 0);
-    /// # Ok::<_, std::io::Error>(())
-    /// # }).unwrap();
+    /// # Ok(())
+    /// # }
     /// ```
     pub async fn bind(addr: SocketAddr) -> io::Result<TcpListener> {
         Ok(TcpListener {
@@ -74,13 +76,14 @@ impl TcpListener {
     /// ```
     /// use txaio::net::{TcpListener, TcpStream};
     ///
-    /// # txaio::__private::block_on_default(async {
+    /// # #[txaio::main]
+    /// # async fn main() -> Result<(), std::io::Error> {
     /// let listener = TcpListener::bind("127.0.0.1:0".parse().unwrap()).await?;
     /// let _client = TcpStream::connect(listener.local_addr()?).await?;
     /// let (stream, peer) = listener.accept().await?;
     /// assert_eq!(stream.peer_addr()?, peer);
-    /// # Ok::<_, std::io::Error>(())
-    /// # }).unwrap();
+    /// # Ok(())
+    /// # }
     /// ```
     pub async fn accept(&self) -> io::Result<(TcpStream, SocketAddr)> {
         let (stream, peer) = self.inner.accept().await?;
@@ -96,11 +99,12 @@ impl TcpListener {
     /// # Examples
     ///
     /// ```
-    /// # txaio::__private::block_on_default(async {
+    /// # #[txaio::main]
+    /// # async fn main() -> Result<(), std::io::Error> {
     /// let listener = txaio::net::TcpListener::bind("127.0.0.1:0".parse().unwrap()).await?;
     /// assert!(listener.local_addr()?.ip().is_loopback());
-    /// # Ok::<_, std::io::Error>(())
-    /// # }).unwrap();
+    /// # Ok(())
+    /// # }
     /// ```
     pub fn local_addr(&self) -> io::Result<SocketAddr> {
         self.inner.local_addr()
@@ -111,11 +115,12 @@ impl TcpListener {
     /// # Examples
     ///
     /// ```
-    /// # txaio::__private::block_on_default(async {
+    /// # #[txaio::main]
+    /// # async fn main() -> Result<(), std::io::Error> {
     /// let listener = txaio::net::TcpListener::bind("127.0.0.1:0".parse().unwrap()).await?;
     /// assert_eq!(listener.runtime(), txaio::current_runtime());
-    /// # Ok::<_, std::io::Error>(())
-    /// # }).unwrap();
+    /// # Ok(())
+    /// # }
     /// ```
     pub fn runtime(&self) -> Runtime {
         self.inner.runtime()

@@ -23,7 +23,8 @@ use crate::rt::{self, Runtime};
 /// ```
 /// use txaio::net::{TcpListener, TcpStream};
 ///
-/// # txaio::__private::block_on_default(async {
+/// # #[txaio::main]
+/// # async fn main() -> Result<(), std::io::Error> {
 /// let listener = TcpListener::bind("127.0.0.1:0".parse().unwrap()).await?;
 /// let mut client = TcpStream::connect(listener.local_addr()?).await?;
 /// let (mut server, _) = listener.accept().await?;
@@ -38,8 +39,8 @@ use crate::rt::{self, Runtime};
 ///     }
 /// }
 /// assert_eq!(received, b"ping");
-/// # Ok::<_, std::io::Error>(())
-/// # }).unwrap();
+/// # Ok(())
+/// # }
 /// ```
 pub struct TcpStream {
     inner: rt::net::Stream,
@@ -73,7 +74,8 @@ impl TcpStream {
     /// use std::io::ErrorKind;
     /// use txaio::net::{TcpListener, TcpStream};
     ///
-    /// # txaio::__private::block_on_default(async {
+    /// # #[txaio::main]
+    /// # async fn main() -> Result<(), std::io::Error> {
     /// let listener = TcpListener::bind("127.0.0.1:0".parse().unwrap()).await?;
     /// let addr = listener.local_addr()?;
     /// let stream = TcpStream::connect(addr).await?;
@@ -82,8 +84,8 @@ impl TcpStream {
     /// drop((stream, listener)); // nobody listens there any more
     /// let refused = TcpStream::connect(addr).await.unwrap_err();
     /// assert_eq!(refused.kind(), ErrorKind::ConnectionRefused);
-    /// # Ok::<_, std::io::Error>(())
-    /// # }).unwrap();
+    /// # Ok(())
+    /// # }
     /// ```
     pub async fn connect(addr: SocketAddr) -> io::Result<TcpStream> {
         Ok(TcpStream::from_native(
@@ -106,15 +108,16 @@ impl TcpStream {
     ///
     /// ```
     /// # use txaio::net::{TcpListener, TcpStream};
-    /// # txaio::__private::block_on_default(async {
+    /// # #[txaio::main]
+    /// # async fn main() -> Result<(), std::io::Error> {
     /// # let listener = TcpListener::bind("127.0.0.1:0".parse().unwrap()).await?;
     /// # let mut client = TcpStream::connect(listener.local_addr()?).await?;
     /// # let (mut server, _) = listener.accept().await?;
     /// server.write_all(b"x").await?;
     /// let mut buf = [0; 8];
     /// assert_eq!(client.read(&mut buf).await?, 1);
-    /// # Ok::<_, std::io::Error>(())
-    /// # }).unwrap();
+    /// # Ok(())
+    /// # }
     /// ```
     pub async fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
         poll_fn(|cx| self.inner.poll_read(cx, buf)).await
@@ -135,13 +138,14 @@ impl TcpStream {
     ///
     /// ```
     /// # use txaio::net::{TcpListener, TcpStream};
-    /// # txaio::__private::block_on_default(async {
+    /// # #[txaio::main]
+    /// # async fn main() -> Result<(), std::io::Error> {
     /// # let listener = TcpListener::bind("127.0.0.1:0".parse().unwrap()).await?;
     /// let mut client = TcpStream::connect(listener.local_addr()?).await?;
     /// let written = client.write(b"hello").await?;
     /// assert!((1..=5).contains(&written));
-    /// # Ok::<_, std::io::Error>(())
-    /// # }).unwrap();
+    /// # Ok(())
+    /// # }
     /// ```
     pub async fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
         poll_fn(|cx| self.inner.poll_write(cx, buf)).await
@@ -161,12 +165,13 @@ impl TcpStream {
     ///
     /// ```
     /// # use txaio::net::{TcpListener, TcpStream};
-    /// # txaio::__private::block_on_default(async {
+    /// # #[txaio::main]
+    /// # async fn main() -> Result<(), std::io::Error> {
     /// # let listener = TcpListener::bind("127.0.0.1:0".parse().unwrap()).await?;
     /// let mut client = TcpStream::connect(listener.local_addr()?).await?;
     /// client.write_all(b"HELLO\n").await?;
-    /// # Ok::<_, std::io::Error>(())
-    /// # }).unwrap();
+    /// # Ok(())
+    /// # }
     /// ```
     pub async fn write_all(&mut self, buf: &[u8]) -> io::Result<()> {
         write_all(buf, |cx, rest| self.inner.poll_write(cx, rest)).await
@@ -183,14 +188,15 @@ impl TcpStream {
     ///
     /// ```
     /// # use txaio::net::{TcpListener, TcpStream};
-    /// # txaio::__private::block_on_default(async {
+    /// # #[txaio::main]
+    /// # async fn main() -> Result<(), std::io::Error> {
     /// # let listener = TcpListener::bind("127.0.0.1:0".parse().unwrap()).await?;
     /// let mut client = TcpStream::connect(listener.local_addr()?).await?;
     /// let (mut server, _) = listener.accept().await?;
     /// client.shutdown_write().await?;
     /// assert_eq!(server.read(&mut [0; 8]).await?, 0);
-    /// # Ok::<_, std::io::Error>(())
-    /// # }).unwrap();
+    /// # Ok(())
+    /// # }
     /// ```
     pub async fn shutdown_write(&mut self) -> io::Result<()> {
         poll_fn(|cx| self.inner.poll_close(cx)).await
@@ -206,12 +212,13 @@ impl TcpStream {
     ///
     /// ```
     /// # use txaio::net::{TcpListener, TcpStream};
-    /// # txaio::__private::block_on_default(async {
+    /// # #[txaio::main]
+    /// # async fn main() -> Result<(), std::io::Error> {
     /// let listener = TcpListener::bind("127.0.0.1:0".parse().unwrap()).await?;
     /// let client = TcpStream::connect(listener.local_addr()?).await?;
     /// assert_eq!(client.peer_addr()?, listener.local_addr()?);
-    /// # Ok::<_, std::io::Error>(())
-    /// # }).unwrap();
+    /// # Ok(())
+    /// # }
     /// ```
     pub fn peer_addr(&self) -> io::Result<SocketAddr> {
         self.inner.addr(true)
@@ -227,13 +234,14 @@ impl TcpStream {
     ///
     /// ```
     /// # use txaio::net::{TcpListener, TcpStream};
-    /// # txaio::__private::block_on_default(async {
+    /// # #[txaio::main]
+    /// # async fn main() -> Result<(), std::io::Error> {
     /// let listener = TcpListener::bind("127.0.0.1:0".parse().unwrap()).await?;
     /// let client = TcpStream::connect(listener.local_addr()?).await?;
     /// let (_, peer) = listener.accept().await?;
     /// assert_eq!(client.local_addr()?, peer);
-    /// # Ok::<_, std::io::Error>(())
-    /// # }).unwrap();
+    /// # Ok(())
+    /// # }
     /// ```
     pub fn local_addr(&self) -> io::Result<SocketAddr> {
         self.inner.addr(false)
@@ -250,13 +258,14 @@ impl TcpStream {
     ///
     /// ```
     /// # use txaio::net::{TcpListener, TcpStream};
-    /// # txaio::__private::block_on_default(async {
+    /// # #[txaio::main]
+    /// # async fn main() -> Result<(), std::io::Error> {
     /// # let listener = TcpListener::bind("127.0.0.1:0".parse().unwrap()).await?;
     /// let client = TcpStream::connect(listener.local_addr()?).await?;
     /// client.set_nodelay(true)?;
     /// assert!(client.nodelay()?);
-    /// # Ok::<_, std::io::Error>(())
-    /// # }).unwrap();
+    /// # Ok(())
+    /// # }
     /// ```
     pub fn set_nodelay(&self, on: bool) -> io::Result<()> {
         self.inner.set_nodelay(on)
@@ -272,13 +281,14 @@ impl TcpStream {
     ///
     /// ```
     /// # use txaio::net::{TcpListener, TcpStream};
-    /// # txaio::__private::block_on_default(async {
+    /// # #[txaio::main]
+    /// # async fn main() -> Result<(), std::io::Error> {
     /// # let listener = TcpListener::bind("127.0.0.1:0".parse().unwrap()).await?;
     /// let client = TcpStream::connect(listener.local_addr()?).await?;
     /// client.set_nodelay(false)?;
     /// assert!(!client.nodelay()?);
-    /// # Ok::<_, std::io::Error>(())
-    /// # }).unwrap();
+    /// # Ok(())
+    /// # }
     /// ```
     pub fn nodelay(&self) -> io::Result<bool> {
         self.inner.nodelay()
@@ -292,7 +302,8 @@ impl TcpStream {
     ///
     /// ```
     /// # use txaio::net::{TcpListener, TcpStream};
-    /// # txaio::__private::block_on_default(async {
+    /// # #[txaio::main]
+    /// # async fn main() -> Result<(), std::io::Error> {
     /// # let listener = TcpListener::bind("127.0.0.1:0".parse().unwrap()).await?;
     /// # let client = TcpStream::connect(listener.local_addr()?).await?;
     /// # let (mut server, _) = listener.accept().await?;
@@ -306,8 +317,8 @@ impl TcpStream {
     /// server.write_all(&buf).await?;
     /// assert_eq!(reader.read(&mut [0; 2]).await?, 2);
     /// writing.await.unwrap();
-    /// # Ok::<_, std::io::Error>(())
-    /// # }).unwrap();
+    /// # Ok(())
+    /// # }
     /// ```
     pub fn into_split(self) -> (OwnedReadHalf, OwnedWriteHalf) {
         let (read, write) = self.inner.split();
@@ -320,12 +331,13 @@ impl TcpStream {
     ///
     /// ```
     /// # use txaio::net::{TcpListener, TcpStream};
-    /// # txaio::__private::block_on_default(async {
+    /// # #[txaio::main]
+    /// # async fn main() -> Result<(), std::io::Error> {
     /// # let listener = TcpListener::bind("127.0.0.1:0".parse().unwrap()).await?;
     /// let client = TcpStream::connect(listener.local_addr()?).await?;
     /// assert_eq!(client.runtime(), txaio::current_runtime());
-    /// # Ok::<_, std::io::Error>(())
-    /// # }).unwrap();
+    /// # Ok(())
+    /// # }
     /// ```
     pub fn runtime(&self) -> Runtime {
         self.inner.runtime()

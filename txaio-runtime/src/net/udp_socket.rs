@@ -17,15 +17,16 @@ use crate::rt::{self, Runtime};
 /// ```
 /// use txaio::net::UdpSocket;
 ///
-/// # txaio::__private::block_on_default(async {
+/// # #[txaio::main]
+/// # async fn main() -> Result<(), std::io::Error> {
 /// let a = UdpSocket::bind("127.0.0.1:0".parse().unwrap()).await?;
 /// let b = UdpSocket::bind("127.0.0.1:0".parse().unwrap()).await?;
 /// a.send_to(b"ping", b.local_addr()?).await?;
 /// let mut buf = [0; 16];
 /// let (n, from) = b.recv_from(&mut buf).await?;
 /// assert_eq!((&buf[..n], from), (&b"ping"[..], a.local_addr()?));
-/// # Ok::<_, std::io::Error>(())
-/// # }).unwrap();
+/// # Ok(())
+/// # }
 /// ```
 pub struct UdpSocket {
     inner: rt::net::Udp,
@@ -45,11 +46,12 @@ impl UdpSocket {
     /// # Examples
     ///
     /// ```
-    /// # txaio::__private::block_on_default(async {
+    /// # #[txaio::main]
+    /// # async fn main() -> Result<(), std::io::Error> {
     /// let socket = txaio::net::UdpSocket::bind("127.0.0.1:0".parse().unwrap()).await?;
     /// assert_ne!(socket.local_addr()?.port(), 0);
-    /// # Ok::<_, std::io::Error>(())
-    /// # }).unwrap();
+    /// # Ok(())
+    /// # }
     /// ```
     pub async fn bind(addr: SocketAddr) -> io::Result<UdpSocket> {
         Ok(UdpSocket {
@@ -67,12 +69,13 @@ impl UdpSocket {
     ///
     /// ```
     /// # use txaio::net::UdpSocket;
-    /// # txaio::__private::block_on_default(async {
+    /// # #[txaio::main]
+    /// # async fn main() -> Result<(), std::io::Error> {
     /// let socket = UdpSocket::bind("127.0.0.1:0".parse().unwrap()).await?;
     /// let sink = UdpSocket::bind("127.0.0.1:0".parse().unwrap()).await?;
     /// assert_eq!(socket.send_to(b"hello", sink.local_addr()?).await?, 5);
-    /// # Ok::<_, std::io::Error>(())
-    /// # }).unwrap();
+    /// # Ok(())
+    /// # }
     /// ```
     pub async fn send_to(&self, buf: &[u8], to: SocketAddr) -> io::Result<usize> {
         self.inner.send_to(buf, to).await
@@ -93,15 +96,16 @@ impl UdpSocket {
     ///
     /// ```
     /// # use txaio::net::UdpSocket;
-    /// # txaio::__private::block_on_default(async {
+    /// # #[txaio::main]
+    /// # async fn main() -> Result<(), std::io::Error> {
     /// let socket = UdpSocket::bind("127.0.0.1:0".parse().unwrap()).await?;
     /// socket.send_to(b"to myself", socket.local_addr()?).await?;
     /// let mut buf = [0; 32];
     /// let (n, from) = socket.recv_from(&mut buf).await?;
     /// assert_eq!(&buf[..n], b"to myself");
     /// assert_eq!(from, socket.local_addr()?);
-    /// # Ok::<_, std::io::Error>(())
-    /// # }).unwrap();
+    /// # Ok(())
+    /// # }
     /// ```
     pub async fn recv_from(&self, buf: &mut [u8]) -> io::Result<(usize, SocketAddr)> {
         self.inner.recv_from(buf).await
@@ -116,11 +120,12 @@ impl UdpSocket {
     /// # Examples
     ///
     /// ```
-    /// # txaio::__private::block_on_default(async {
+    /// # #[txaio::main]
+    /// # async fn main() -> Result<(), std::io::Error> {
     /// let socket = txaio::net::UdpSocket::bind("127.0.0.1:0".parse().unwrap()).await?;
     /// assert!(socket.local_addr()?.ip().is_loopback());
-    /// # Ok::<_, std::io::Error>(())
-    /// # }).unwrap();
+    /// # Ok(())
+    /// # }
     /// ```
     pub fn local_addr(&self) -> io::Result<SocketAddr> {
         self.inner.local_addr()
@@ -131,11 +136,12 @@ impl UdpSocket {
     /// # Examples
     ///
     /// ```
-    /// # txaio::__private::block_on_default(async {
+    /// # #[txaio::main]
+    /// # async fn main() -> Result<(), std::io::Error> {
     /// let socket = txaio::net::UdpSocket::bind("127.0.0.1:0".parse().unwrap()).await?;
     /// assert_eq!(socket.runtime(), txaio::current_runtime());
-    /// # Ok::<_, std::io::Error>(())
-    /// # }).unwrap();
+    /// # Ok(())
+    /// # }
     /// ```
     pub fn runtime(&self) -> Runtime {
         self.inner.runtime()

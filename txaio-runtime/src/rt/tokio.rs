@@ -286,6 +286,7 @@ pub(crate) fn udp_local_addr(socket: &UdpSocket) -> io::Result<SocketAddr> {
 
 macro_rules! tokio_io {
     (read $type:ty) => {
+        #[cfg_attr(docsrs, doc(cfg(feature = "tokio")))]
         impl AsyncRead for $type {
             fn poll_read(
                 self: Pin<&mut Self>,
@@ -303,6 +304,7 @@ macro_rules! tokio_io {
         }
     };
     (write $type:ty) => {
+        #[cfg_attr(docsrs, doc(cfg(feature = "tokio")))]
         impl AsyncWrite for $type {
             fn poll_write(
                 self: Pin<&mut Self>,
