@@ -3,7 +3,6 @@
 use std::error::Error;
 use std::fmt;
 use std::future::Future;
-use std::pin::Pin;
 
 use crate::rt::{self, Runtime};
 
@@ -14,15 +13,13 @@ use crate::failure::Failure;
 
 /// The body of a `#[portable] async fn`: spawned at once on `runtime`.
 ///
-/// The future comes boxed as `dyn Future + Send`: a body that is not `Send` is then reported
-/// by rustc as a failed cast at the user's `async fn`, not as a bound of this function.
+/// Named for the message a body that is not `Send` gets: "required by a bound in
+/// `spawn_portable`", at the user's `async fn`.
 #[track_caller]
-pub fn spawn_portable<T>(
-    runtime: Runtime,
-    future: Pin<Box<dyn Future<Output = Result<T, Failure>> + Send + 'static>>,
-) -> Deferred<T>
+pub fn spawn_portable<T, F>(runtime: Runtime, future: F) -> Deferred<T>
 where
     T: Send + 'static,
+    F: Future<Output = Result<T, Failure>> + Send + 'static,
 {
     spawn_on(runtime, future)
 }

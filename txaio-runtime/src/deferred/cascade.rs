@@ -29,18 +29,28 @@ pub(crate) trait Cancel: Send + Sync {
 
 /// The deferreds a pending deferred waits on; cancelled before it. The first one is inline:
 /// a chained deferred waits on exactly one, and costs no allocation for it.
-#[derive(Default)]
 pub(crate) struct Awaited {
     first: Option<Weak<dyn Cancel>>,
     rest: ThinVec<Weak<dyn Cancel>>,
 }
 
 impl Awaited {
+    pub(crate) const fn new() -> Self {
+        Awaited {
+            first: None,
+            rest: ThinVec::new(),
+        }
+    }
+
     pub(crate) fn one(target: Weak<dyn Cancel>) -> Self {
         Awaited {
             first: Some(target),
-            rest: ThinVec::default(),
+            rest: ThinVec::new(),
         }
+    }
+
+    pub(crate) fn is_empty(&self) -> bool {
+        self.first.is_none() && self.rest.is_empty()
     }
 
     pub(crate) fn len(&self) -> usize {
@@ -73,6 +83,12 @@ impl Awaited {
             self.first = self.rest.pop().or_else(|| latest.pop());
         }
         self.rest.append(latest);
+    }
+}
+
+impl Default for Awaited {
+    fn default() -> Self {
+        Awaited::new()
     }
 }
 

@@ -33,7 +33,7 @@ use std::mem;
 use std::panic::Location;
 use std::pin::Pin;
 use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::{Arc, Mutex, MutexGuard, PoisonError, Weak};
+use std::sync::{Arc, Weak};
 use std::task::{Context, Poll, Waker};
 use std::thread::{self, ThreadId};
 
@@ -56,6 +56,12 @@ use debug::Sites;
 use reactions::Reactions;
 use thin::ThinVec;
 use waiters::{WaiterKey, Waiters};
+
+/// The lock of a deferred's state. Nothing but a few field moves runs under it (never user
+/// code), so a waiter spins, yielding its time slice, rather than sleeping; release is a
+/// plain store.
+type StateLock<T> = spin::mutex::SpinMutex<State<T>, spin::relax::Yield>;
+type StateGuard<'a, T> = spin::mutex::SpinMutexGuard<'a, State<T>>;
 
 pub(crate) type Canceller<T> = Box<dyn FnOnce(&Deferred<T>) + Send>;
 
@@ -107,7 +113,7 @@ pub struct Deferred<T> {
 }
 
 struct Inner<T> {
-    state: Mutex<State<T>>,
+    state: StateLock<T>,
     /// Set, never cleared, when the deferred fires or its cancel begins: the task driving a
     /// spawned deferred reads it without the lock before each poll, and stops once it is set.
     closed: AtomicBool,
@@ -175,6 +181,22 @@ impl<T> Phase<T> {
 }
 
 impl<T> State<T> {
+    /// Pending with nothing attached (no canceller, task, awaited deferred, callback, taker,
+    /// awaiter, nor debugging record): firing it is storing the outcome.
+    fn nobody_waits(&self) -> bool {
+        matches!(
+            &self.phase,
+            Phase::Pending {
+                canceller: None,
+                task: None,
+                awaited,
+            } if awaited.is_empty()
+        ) && self.reactions.is_empty()
+            && self.takers.is_empty()
+            && self.waiters.is_empty()
+            && self.sites.is_none()
+    }
+
     /// Takes the outcome out of `Done`, leaving `RunningCallbacks`; `None` in any other phase.
     fn lend(&mut self) -> Option<Result<T, Failure>> {
         match mem::replace(&mut self.phase, Phase::RunningCallbacks) {
@@ -208,28 +230,36 @@ impl<T> WeakDeferred<T> {
 impl<T> Deferred<T> {
     #[track_caller]
     pub(crate) fn new_pending() -> Self {
-        Deferred::new_awaiting(Awaited::default())
+        Deferred::new_awaiting(Awaited::new())
     }
 
     /// A pending deferred whose cancel first cancels `awaited` (a chain's source).
     #[track_caller]
     fn new_awaiting(awaited: Awaited) -> Self {
-        Deferred::from_inner(Arc::new(Inner {
-            state: Mutex::new(State {
+        // Built from constants, the debugging record added after: the allocation is then
+        // written in place rather than assembled on the stack and copied.
+        let mut inner = Arc::new(Inner {
+            state: StateLock::new(State {
                 phase: Phase::Pending {
                     canceller: None,
                     task: None,
                     awaited,
                 },
                 reactions: Reactions::new(),
-                takers: ThinVec::default(),
-                waiters: Waiters::default(),
+                takers: ThinVec::new(),
+                waiters: Waiters::new(),
                 cancelled: false,
                 handled: false,
-                sites: Sites::if_debugging(Location::caller()),
+                sites: None,
             }),
             closed: AtomicBool::new(false),
-        }))
+        });
+        if let Some(sites) = Sites::if_debugging(Location::caller())
+            && let Some(unique) = Arc::get_mut(&mut inner)
+        {
+            unique.state.get_mut().sites = Some(sites);
+        }
+        Deferred::from_inner(inner)
     }
 
     fn from_inner(inner: Arc<Inner<T>>) -> Self {
@@ -239,7 +269,7 @@ impl<T> Deferred<T> {
         }
     }
 
-    fn lock(&self) -> MutexGuard<'_, State<T>> {
+    fn lock(&self) -> StateGuard<'_, T> {
         self.inner.lock()
     }
 
@@ -286,9 +316,8 @@ impl<T> Deferred<T> {
 }
 
 impl<T> Inner<T> {
-    fn lock(&self) -> MutexGuard<'_, State<T>> {
-        // No user code runs under this lock, so a poisoned lock still holds a consistent state.
-        self.state.lock().unwrap_or_else(PoisonError::into_inner)
+    fn lock(&self) -> StateGuard<'_, T> {
+        self.state.lock()
     }
 }
 
@@ -365,6 +394,12 @@ impl<T: Send + 'static> Deferred<T> {
     ) -> Result<bool, AlreadyCalledError> {
         let mut guard = self.lock();
         let state = &mut *guard;
+        if !queue && state.nobody_waits() {
+            // The common deferred fired before anyone reacted: nothing to run, wake or drop.
+            self.inner.closed.store(true, Ordering::Release);
+            state.phase = Phase::Done(outcome);
+            return Ok(true);
+        }
         let (canceller, task, outcome) = match &mut state.phase {
             Phase::Pending {
                 canceller, task, ..
@@ -473,7 +508,7 @@ impl<T: Send + 'static> Deferred<T> {
     }
 
     /// Leaves `RunningCallbacks` for `Done`: the first taker (if any) moves the value out.
-    fn settle_down(mut state: MutexGuard<'_, State<T>>, outcome: Result<T, Failure>) {
+    fn settle_down(mut state: StateGuard<'_, T>, outcome: Result<T, Failure>) {
         let takers = state.takers.take();
         if takers.is_empty() {
             state.phase = Phase::Done(outcome);
@@ -691,10 +726,7 @@ impl<T: CloneOnAwait + Send + 'static> Future for Deferred<T> {
         // The only handle, and no weak one: nobody else can reach the state, so it is read
         // without the lock (and `T::clone` runs under none).
         if let Some(inner) = Arc::get_mut(&mut this.inner) {
-            let state = inner
-                .state
-                .get_mut()
-                .unwrap_or_else(PoisonError::into_inner);
+            let state = inner.state.get_mut();
             if let Phase::Done(outcome) = &state.phase {
                 state.handled |= outcome.is_err();
                 this.waiter = None;
@@ -750,7 +782,7 @@ impl<T> Drop for Deferred<T> {
 
 impl<T> Drop for Inner<T> {
     fn drop(&mut self) {
-        let state = self.state.get_mut().unwrap_or_else(PoisonError::into_inner);
+        let state = self.state.get_mut();
         if let Phase::Done(Err(failure)) = &state.phase
             && !state.handled
             && !failure.is::<CancelledError>()
@@ -767,7 +799,7 @@ impl<T> fmt::Debug for Deferred<T> {
         let mut out = f.debug_struct("Deferred");
         out.field("state", &state.phase.name());
         if let Phase::Pending { awaited, .. } = &state.phase
-            && awaited.len() > 0
+            && !awaited.is_empty()
         {
             // What cancelling it would cancel first (a task's awaited deferreds, a chain's).
             out.field("awaiting", &awaited.len());

@@ -13,6 +13,10 @@ impl<T> Default for ThinVec<T> {
 }
 
 impl<T> ThinVec<T> {
+    pub(crate) const fn new() -> Self {
+        ThinVec(None)
+    }
+
     pub(crate) fn is_empty(&self) -> bool {
         self.0.as_ref().is_none_or(|items| items.is_empty())
     }

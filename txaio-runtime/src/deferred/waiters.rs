@@ -18,6 +18,14 @@ pub(crate) struct Waiters {
 }
 
 impl Waiters {
+    pub(crate) const fn new() -> Self {
+        Waiters {
+            first: None,
+            rest: ThinVec::new(),
+            generation: 0,
+        }
+    }
+
     fn slot(&mut self, index: usize) -> Option<&mut Option<Waker>> {
         match index {
             0 => Some(&mut self.first),
