@@ -75,6 +75,9 @@ pub(crate) fn async_fn(
     // body, so `?` and `return` in the body type-check against the declared type, and a
     // mismatch points at the user's expression and return type.
     parse_quote_spanned!(span=> {
+        // Called by a name at the `async` keyword: a body that is not `Send` fails the bound
+        // of `spawn_portable`, which rustc reports at the callee's path, so at the `async fn`.
+        use #krate::__private::spawn_portable as __txaio_spawn_portable;
         let __txaio_body = async move {
             #[allow(clippy::let_unit_value)]
             let __txaio_output: #infer = async move {
@@ -90,9 +93,6 @@ pub(crate) fn async_fn(
             .await;
             #outcome
         };
-        // Called by a name at the `async` keyword: a body that is not `Send` fails the bound
-        // of `spawn_portable`, which rustc reports at the callee's path, so at the `async fn`.
-        use #krate::__private::spawn_portable as __txaio_spawn_portable;
         __txaio_spawn_portable(#runtime, __txaio_body)
     })
 }
