@@ -20,6 +20,7 @@ pub mod net;
 mod panic;
 mod report;
 mod rt;
+mod short_lock;
 mod sync;
 pub mod testutil;
 mod time;

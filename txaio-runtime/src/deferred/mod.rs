@@ -51,17 +51,15 @@ pub use task::{defer_to_thread, spawn};
 use crate::errors::{AlreadyCalledError, CancelledError, TakenError};
 use crate::failure::Failure;
 use crate::report;
+use crate::short_lock::{ShortGuard, ShortLock};
 use cascade::{Awaited, Cancel};
 use debug::Sites;
 use reactions::Reactions;
 use thin::ThinVec;
 use waiters::{WaiterKey, Waiters};
 
-/// The lock of a deferred's state. Nothing but a few field moves runs under it (never user
-/// code), so a waiter spins, yielding its time slice, rather than sleeping; release is a
-/// plain store.
-type StateLock<T> = spin::mutex::SpinMutex<State<T>, spin::relax::Yield>;
-type StateGuard<'a, T> = spin::mutex::SpinMutexGuard<'a, State<T>>;
+type StateLock<T> = ShortLock<State<T>>;
+type StateGuard<'a, T> = ShortGuard<'a, State<T>>;
 
 pub(crate) type Canceller<T> = Box<dyn FnOnce(&Deferred<T>) + Send>;
 
@@ -216,6 +214,31 @@ enum FiredBy {
     Caller,
     /// The task driving a spawned deferred, with its future's output.
     Task,
+    /// [`Deferred::offer`]: fires a pending deferred only, and hands the outcome back
+    /// otherwise, even to the thread cancelling it.
+    Offer,
+}
+
+/// An outcome [`Deferred::fire`] did not take, handed back to be dropped (or passed on)
+/// outside the lock.
+struct Refused<T> {
+    outcome: Result<T, Failure>,
+    /// Set when the deferred had fired and was not cancelled, and the firing was a
+    /// `resolve`/`reject` that must hear of it: the error it gets.
+    already_called: Option<AlreadyCalledError>,
+}
+
+impl<T> Refused<T> {
+    /// A refusal as `resolve`/`reject` report it: an error if the deferred had fired, nothing
+    /// if the outcome was ignored because of a cancel.
+    fn into_error(self) -> Result<(), AlreadyCalledError> {
+        let Refused {
+            outcome,
+            already_called,
+        } = self;
+        drop(outcome);
+        already_called.map_or(Ok(()), Err)
+    }
 }
 
 /// A handle that does not keep the deferred alive (for cancellers that would otherwise cycle).
@@ -357,14 +380,24 @@ impl<T: Send + 'static> Deferred<T> {
     #[track_caller]
     pub(crate) fn settle(&self, outcome: Result<T, Failure>) -> Result<(), AlreadyCalledError> {
         self.fire(outcome, FiredBy::Caller, Location::caller(), false)
-            .map(drop)
+            .or_else(Refused::into_error)
+    }
+
+    /// Fires the deferred if it is pending; else gives `outcome` back (it had fired, or a
+    /// cancel has begun on any thread). How the coordination primitives hand a value to a
+    /// waiter: a refused value goes to the next one, never lost.
+    #[track_caller]
+    pub(crate) fn offer(&self, outcome: Result<T, Failure>) -> Result<(), Result<T, Failure>> {
+        self.fire(outcome, FiredBy::Offer, Location::caller(), false)
+            .map_err(|refused| refused.outcome)
     }
 
     /// Fires it as a link of a chain, from inside another deferred's callbacks: the outcome is
     /// stored (`Queued`) and its callbacks run when [`Resume::resume`] is called. `true` if
     /// it fired.
     pub(crate) fn settle_queued(&self, outcome: Result<T, Failure>) -> bool {
-        self.fire(outcome, FiredBy::Caller, Location::caller(), true) == Ok(true)
+        self.fire(outcome, FiredBy::Caller, Location::caller(), true)
+            .is_ok()
     }
 
     /// This deferred as the chain trampoline resumes it.
@@ -376,7 +409,8 @@ impl<T: Send + 'static> Deferred<T> {
     /// had fired, or someone else is cancelling it).
     #[track_caller]
     pub(crate) fn settle_accepted(&self, outcome: Result<T, Failure>) -> bool {
-        self.fire(outcome, FiredBy::Caller, Location::caller(), false) == Ok(true)
+        self.fire(outcome, FiredBy::Caller, Location::caller(), false)
+            .is_ok()
     }
 
     pub(crate) fn settle_by_task(&self, outcome: Result<T, Failure>) {
@@ -384,21 +418,22 @@ impl<T: Send + 'static> Deferred<T> {
         let _ = self.fire(outcome, FiredBy::Task, Location::caller(), false);
     }
 
-    /// `Ok(true)` if it fired with `outcome`, `Ok(false)` if that was ignored (cancelled).
+    /// Fires it with `outcome`, or hands that back, saying why (see [`Refused`]). The refused
+    /// outcome must be dropped by the caller, outside the lock.
     fn fire(
         &self,
         outcome: Result<T, Failure>,
         by: FiredBy,
         location: &'static Location<'static>,
         queue: bool,
-    ) -> Result<bool, AlreadyCalledError> {
+    ) -> Result<(), Refused<T>> {
         let mut guard = self.lock();
         let state = &mut *guard;
         if !queue && state.nobody_waits() {
             // The common deferred fired before anyone reacted: nothing to run, wake or drop.
             self.inner.closed.store(true, Ordering::Release);
             state.phase = Phase::Done(outcome);
-            return Ok(true);
+            return Ok(());
         }
         let (canceller, task, outcome) = match &mut state.phase {
             Phase::Pending {
@@ -417,21 +452,21 @@ impl<T: Send + 'static> Deferred<T> {
                 (canceller.take(), task.take(), outcome)
             }
             Phase::Cancelling { .. } => {
-                drop(guard);
-                drop(outcome);
-                return Ok(false);
+                return Err(Refused {
+                    outcome,
+                    already_called: None,
+                });
             }
             Phase::Queued(_) | Phase::RunningCallbacks | Phase::Done(_) => {
-                let refused = if state.cancelled {
-                    Ok(false)
-                } else {
-                    Err(AlreadyCalledError::first_fired_at(
+                let already_called = (!state.cancelled && by != FiredBy::Offer).then(|| {
+                    AlreadyCalledError::first_fired_at(
                         state.sites.as_ref().and_then(|sites| sites.first_fired()),
-                    ))
-                };
-                drop(guard);
-                drop(outcome);
-                return refused;
+                    )
+                });
+                return Err(Refused {
+                    outcome,
+                    already_called,
+                });
             }
         };
         self.inner.closed.store(true, Ordering::Release);
@@ -445,7 +480,7 @@ impl<T: Send + 'static> Deferred<T> {
             if let Some(task) = task {
                 task.wake();
             }
-            return Ok(true);
+            return Ok(());
         }
         let batch = state.reactions.take();
         if batch.is_empty() && state.takers.is_empty() {
@@ -462,11 +497,11 @@ impl<T: Send + 'static> Deferred<T> {
             self.run_reactions(outcome, batch);
         }
         if let Some(task) = task
-            && by == FiredBy::Caller
+            && by != FiredBy::Task
         {
             task.wake();
         }
-        Ok(true)
+        Ok(())
     }
 
     /// Runs `batch`, then whatever was queued meanwhile, then serves the takers, puts the

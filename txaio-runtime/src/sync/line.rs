@@ -11,15 +11,15 @@
 
 use std::cell::{Cell, RefCell};
 use std::collections::VecDeque;
-use std::mem;
-use std::sync::{Arc, Mutex, MutexGuard, PoisonError, Weak};
+use std::sync::{Arc, Weak};
 
 use crate::deferred::Deferred;
 
-/// Locks `mutex`; no user code runs under the primitives' locks, so a poisoned one still holds
-/// a consistent state.
-pub(crate) fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
-    mutex.lock().unwrap_or_else(PoisonError::into_inner)
+pub(crate) use crate::short_lock::{ShortGuard, ShortLock};
+
+/// Locks `lock`; no user code runs under the primitives' locks.
+pub(crate) fn lock<T>(lock: &ShortLock<T>) -> ShortGuard<'_, T> {
+    lock.lock()
 }
 
 /// Waiters in request order, each with an id that its canceller names it by.
@@ -66,17 +66,7 @@ impl<W> Line<W> {
 }
 
 /// Where a waiter's value waits between leaving the line and firing the waiter's deferred.
-pub(crate) type Slot<T> = Mutex<Hand<T>>;
-
-/// A waiter's hand-off slot.
-pub(crate) enum Hand<T> {
-    /// Nothing handed (still in line), or the value has gone on (delivered or given back).
-    Empty,
-    /// Handed under the owner's lock; `deliver` has not begun.
-    Handed(T),
-    /// `deliver` is cancelling the deferred so that its canceller fires it with this value.
-    Delivering(T),
-}
+pub(crate) type Slot<T> = ShortLock<Option<T>>;
 
 /// A waiter whose deferred fires with a `T`.
 pub(crate) struct Waiter<T> {
@@ -100,26 +90,21 @@ impl<T: Send + 'static> Waiter<T> {
     /// with yet gives the value back to `owner`.
     pub(crate) fn new<O: Owner<T>>(owner: &Arc<O>, id: u64) -> (Deferred<T>, Waiter<T>) {
         let deferred = Deferred::new_pending();
-        let slot: Arc<Slot<T>> = Arc::new(Mutex::new(Hand::Empty));
+        let slot: Arc<Slot<T>> = Arc::new(ShortLock::new(None));
         // Weak: the owner's line holds this deferred, which holds its canceller.
         let weak: Weak<O> = Arc::downgrade(owner);
         let canceller_slot = Arc::clone(&slot);
-        deferred.set_canceller(Box::new(move |deferred: &Deferred<T>| {
+        deferred.set_canceller(Box::new(move |_: &Deferred<T>| {
             let Some(owner) = weak.upgrade() else {
                 return;
             };
             if owner.leave(id) {
                 return;
             }
-            let hand = mem::replace(&mut *lock(&canceller_slot), Hand::Empty);
-            match hand {
-                Hand::Empty => {}
-                // `deliver`'s own cancel: fire with the value (the cancelling thread may).
-                Hand::Delivering(value) if OWN_CANCEL.get() == slot_id(&canceller_slot) => {
-                    let _ = deferred.settle(Ok(value));
-                }
-                // Someone else's cancel came first: the value goes back to the owner.
-                Hand::Handed(value) | Hand::Delivering(value) => owner.give_back(value),
+            // Handed a value that `deliver` has not taken yet: it goes back to the owner.
+            let handed = lock(&canceller_slot).take();
+            if let Some(value) = handed {
+                owner.give_back(value);
             }
         }));
         let waiter = Waiter {
@@ -136,77 +121,28 @@ impl<T: Send + 'static> Waiter<T> {
 
     /// Puts `value` in the slot; call under the owner's lock, as the waiter leaves the line.
     pub(crate) fn hand(&self, value: T) {
-        *lock(&self.slot) = Hand::Handed(value);
+        *lock(&self.slot) = Some(value);
     }
 }
 
 /// Fires `waiter` with the value it was handed, unless a cancel took it back first. Call with
-/// no lock held (through [`fire`]). `give_back` gets the value if the deferred had been fired
-/// meanwhile by its holder.
+/// no lock held (through [`fire`]). `give_back` gets the value if the deferred would not take
+/// it.
 ///
-/// Only the thread cancelling a deferred may fire it, so a plain `settle` here could be
-/// refused by a cancel begun on another thread a moment earlier, and the value dropped with
-/// it (or, on the cancelling thread itself, accepted into a get whose task is going away).
-/// Instead this cancels the deferred itself, and its canceller (see [`Waiter::new`]) fires it
-/// with the value: if another cancel began first, this one does nothing, the value stays in
-/// the slot, and that cancel's canceller gives it back. Either way the value ends up in
-/// exactly one place, with no lock held while the deferred fires.
+/// The value leaves the slot under the slot's lock, so exactly one of this and the waiter's
+/// canceller has it. The deferred is then *offered* it: a pending deferred fires with it; a
+/// deferred that fired meanwhile, or whose cancel has begun (on any thread, this one too:
+/// a get cancelled with its task is going away), refuses it, and it is given back here. The
+/// canceller of that cancel then finds the slot empty. Either way the value ends up in
+/// exactly one place, with no lock held while the deferred fires, and a hand-over costs no
+/// cancel.
 pub(crate) fn deliver<T: Send + 'static>(waiter: &Waiter<T>, give_back: impl FnOnce(T)) {
-    {
-        let mut slot = lock(&waiter.slot);
-        match mem::replace(&mut *slot, Hand::Empty) {
-            Hand::Handed(value) => *slot = Hand::Delivering(value),
-            other => {
-                *slot = other; // a cancel took it back already
-                return;
-            }
-        }
-    }
-    // Tells the canceller that this cancel is the delivery (a cancel under way on this same
-    // thread, which may have led here, is not: its canceller comes later and gives back).
-    let outer = OWN_CANCEL.replace(slot_id(&waiter.slot));
-    waiter.deferred.cancel();
-    OWN_CANCEL.set(outer);
-    // Still here if the deferred had fired by hand (no canceller ran), or if another thread's
-    // cancel is under way (its canceller will take it): only the first is ours to give back.
-    let left = {
-        let mut slot = lock(&waiter.slot);
-        if matches!(*slot, Hand::Delivering(..)) && waiter.deferred.is_called() {
-            mem::replace(&mut *slot, Hand::Empty)
-        } else {
-            Hand::Empty
-        }
-    };
-    if let Hand::Delivering(value) = left {
-        give_back(value);
-    }
-}
-
-/// [`deliver`] for a waiter whose value is a token, which can be made anew: cheaper than
-/// `deliver`'s cancel (which allocates a failure, and captures a backtrace when
-/// `RUST_BACKTRACE` is set).
-///
-/// A deferred that is closed (being cancelled, or fired by its holder) is left alone and its
-/// token given back (by its canceller, or here). Otherwise a plain `settle`: if a cancel
-/// begun on another thread since refuses it, the token is given back here, and that cancel's
-/// canceller finds the slot empty. No cancel can begin on this thread in between.
-pub(crate) fn deliver_token(waiter: &Waiter<()>, give_back: impl FnOnce()) {
-    let mut slot = lock(&waiter.slot);
-    if !matches!(*slot, Hand::Handed(())) {
+    let handed = lock(&waiter.slot).take();
+    let Some(value) = handed else {
         return; // a cancel took it back already
-    }
-    if waiter.deferred.closed_for_task() {
-        if waiter.deferred.is_called() {
-            *slot = Hand::Empty;
-            drop(slot);
-            give_back();
-        }
-        return; // being cancelled: its canceller gives the token back
-    }
-    *slot = Hand::Empty;
-    drop(slot);
-    if !waiter.deferred.settle_accepted(Ok(())) {
-        give_back();
+    };
+    if let Err(Ok(value)) = waiter.deferred.offer(Ok(value)) {
+        give_back(value);
     }
 }
 
@@ -214,14 +150,7 @@ pub(crate) fn deliver_token(waiter: &Waiter<()>, give_back: impl FnOnce()) {
 /// to the next one, whose callback releases it...) before the next ones are queued instead.
 const MAX_NESTING: usize = 16;
 
-/// Identifies a slot for [`OWN_CANCEL`] (its address; never dereferenced).
-fn slot_id<T>(slot: &Arc<Slot<T>>) -> usize {
-    Arc::as_ptr(slot).cast::<()>() as usize
-}
-
 thread_local! {
-    /// The slot whose [`deliver`] is cancelling its deferred on this thread right now.
-    static OWN_CANCEL: Cell<usize> = const { Cell::new(0) };
     static NESTING: Cell<usize> = const { Cell::new(0) };
     static QUEUED: RefCell<VecDeque<Box<dyn FnOnce()>>> = const { RefCell::new(VecDeque::new()) };
 }

@@ -4,12 +4,12 @@ use std::collections::VecDeque;
 use std::error::Error;
 use std::fmt;
 use std::pin::Pin;
-use std::sync::{Arc, Mutex, MutexGuard};
+use std::sync::Arc;
 use std::task::{Context, Poll, Waker};
 
 use futures_core::Stream;
 
-use super::line::{Line, Owner, Waiter, deliver, fire, lock};
+use super::line::{Line, Owner, ShortGuard, ShortLock, Waiter, deliver, fire, lock};
 use crate::deferred::{Deferred, create_future_success};
 
 /// `put` on a full queue: `size` items stored and no get waiting (Twisted's `QueueOverflow`).
@@ -85,7 +85,7 @@ pub struct DeferredQueue<T> {
 }
 
 struct QueueInner<T> {
-    state: Mutex<QueueState<T>>,
+    state: ShortLock<QueueState<T>>,
     size: Option<usize>,
     backlog: Option<usize>,
 }
@@ -99,7 +99,7 @@ enum Getter<T> {
     /// A pending `get`.
     Get(Waiter<T>),
     /// A handle polled as a `Stream`.
-    Next(Arc<Mutex<NextSlot<T>>>),
+    Next(Arc<ShortLock<NextSlot<T>>>),
 }
 
 struct NextSlot<T> {
@@ -114,7 +114,7 @@ impl<T: Send + 'static> QueueInner<T> {
         debug_assert!(stored.is_ok(), "a returned value is always stored");
     }
 
-    fn lock(&self) -> MutexGuard<'_, QueueState<T>> {
+    fn lock(&self) -> ShortGuard<'_, QueueState<T>> {
         lock(&self.state)
     }
 
@@ -190,7 +190,7 @@ impl<T: Send + 'static> DeferredQueue<T> {
     pub fn new(size: Option<usize>, backlog: Option<usize>) -> Self {
         DeferredQueue {
             inner: Arc::new(QueueInner {
-                state: Mutex::new(QueueState {
+                state: ShortLock::new(QueueState {
                     items: VecDeque::new(),
                     line: Line::new(),
                 }),
@@ -394,7 +394,7 @@ impl<T: Send + 'static> Stream for DeferredQueue<T> {
         if let Some(value) = state.items.pop_front() {
             return Poll::Ready(Some(value));
         }
-        let slot = Arc::new(Mutex::new(NextSlot {
+        let slot = Arc::new(ShortLock::new(NextSlot {
             value: None,
             waker: Some(cx.waker().clone()),
         }));
@@ -419,7 +419,7 @@ trait StreamPlace<T>: Send + Sync {
 struct Place<T: Send + 'static> {
     queue: Arc<QueueInner<T>>,
     id: u64,
-    slot: Arc<Mutex<NextSlot<T>>>,
+    slot: Arc<ShortLock<NextSlot<T>>>,
 }
 
 impl<T: Send + 'static> StreamPlace<T> for Place<T> {

@@ -1,15 +1,15 @@
 //! `DeferredSemaphore`, and the token gate it shares with `DeferredLock`.
 
 use std::fmt;
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
 
-use super::line::{Line, Owner, Waiter, deliver_token, fire, lock};
+use super::line::{Line, Owner, ShortLock, Waiter, deliver, fire, lock};
 use super::run::run_guarded;
 use crate::deferred::{Deferred, IntoDeferred, create_future_success};
 
 /// Tokens and the line of waiters for them: a semaphore, or a lock with one token.
 pub(crate) struct Gate {
-    state: Mutex<GateState>,
+    state: ShortLock<GateState>,
     limit: usize,
 }
 
@@ -21,7 +21,7 @@ struct GateState {
 impl Gate {
     pub(crate) fn new(limit: usize) -> Arc<Gate> {
         Arc::new(Gate {
-            state: Mutex::new(GateState {
+            state: ShortLock::new(GateState {
                 tokens: limit,
                 line: Line::new(),
             }),
@@ -77,7 +77,7 @@ impl Gate {
             waiter.hand(());
             drop(state);
             let gate = Arc::clone(self);
-            fire(move || deliver_token(&waiter, || gate.pass_on()));
+            fire(move || deliver(&waiter, |()| gate.pass_on()));
             return true;
         }
         if state.tokens == self.limit {
