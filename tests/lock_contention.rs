@@ -172,3 +172,45 @@ fn a_lock_run_from_many_threads_admits_one_at_a_time() {
     assert_eq!(runs.load(Ordering::SeqCst), THREADS * PER_THREAD);
     assert!(!lock.locked());
 }
+
+/// A waker whose last drop asks the deferred it waited on whether it fired.
+struct AsksOnDrop(Deferred<u32>);
+
+impl std::task::Wake for AsksOnDrop {
+    fn wake(self: Arc<Self>) {}
+}
+
+impl Drop for AsksOnDrop {
+    fn drop(&mut self) {
+        let _ = self.0.is_called();
+    }
+}
+
+/// Runs `body` on its own thread; fails rather than hangs if it deadlocks.
+fn without_deadlock(body: impl FnOnce() + Send + 'static) {
+    let (done, finished) = std::sync::mpsc::channel();
+    thread::spawn(move || {
+        body();
+        let _ = done.send(());
+    });
+    finished
+        .recv_timeout(std::time::Duration::from_secs(20))
+        .expect("deadlocked: a waker was dropped under the deferred's lock");
+}
+
+#[test]
+fn a_replaced_waker_is_dropped_outside_the_lock() {
+    without_deadlock(|| {
+        let d = txaio::create_future::<u32>();
+        let mut awaiting = d.clone();
+        let first = Waker::from(Arc::new(AsksOnDrop(d.clone())));
+        let polled = std::pin::Pin::new(&mut awaiting).poll(&mut Context::from_waker(&first));
+        assert!(polled.is_pending());
+        drop(first); // the deferred now holds the only reference to it
+        // Polled again from elsewhere: the old waker is replaced, and its drop locks `d`.
+        let polled =
+            std::pin::Pin::new(&mut awaiting).poll(&mut Context::from_waker(Waker::noop()));
+        assert!(polled.is_pending());
+        txaio::resolve(&d, 1).unwrap();
+    });
+}

@@ -616,8 +616,9 @@ impl<T: Send + 'static> Deferred<T> {
             return Poll::Ready(result);
         }
         let pending = matches!(state.phase, Phase::Pending { .. });
-        state.waiters.register(&mut self.waiter, cx.waker());
+        let replaced = state.waiters.register(&mut self.waiter, cx.waker());
         drop(guard);
+        drop(replaced);
         if pending {
             self.register_as_awaited();
         }
@@ -656,18 +657,35 @@ impl<T: Send + 'static> Deferred<T> {
         cx: &mut Context<'_>,
         latest: &mut Vec<Weak<dyn Cancel>>,
     ) -> Poll<()> {
+        // What the task awaited before is merged with no lock held: merging upgrades each
+        // entry to see whether it is still open, and the last handle to one of them may drop
+        // right there, with its callbacks (user code).
+        let mut awaited = match &mut self.lock().phase {
+            Phase::Pending { awaited, .. } => mem::take(awaited),
+            _ => Awaited::new(),
+        };
+        awaited.merge(latest);
         let mut state = self.lock();
-        if let Phase::Pending { task, awaited, .. } = &mut state.phase {
-            awaited.merge(latest);
-            match task {
-                Some(waker) if waker.will_wake(cx.waker()) => {}
-                _ => *task = Some(cx.waker().clone()),
-            }
+        if let Phase::Pending {
+            task,
+            awaited: slot,
+            ..
+        } = &mut state.phase
+        {
+            *slot = awaited;
+            let replaced = match task {
+                Some(waker) if waker.will_wake(cx.waker()) => None,
+                _ => task.replace(cx.waker().clone()),
+            };
+            drop(state);
+            // A waker's drop is the runtime's code: outside the lock.
+            drop(replaced);
             return Poll::Pending;
         }
         drop(state);
         // A cancel began while the future was being polled, after it had collected what the
         // future waited on before: what the poll registered is cancelled now, by the task.
+        awaited.drain_into(latest);
         cascade::run(mem::take(latest), || {});
         Poll::Ready(())
     }
@@ -788,8 +806,9 @@ impl<T: CloneOnAwait + Send + 'static> Future for Deferred<T> {
             return Poll::Ready(result);
         }
         let pending = matches!(state.phase, Phase::Pending { .. });
-        state.waiters.register(&mut this.waiter, cx.waker());
+        let replaced = state.waiters.register(&mut this.waiter, cx.waker());
         drop(state);
+        drop(replaced);
         if pending {
             this.register_as_awaited();
         }

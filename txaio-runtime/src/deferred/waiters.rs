@@ -34,19 +34,22 @@ impl Waiters {
     }
 
     /// Stores `waker` in the slot `key` names, taking a free slot if it names none (or a stale one).
-    pub(crate) fn register(&mut self, key: &mut Option<WaiterKey>, waker: &Waker) {
+    /// Returns the waker it replaced, to be dropped outside the lock (a waker's drop is the
+    /// runtime's code, and may drop the last reference to a task and what it holds).
+    #[must_use = "drop the replaced waker after releasing the lock"]
+    pub(crate) fn register(&mut self, key: &mut Option<WaiterKey>, waker: &Waker) -> Option<Waker> {
         let generation = self.generation;
         if let Some((slot_generation, index)) = *key
             && slot_generation == generation
             && let Some(slot) = self.slot(index)
         {
-            if !slot
+            if slot
                 .as_ref()
                 .is_some_and(|current| current.will_wake(waker))
             {
-                *slot = Some(waker.clone());
+                return None;
             }
-            return;
+            return slot.replace(waker.clone());
         }
         let index = if self.first.is_none() {
             self.first = Some(waker.clone());
@@ -59,6 +62,7 @@ impl Waiters {
             self.rest.len()
         };
         *key = Some((generation, index));
+        None
     }
 
     /// Empties the slot `key` names; the waker is returned to be dropped outside the lock.

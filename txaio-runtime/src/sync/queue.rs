@@ -426,12 +426,14 @@ impl<T: Send + 'static> StreamPlace<T> for Place<T> {
     fn poll_value(&self, cx: &mut Context<'_>) -> Option<T> {
         let mut slot = lock(&self.slot);
         let value = slot.value.take();
-        if value.is_none() {
-            match &slot.waker {
-                Some(waker) if waker.will_wake(cx.waker()) => {}
-                _ => slot.waker = Some(cx.waker().clone()),
-            }
-        }
+        let replaced = match &slot.waker {
+            _ if value.is_some() => None,
+            Some(waker) if waker.will_wake(cx.waker()) => None,
+            _ => slot.waker.replace(cx.waker().clone()),
+        };
+        drop(slot);
+        // A waker's drop is the runtime's code: outside the lock.
+        drop(replaced);
         value
     }
 }

@@ -127,10 +127,13 @@ impl TimerEntry {
 
     pub(crate) fn register(&self, waker: &Waker) {
         let mut slot = self.slot.lock().unwrap_or_else(PoisonError::into_inner);
-        match &slot.waiter {
-            Some(current) if current.will_wake(waker) => {}
-            _ => slot.waiter = Some(waker.clone()),
-        }
+        let replaced = match &slot.waiter {
+            Some(current) if current.will_wake(waker) => None,
+            _ => slot.waiter.replace(waker.clone()),
+        };
+        drop(slot);
+        // A waker's drop is the runtime's code: outside the lock.
+        drop(replaced);
     }
 }
 
