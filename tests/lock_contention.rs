@@ -214,3 +214,42 @@ fn a_replaced_waker_is_dropped_outside_the_lock() {
         txaio::resolve(&d, 1).unwrap();
     });
 }
+
+/// A writer that calls back into what it is writing about.
+struct AsksWhileWriting<F: FnMut()>(F);
+
+impl<F: FnMut()> std::fmt::Write for AsksWhileWriting<F> {
+    fn write_str(&mut self, _: &str) -> std::fmt::Result {
+        (self.0)();
+        Ok(())
+    }
+}
+
+#[test]
+fn debug_formatting_writes_with_no_lock_held() {
+    without_deadlock(|| {
+        use std::fmt::Write as _;
+        let d = txaio::create_future::<u32>();
+        let asked = d.clone();
+        write!(
+            AsksWhileWriting(move || assert!(!asked.is_called())),
+            "{d:?}"
+        )
+        .unwrap();
+        let queue = DeferredQueue::<u32>::new(None, None);
+        let _waiting = queue.get().unwrap();
+        let asked = queue.clone();
+        write!(
+            AsksWhileWriting(move || assert_eq!(asked.len(), 0)),
+            "{queue:?}"
+        )
+        .unwrap();
+        let semaphore = txaio::DeferredSemaphore::new(2);
+        let asked = semaphore.clone();
+        write!(
+            AsksWhileWriting(move || assert_eq!(asked.tokens(), 2)),
+            "{semaphore:?}"
+        )
+        .unwrap();
+    });
+}

@@ -849,14 +849,20 @@ impl<T> Drop for Inner<T> {
 
 impl<T> fmt::Debug for Deferred<T> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let state = self.lock();
+        // Read under the lock, written after it: the formatter's writer is the caller's code.
+        let (phase, awaiting) = {
+            let state = self.lock();
+            let awaiting = match &state.phase {
+                Phase::Pending { awaited, .. } => awaited.len(),
+                _ => 0,
+            };
+            (state.phase.name(), awaiting)
+        };
         let mut out = f.debug_struct("Deferred");
-        out.field("state", &state.phase.name());
-        if let Phase::Pending { awaited, .. } = &state.phase
-            && !awaited.is_empty()
-        {
+        out.field("state", &phase);
+        if awaiting > 0 {
             // What cancelling it would cancel first (a task's awaited deferreds, a chain's).
-            out.field("awaiting", &awaited.len());
+            out.field("awaiting", &awaiting);
         }
         out.finish_non_exhaustive()
     }

@@ -454,10 +454,14 @@ impl<T: Send + 'static> Drop for Place<T> {
 
 impl<T> fmt::Debug for DeferredQueue<T> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let state = lock(&self.inner.state);
+        // Read under the lock, written after it: the formatter's writer is the caller's code.
+        let (len, waiting) = {
+            let state = lock(&self.inner.state);
+            (state.items.len(), state.line.len())
+        };
         f.debug_struct("DeferredQueue")
-            .field("len", &state.items.len())
-            .field("waiting", &state.line.len())
+            .field("len", &len)
+            .field("waiting", &waiting)
             .field("size", &self.inner.size)
             .field("backlog", &self.inner.backlog)
             .finish_non_exhaustive()

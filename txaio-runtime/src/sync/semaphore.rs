@@ -108,11 +108,15 @@ impl Owner<()> for Gate {
 
 impl fmt::Debug for Gate {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let state = lock(&self.state);
+        // Read under the lock, written after it: the formatter's writer is the caller's code.
+        let (tokens, waiting) = {
+            let state = lock(&self.state);
+            (state.tokens, state.line.len())
+        };
         f.debug_struct("DeferredSemaphore")
-            .field("tokens", &state.tokens)
+            .field("tokens", &tokens)
             .field("limit", &self.limit)
-            .field("waiting", &state.line.len())
+            .field("waiting", &waiting)
             .finish()
     }
 }
