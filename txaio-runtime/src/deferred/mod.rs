@@ -12,10 +12,11 @@
 //!                                                 └──── a callback added, `.await` ┘
 //! ```
 //!
-//! (`fire` goes straight to `Done` when there is nothing to run.) The mutex guarding the state
-//! is never held while user code runs: callbacks, cancellers, `T::clone` and the drop of a
-//! canceller or of a rejected value all run after it is released, with the outcome *lent* out
-//! of the state (`RunningCallbacks`) when they need to see it.
+//! (`fire` goes straight to `Done` when there is nothing to run.) The lock guarding the state
+//! (a short spin lock, `crate::short_lock`) is never held while user code runs: callbacks,
+//! cancellers, `T::clone`, the drop of a canceller, of a refused value or of a replaced waker,
+//! and the writes of `Debug` all happen after it is released, with the outcome *lent* out of
+//! the state (`RunningCallbacks`) when they need to see it.
 
 mod api;
 mod cascade;
