@@ -1,0 +1,144 @@
+//! The tokio backend.
+
+use std::future::Future;
+use std::sync::{Mutex, OnceLock, PoisonError};
+
+use crate::errors::Panic;
+
+use tokio::runtime::{Builder, Handle};
+
+mod net;
+pub(crate) use net::*;
+
+fn handle() -> Handle {
+    // A thread scoped to a `Txaio`'s tokio runtime uses that one, entered or not.
+    if let Some(super::Instance::Tokio(handle)) = super::instance_of(super::Runtime::Tokio) {
+        return handle;
+    }
+    Handle::try_current().unwrap_or_else(|_| {
+        panic!(
+            "txaio: this call needs a running tokio runtime, and none is running on this thread. \
+             Run your code inside `#[txaio::main]` or `#[txaio::test]`, inside a tokio runtime \
+             (`#[tokio::main]`, `Runtime::enter`), or select the `smol` backend, which needs no setup"
+        )
+    })
+}
+
+/// Spawns a detached task.
+pub(crate) fn spawn<F: Future<Output = ()> + Send + 'static>(future: F) {
+    drop(handle().spawn(future));
+}
+
+/// Runs `f` on tokio's blocking pool.
+pub(crate) fn spawn_blocking<R: Send + 'static>(
+    f: impl FnOnce() -> R + Send + 'static,
+    done: impl FnOnce(Result<R, Panic>) + Send + 'static,
+) {
+    drop(handle().spawn_blocking(move || {
+        done(crate::panic::catch(f));
+    }));
+}
+
+/// tokio's timer for `deadline`, made here so that a runtime without a time driver panics
+/// with the fix in the caller, not silently in a detached task.
+pub(crate) fn sleep_until(deadline: std::time::Instant) -> super::Sleep {
+    let runtime = handle();
+    // Entered, so that tokio makes the timer on that runtime's driver.
+    let _entered = runtime.enter();
+    let deadline = tokio::time::Instant::from_std(deadline);
+    // tokio checks for its time driver when the timer is made; its own panic would not say
+    // how to build the runtime.
+    match crate::panic::catch(|| tokio::time::sleep_until(deadline)) {
+        Ok(sleep) => super::Sleep::Tokio { sleep },
+        Err(tokio_panic) => panic!(
+            "txaio: the running tokio runtime has no timers: it was built without its time \
+             driver. Build it with `enable_time()` or `enable_all()` on \
+             `tokio::runtime::Builder`, or run your code inside `#[txaio::main]` (tokio: \
+             {tokio_panic})"
+        ),
+    }
+}
+
+fn build(builder: &mut Builder) -> tokio::runtime::Runtime {
+    builder
+        .enable_all()
+        .build()
+        .unwrap_or_else(|error| panic!("txaio: could not start the tokio runtime: {error}"))
+}
+
+/// Runs `future` on a new multi-thread runtime, as `#[tokio::main]` does.
+pub(crate) fn block_on<F: Future>(future: F) -> F::Output {
+    build(&mut Builder::new_multi_thread()).block_on(future)
+}
+
+/// Runs `future` on a new current-thread runtime, as `#[tokio::test]` does.
+pub(crate) fn block_on_test<F: Future>(future: F) -> F::Output {
+    build(&mut Builder::new_current_thread()).block_on(future)
+}
+
+/// A tokio runtime instance, by its handle.
+pub(crate) type Instance = Handle;
+
+/// Whether both handles drive the same runtime.
+pub(crate) fn same(a: &Handle, b: &Handle) -> bool {
+    a.id() == b.id()
+}
+
+/// The entered runtime, if any.
+pub(crate) fn current_instance() -> Option<super::Instance> {
+    Handle::try_current().ok().map(super::Instance::Tokio)
+}
+
+/// Spawns a detached task on `handle`'s runtime, from any thread.
+pub(crate) fn spawn_in<F: Future<Output = ()> + Send + 'static>(handle: &Handle, future: F) {
+    drop(handle.spawn(future));
+}
+
+/// Runs `f` on `handle`'s blocking pool.
+pub(crate) fn spawn_blocking_in<R: Send + 'static>(
+    handle: &Handle,
+    f: impl FnOnce() -> R + Send + 'static,
+    done: impl FnOnce(Result<R, Panic>) + Send + 'static,
+) {
+    drop(handle.spawn_blocking(move || {
+        done(crate::panic::catch(f));
+    }));
+}
+
+/// Inside a tokio runtime: a worker, a `block_on`, an entered runtime or its blocking pool
+/// (tokio does not tell the last apart; txaio's own blocking jobs are marked separately).
+pub(crate) fn is_runtime_thread() -> bool {
+    Handle::try_current().is_ok()
+}
+
+/// Yields to the scheduler; tokio's own version also lets the I/O and timer driver run.
+pub(crate) async fn yield_now() {
+    tokio::task::yield_now().await;
+}
+
+static BACKGROUND: Mutex<Option<tokio::runtime::Runtime>> = Mutex::new(None);
+
+/// The background runtime of `blocking::setup`, started on first use: a multi-thread runtime
+/// whose threads are named `txaio-runtime`.
+pub(crate) fn background() -> super::Instance {
+    static HANDLE: OnceLock<Handle> = OnceLock::new();
+    let handle = HANDLE.get_or_init(|| {
+        let runtime = build(Builder::new_multi_thread().thread_name("txaio-runtime"));
+        let handle = runtime.handle().clone();
+        *BACKGROUND.lock().unwrap_or_else(PoisonError::into_inner) = Some(runtime);
+        handle
+    });
+    super::Instance::Tokio(handle.clone())
+}
+
+/// Stops the background runtime, if it was started, without waiting for its tasks (its
+/// blocking jobs run on to their end).
+pub(crate) fn shutdown_background() {
+    let runtime = BACKGROUND
+        .lock()
+        .unwrap_or_else(PoisonError::into_inner)
+        .take();
+    if let Some(runtime) = runtime {
+        runtime.shutdown_background();
+    }
+}
