@@ -141,7 +141,7 @@ pub mod sync {
     //! a waiter out of the line.
     #[doc(inline)]
     pub use txaio_runtime::{
-        DeferredLock, DeferredQueue, DeferredSemaphore, QueueOverflow, QueueUnderflow,
+        DeferredLock, DeferredQueue, DeferredSemaphore, QueueFull, QueueOverflow, QueueUnderflow,
     };
 }
 

@@ -22,6 +22,8 @@ const STREAM: usize = usize::MAX;
 #[derive(Clone, Debug)]
 enum QueueOp {
     Put(u32),
+    /// `try_put`: as `Put`, and a refused value comes back whole.
+    TryPut(u32),
     Get,
     /// Cancels the n-th get made so far (modulo their number), fired or not.
     Cancel(usize),
@@ -31,7 +33,8 @@ enum QueueOp {
 
 fn queue_op() -> impl Strategy<Value = QueueOp> {
     prop_oneof![
-        4 => any::<u32>().prop_map(QueueOp::Put),
+        3 => any::<u32>().prop_map(QueueOp::Put),
+        1 => any::<u32>().prop_map(QueueOp::TryPut),
         4 => Just(QueueOp::Get),
         2 => any::<usize>().prop_map(QueueOp::Cancel),
         1 => Just(QueueOp::PollStream),
@@ -140,6 +143,12 @@ fn check_queue(
             QueueOp::Put(value) => {
                 let real = queue.put(*value);
                 prop_assert_eq!(real, model.hand(*value, false));
+                put += usize::from(real.is_ok());
+            }
+            QueueOp::TryPut(value) => {
+                let real = queue.try_put(*value).map_err(txaio::QueueFull::into_inner);
+                let expected = model.hand(*value, false).map_err(|_| *value);
+                prop_assert_eq!(real, expected);
                 put += usize::from(real.is_ok());
             }
             QueueOp::Get => {

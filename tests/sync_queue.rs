@@ -70,6 +70,29 @@ async fn put_on_a_full_queue_overflows_and_does_not_store() {
 }
 
 #[txaio::test]
+async fn try_put_on_a_full_queue_gives_the_value_back() {
+    let queue = DeferredQueue::new(Some(1), None);
+    queue.try_put(String::from("a")).unwrap();
+    let refused = queue.try_put(String::from("b")).unwrap_err();
+    assert_eq!(format!("{refused:?}"), "QueueFull(..)");
+    assert_eq!(refused.to_string(), "the queue is full");
+    assert_eq!(queue.len(), 1, "the refused value is not stored");
+    let first = queue.get().unwrap();
+    queue.try_put(refused.into_inner()).unwrap();
+    assert_eq!(first.await.unwrap(), "a");
+    assert_eq!(queue.get().unwrap().await.unwrap(), "b");
+}
+
+#[txaio::test]
+async fn try_put_hands_to_a_waiting_get_even_with_no_room() {
+    let queue = DeferredQueue::new(Some(0), None);
+    assert_eq!(queue.try_put(1).unwrap_err().into_inner(), 1);
+    let waiting = queue.get().unwrap();
+    queue.try_put(2).unwrap();
+    assert_eq!(waiting.await.unwrap(), 2);
+}
+
+#[txaio::test]
 async fn a_full_queue_still_hands_to_a_waiting_get() {
     let queue = DeferredQueue::new(Some(0), None);
     assert_eq!(queue.put(1), Err(QueueOverflow));

@@ -53,7 +53,9 @@ pub use log::{
     start_logging, start_logging_with_writer,
 };
 pub use rt::{Runtime, USING_ASYNC_STD, USING_SMOL, USING_TOKIO, current_runtime, runtime};
-pub use sync::{DeferredLock, DeferredQueue, DeferredSemaphore, QueueOverflow, QueueUnderflow};
+pub use sync::{
+    DeferredLock, DeferredQueue, DeferredSemaphore, QueueFull, QueueOverflow, QueueUnderflow,
+};
 pub use time::timeout;
 pub use time::{BatchedTimer, DelayedCall, call_later, make_batched_timer, sleep};
 pub use time::{Interval, interval};

@@ -13,5 +13,5 @@ mod run;
 mod semaphore;
 
 pub use lock::DeferredLock;
-pub use queue::{DeferredQueue, QueueOverflow, QueueUnderflow};
+pub use queue::{DeferredQueue, QueueFull, QueueOverflow, QueueUnderflow};
 pub use semaphore::DeferredSemaphore;

@@ -32,6 +32,49 @@ impl fmt::Display for QueueOverflow {
 
 impl Error for QueueOverflow {}
 
+/// [`try_put`](DeferredQueue::try_put) on a full queue: the value it refused, given back.
+///
+/// # Examples
+///
+/// ```
+/// let queue = txaio::DeferredQueue::new(Some(1), None);
+/// queue.put(String::from("first")).unwrap();
+/// let refused = queue.try_put(String::from("second")).unwrap_err();
+/// assert_eq!(refused.to_string(), "the queue is full");
+/// assert_eq!(refused.into_inner(), "second");
+/// ```
+#[derive(Clone, Copy, PartialEq, Eq, Hash)]
+pub struct QueueFull<T>(pub T);
+
+impl<T> QueueFull<T> {
+    /// The value the queue refused.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// let queue = txaio::DeferredQueue::new(Some(0), None);
+    /// assert_eq!(queue.try_put(7).unwrap_err().into_inner(), 7);
+    /// ```
+    pub fn into_inner(self) -> T {
+        self.0
+    }
+}
+
+// By hand, so that `T` needs no `Debug` (as `std::sync::mpsc::SendError`).
+impl<T> fmt::Debug for QueueFull<T> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("QueueFull(..)")
+    }
+}
+
+impl<T> fmt::Display for QueueFull<T> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("the queue is full")
+    }
+}
+
+impl<T> Error for QueueFull<T> {}
+
 /// `get` on an empty queue with `backlog` gets already waiting (Twisted's `QueueUnderflow`).
 ///
 /// # Examples
@@ -207,7 +250,7 @@ impl<T: Send + 'static> DeferredQueue<T> {
     /// # Errors
     ///
     /// [`QueueOverflow`] if the queue is full (`size` values stored, no get waiting); the
-    /// value is then not stored, and dropped.
+    /// value is then not stored, and dropped ([`try_put`](Self::try_put) gives it back).
     ///
     /// # Examples
     ///
@@ -219,6 +262,28 @@ impl<T: Send + 'static> DeferredQueue<T> {
     /// ```
     pub fn put(&self, value: T) -> Result<(), QueueOverflow> {
         self.inner.offer(value, false).map_err(|_| QueueOverflow)
+    }
+
+    /// As [`put`](Self::put), but a full queue gives the value back: for a producer that
+    /// backs off and tries again with the same value, which need not be rebuilt or cloned.
+    ///
+    /// # Errors
+    ///
+    /// [`QueueFull`] holding `value` if the queue is full (`size` values stored, no get
+    /// waiting).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// let queue = txaio::DeferredQueue::new(Some(1), None);
+    /// queue.try_put(vec![1]).unwrap();
+    /// let again = queue.try_put(vec![2]).unwrap_err().into_inner();
+    /// let _first = queue.get().unwrap(); // makes room
+    /// queue.try_put(again).unwrap();
+    /// assert_eq!(queue.len(), 1);
+    /// ```
+    pub fn try_put(&self, value: T) -> Result<(), QueueFull<T>> {
+        self.inner.offer(value, false).map_err(QueueFull)
     }
 
     /// Takes the oldest value: a deferred that has fired with it if one is stored, or that
