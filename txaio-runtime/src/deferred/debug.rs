@@ -1,6 +1,6 @@
 //! What `set_debugging(true)` records on a deferred: where it was created and first fired.
 
-use std::backtrace::Backtrace;
+use std::backtrace::{Backtrace, BacktraceStatus};
 use std::fmt;
 use std::panic::Location;
 
@@ -26,9 +26,15 @@ impl Sites {
         })
     }
 
-    pub(crate) fn fired_at(&mut self, location: &'static Location<'static>) {
+    /// Records the first firing; `trace` was captured before the deferred's lock was taken
+    /// (capturing takes microseconds), `None` if debugging was off by then.
+    pub(crate) fn fired_at(
+        &mut self,
+        location: &'static Location<'static>,
+        trace: Option<Backtrace>,
+    ) {
         if self.fired.is_none() {
-            self.fired = Some((location, Backtrace::force_capture()));
+            self.fired = Some((location, trace.unwrap_or_else(Backtrace::disabled)));
         }
     }
 
@@ -45,7 +51,9 @@ impl fmt::Display for Sites {
             write!(f, "\nand first fired at {location}")?;
         }
         write!(f, "\ncreated:\n{}", self.created_trace)?;
-        if let Some((_, trace)) = &self.fired {
+        if let Some((_, trace)) = &self.fired
+            && trace.status() == BacktraceStatus::Captured
+        {
             write!(f, "\nfired:\n{trace}")?;
         }
         Ok(())

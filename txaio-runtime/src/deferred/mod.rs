@@ -28,6 +28,7 @@ mod task;
 mod thin;
 mod waiters;
 
+use std::backtrace::Backtrace;
 use std::fmt;
 use std::future::Future;
 use std::mem;
@@ -50,7 +51,7 @@ pub(crate) use task::spawn_on;
 pub use task::{defer_to_thread, spawn};
 
 use crate::errors::{AlreadyCalledError, CancelledError, TakenError};
-use crate::failure::Failure;
+use crate::failure::{Failure, is_debugging};
 use crate::report;
 use crate::short_lock::{ShortGuard, ShortLock};
 use cascade::{Awaited, Cancel};
@@ -428,6 +429,8 @@ impl<T: Send + 'static> Deferred<T> {
         location: &'static Location<'static>,
         queue: bool,
     ) -> Result<(), Refused<T>> {
+        // Captured before the lock: a backtrace takes microseconds, and others spin meanwhile.
+        let fired_trace = is_debugging().then(Backtrace::force_capture);
         let mut guard = self.lock();
         let state = &mut *guard;
         if !queue && state.nobody_waits() {
@@ -472,7 +475,7 @@ impl<T: Send + 'static> Deferred<T> {
         };
         self.inner.closed.store(true, Ordering::Release);
         if let Some(sites) = &mut state.sites {
-            sites.fired_at(location);
+            sites.fired_at(location, fired_trace);
         }
         if queue {
             let old_phase = mem::replace(&mut state.phase, Phase::Queued(outcome));
