@@ -29,6 +29,7 @@ pub(crate) trait Cancel: Send + Sync {
 
 /// The deferreds a pending deferred waits on; cancelled before it. The first one is inline:
 /// a chained deferred waits on exactly one, and costs no allocation for it.
+#[derive(Default)]
 pub(crate) struct Awaited {
     first: Option<Weak<dyn Cancel>>,
     rest: ThinVec<Weak<dyn Cancel>>,
@@ -83,12 +84,6 @@ impl Awaited {
             self.first = self.rest.pop().or_else(|| latest.pop());
         }
         self.rest.append(latest);
-    }
-}
-
-impl Default for Awaited {
-    fn default() -> Self {
-        Awaited::new()
     }
 }
 

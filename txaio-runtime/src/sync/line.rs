@@ -15,12 +15,7 @@ use std::sync::{Arc, Weak};
 
 use crate::deferred::Deferred;
 
-pub(crate) use crate::short_lock::{ShortGuard, ShortLock};
-
-/// Locks `lock`; no user code runs under the primitives' locks.
-pub(crate) fn lock<T>(lock: &ShortLock<T>) -> ShortGuard<'_, T> {
-    lock.lock()
-}
+use crate::short_lock::ShortLock;
 
 /// Waiters in request order, each with an id that its canceller names it by.
 pub(crate) struct Line<W> {
@@ -102,7 +97,7 @@ impl<T: Send + 'static> Waiter<T> {
                 return;
             }
             // Handed a value that `deliver` has not taken yet: it goes back to the owner.
-            let handed = lock(&canceller_slot).take();
+            let handed = canceller_slot.lock().take();
             if let Some(value) = handed {
                 owner.give_back(value);
             }
@@ -121,7 +116,7 @@ impl<T: Send + 'static> Waiter<T> {
 
     /// Puts `value` in the slot; call under the owner's lock, as the waiter leaves the line.
     pub(crate) fn hand(&self, value: T) {
-        *lock(&self.slot) = Some(value);
+        *self.slot.lock() = Some(value);
     }
 }
 
@@ -137,7 +132,7 @@ impl<T: Send + 'static> Waiter<T> {
 /// exactly one place, with no lock held while the deferred fires, and a hand-over costs no
 /// cancel.
 pub(crate) fn deliver<T: Send + 'static>(waiter: &Waiter<T>, give_back: impl FnOnce(T)) {
-    let handed = lock(&waiter.slot).take();
+    let handed = waiter.slot.lock().take();
     let Some(value) = handed else {
         return; // a cancel took it back already
     };

@@ -9,8 +9,9 @@ use std::task::{Context, Poll, Waker};
 
 use futures_core::Stream;
 
-use super::line::{Line, Owner, ShortGuard, ShortLock, Waiter, deliver, fire, lock};
+use super::line::{Line, Owner, Waiter, deliver, fire};
 use crate::deferred::{Deferred, create_future_success};
+use crate::short_lock::{ShortGuard, ShortLock};
 
 /// `put` on a full queue: `size` items stored and no get waiting (Twisted's `QueueOverflow`).
 ///
@@ -158,7 +159,7 @@ impl<T: Send + 'static> QueueInner<T> {
     }
 
     fn lock(&self) -> ShortGuard<'_, QueueState<T>> {
-        lock(&self.state)
+        self.state.lock()
     }
 
     /// Hands `value` to the oldest getter, or stores it (at the front when `returned`, as a
@@ -180,7 +181,7 @@ impl<T: Send + 'static> QueueInner<T> {
                 }
                 Getter::Next(slot) => {
                     let waker = {
-                        let mut slot = lock(&slot);
+                        let mut slot = slot.lock();
                         slot.value = Some(value);
                         slot.waker.take()
                     };
@@ -489,7 +490,7 @@ struct Place<T: Send + 'static> {
 
 impl<T: Send + 'static> StreamPlace<T> for Place<T> {
     fn poll_value(&self, cx: &mut Context<'_>) -> Option<T> {
-        let mut slot = lock(&self.slot);
+        let mut slot = self.slot.lock();
         let value = slot.value.take();
         let replaced = match &slot.waker {
             _ if value.is_some() => None,
@@ -510,7 +511,7 @@ impl<T: Send + 'static> Drop for Place<T> {
             return;
         }
         // Handed a value it never yielded: back to the queue, first in line.
-        let value = lock(&self.slot).value.take();
+        let value = self.slot.lock().value.take();
         if let Some(value) = value {
             self.queue.give_back_value(value);
         }
@@ -521,7 +522,7 @@ impl<T> fmt::Debug for DeferredQueue<T> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         // Read under the lock, written after it: the formatter's writer is the caller's code.
         let (len, waiting) = {
-            let state = lock(&self.inner.state);
+            let state = self.inner.state.lock();
             (state.items.len(), state.line.len())
         };
         f.debug_struct("DeferredQueue")

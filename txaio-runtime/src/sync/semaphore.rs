@@ -3,9 +3,10 @@
 use std::fmt;
 use std::sync::Arc;
 
-use super::line::{Line, Owner, ShortLock, Waiter, deliver, fire, lock};
+use super::line::{Line, Owner, Waiter, deliver, fire};
 use super::run::run_guarded;
 use crate::deferred::{Deferred, IntoDeferred, create_future_success};
+use crate::short_lock::ShortLock;
 
 /// Tokens and the line of waiters for them: a semaphore, or a lock with one token.
 pub(crate) struct Gate {
@@ -34,12 +35,12 @@ impl Gate {
     }
 
     pub(crate) fn tokens(&self) -> usize {
-        lock(&self.state).tokens
+        self.state.lock().tokens
     }
 
     /// Takes a free token, if there is one, without waiting.
     pub(crate) fn try_acquire(&self) -> bool {
-        let mut state = lock(&self.state);
+        let mut state = self.state.lock();
         let free = state.tokens > 0;
         if free {
             state.tokens -= 1;
@@ -49,7 +50,7 @@ impl Gate {
 
     /// A deferred that fires (now, if a token is free) when a token is the caller's.
     pub(crate) fn acquire(self: &Arc<Self>) -> Deferred<()> {
-        let mut state = lock(&self.state);
+        let mut state = self.state.lock();
         if state.tokens > 0 {
             state.tokens -= 1;
             drop(state);
@@ -67,7 +68,7 @@ impl Gate {
     pub(crate) fn release(self: &Arc<Self>) -> bool {
         // Declared before the guard, so dropped after it: dropping a deferred may log.
         let mut unwanted = Vec::new();
-        let mut state = lock(&self.state);
+        let mut state = self.state.lock();
         while let Some(waiter) = state.line.pop() {
             if waiter.is_called() {
                 unwanted.push(waiter); // fired by its holder: it does not want the token
@@ -97,7 +98,7 @@ impl Gate {
 impl Owner<()> for Gate {
     fn leave(&self, id: u64) -> bool {
         // Bound to a name so that it drops after the guard: dropping a deferred may log.
-        let left = lock(&self.state).line.remove(id);
+        let left = self.state.lock().line.remove(id);
         left.is_some()
     }
 
@@ -110,7 +111,7 @@ impl fmt::Debug for Gate {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         // Read under the lock, written after it: the formatter's writer is the caller's code.
         let (tokens, waiting) = {
-            let state = lock(&self.state);
+            let state = self.state.lock();
             (state.tokens, state.line.len())
         };
         f.debug_struct("DeferredSemaphore")
