@@ -1,7 +1,8 @@
 //! `cargo bench --bench portable --all-features`: calling and awaiting a `#[txaio::portable]`
 //! async fn, against the same body spawned by hand on the backend (`tokio::spawn(..).await`,
 //! `smol::spawn(..).await`, `async_std::task::spawn(..).await`). Each backend compiled in is
-//! measured, with the function pinned to it.
+//! measured, with the function pinned to it. On tokio, two floor rows show what any design
+//! returning a handle of its own (as a portable fn's `Deferred` is) costs at least.
 
 use std::hint::black_box;
 use std::time::{Duration, Instant};
@@ -50,6 +51,33 @@ mod on_tokio {
                     tokio::spawn(async move { i.wrapping_add(1) })
                         .await
                         .unwrap()
+                })
+            });
+        });
+        // Floors: a portable fn returns a `Deferred` of its own, so its result cannot stay in
+        // tokio's task cell as a `JoinHandle`'s does. The least such a design costs is a task
+        // whose result travels through a second allocation: a tokio one-shot channel, then a
+        // txaio deferred resolved by the task by hand (no cancel cascade, no runtime context).
+        group.bench_function("floor: tokio-spawn + tokio-oneshot", |b| {
+            b.iter_custom(|n| -> Duration {
+                timed_rounds!(|f| runtime.block_on(f), n, |i: u64| async move {
+                    let (sender, receiver) = tokio::sync::oneshot::channel();
+                    drop(tokio::spawn(async move {
+                        let _ = sender.send(i.wrapping_add(1));
+                    }));
+                    receiver.await.unwrap()
+                })
+            });
+        });
+        group.bench_function("floor: tokio-spawn + txaio-deferred", |b| {
+            b.iter_custom(|n| -> Duration {
+                timed_rounds!(|f| runtime.block_on(f), n, |i: u64| async move {
+                    let deferred = txaio::create_future();
+                    let resolver = deferred.clone();
+                    drop(tokio::spawn(async move {
+                        let _ = txaio::resolve(&resolver, i.wrapping_add(1));
+                    }));
+                    deferred.await.unwrap()
                 })
             });
         });

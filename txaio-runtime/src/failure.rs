@@ -39,6 +39,7 @@ pub fn set_debugging(on: bool) {
 /// assert!(!txaio::is_debugging());
 /// ```
 #[must_use]
+#[inline]
 pub fn is_debugging() -> bool {
     DEBUGGING.load(Ordering::Relaxed)
 }

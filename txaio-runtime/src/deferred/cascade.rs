@@ -50,8 +50,10 @@ impl Awaited {
         }
     }
 
-    pub(crate) fn is_empty(&self) -> bool {
-        self.first.is_none() && self.rest.is_empty()
+    /// Nothing awaited and nothing allocated.
+    #[inline]
+    pub(crate) const fn is_unallocated(&self) -> bool {
+        self.first.is_none() && self.rest.is_unallocated()
     }
 
     pub(crate) fn len(&self) -> usize {

@@ -16,6 +16,7 @@ pub(crate) struct Sites {
 impl Sites {
     /// `Some` only while [`set_debugging`](crate::set_debugging) is on: off, a deferred pays
     /// one relaxed load at creation and nothing else.
+    #[inline]
     pub(crate) fn if_debugging(created: &'static Location<'static>) -> Option<Box<Sites>> {
         is_debugging().then(|| {
             Box::new(Sites {

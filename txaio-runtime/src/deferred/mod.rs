@@ -31,7 +31,7 @@ mod waiters;
 use std::backtrace::Backtrace;
 use std::fmt;
 use std::future::Future;
-use std::mem;
+use std::mem::{self, ManuallyDrop};
 use std::panic::Location;
 use std::pin::Pin;
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -122,17 +122,21 @@ struct Inner<T> {
 struct State<T> {
     phase: Phase<T>,
     /// Callbacks not yet run, oldest last. Empty in `Done`.
-    reactions: Reactions<T>,
+    reactions: ManuallyDrop<Reactions<T>>,
     /// Internal consumers that move the outcome, served once the callbacks ran. Empty in `Done`.
-    takers: ThinVec<Taker<T>>,
+    takers: ManuallyDrop<ThinVec<Taker<T>>>,
     /// Awaiters to wake when the outcome is back in `Done`. Empty in `Done`.
-    waiters: Waiters,
+    waiters: ManuallyDrop<Waiters>,
     /// `cancel` began on it: a later `resolve`/`reject` is then ignored rather than refused.
     cancelled: bool,
     /// An errback, an awaiter or a consumer has seen (or will see) the failure.
     handled: bool,
     /// Creation and firing sites, recorded only while debugging.
-    sites: Option<Box<Sites>>,
+    sites: ManuallyDrop<Option<Box<Sites>>>,
+    /// Something was attached at some point: a callback, taker, awaiter, canceller, task,
+    /// awaited deferred or debugging record. Never cleared. While it is false, firing is
+    /// storing the outcome, and the state owns nothing but that outcome.
+    attached: bool,
 }
 
 /// Where a deferred is in its life. Each variant's invariant is in its docs.
@@ -168,6 +172,20 @@ enum Phase<T> {
 }
 
 impl<T> Phase<T> {
+    /// Drops the phase a firing left behind, its canceller and task already taken: usually
+    /// it holds nothing, and is then forgotten rather than passed to the drop code of every
+    /// variant.
+    fn discard(self) {
+        match self {
+            Phase::Pending {
+                canceller: None,
+                task: None,
+                awaited,
+            } if awaited.is_unallocated() => mem::forget(awaited),
+            other => drop(other),
+        }
+    }
+
     fn name(&self) -> &'static str {
         match self {
             Phase::Pending { .. } => "pending",
@@ -181,24 +199,72 @@ impl<T> Phase<T> {
 }
 
 impl<T> State<T> {
-    /// Pending with nothing attached (no canceller, task, awaited deferred, callback, taker,
-    /// awaiter, nor debugging record): firing it is storing the outcome.
-    fn nobody_waits(&self) -> bool {
-        matches!(
-            &self.phase,
-            Phase::Pending {
+    #[inline]
+    const fn pending(awaited: Awaited) -> Self {
+        let awaited_is_unallocated = awaited.is_unallocated();
+        State {
+            phase: Phase::Pending {
                 canceller: None,
                 task: None,
                 awaited,
-            } if awaited.is_empty()
-        ) && self.reactions.is_empty()
-            && self.takers.is_empty()
-            && self.waiters.is_empty()
+            },
+            reactions: ManuallyDrop::new(Reactions::new()),
+            takers: ManuallyDrop::new(ThinVec::new()),
+            waiters: ManuallyDrop::new(Waiters::new()),
+            cancelled: false,
+            handled: false,
+            sites: ManuallyDrop::new(None),
+            attached: !awaited_is_unallocated,
+        }
+    }
+
+    /// Pending with nothing attached (no canceller, task, awaited deferred, callback, taker,
+    /// awaiter, nor debugging record): firing it is storing the outcome.
+    #[inline]
+    fn nobody_waits(&self) -> bool {
+        let nobody = !self.attached && matches!(self.phase, Phase::Pending { .. });
+        debug_assert!(
+            !nobody || self.owns_nothing_attached(),
+            "`attached` not set"
+        );
+        nobody
+    }
+
+    /// What `attached == false` promises, checked part by part (for debug assertions).
+    fn owns_nothing_attached(&self) -> bool {
+        let phase_holds_nothing = match &self.phase {
+            Phase::Pending {
+                canceller,
+                task,
+                awaited,
+            } => canceller.is_none() && task.is_none() && awaited.is_unallocated(),
+            Phase::Done(_) => true,
+            _ => false,
+        };
+        phase_holds_nothing
+            && self.reactions.is_empty()
+            && self.takers.is_unallocated()
+            && self.waiters.is_unallocated()
             && self.sites.is_none()
+    }
+
+    /// Whether a firing by `by` would be taken now (else it is refused or ignored).
+    fn accepts(&self, by: FiredBy) -> bool {
+        match &self.phase {
+            Phase::Pending { .. } => true,
+            Phase::Cancelling {
+                by: canceller_thread,
+                ..
+            } => by == FiredBy::Caller && *canceller_thread == thread::current().id(),
+            Phase::Queued(_) | Phase::RunningCallbacks | Phase::Done(_) => false,
+        }
     }
 
     /// Takes the outcome out of `Done`, leaving `RunningCallbacks`; `None` in any other phase.
     fn lend(&mut self) -> Option<Result<T, Failure>> {
+        if !matches!(self.phase, Phase::Done(_)) {
+            return None;
+        }
         match mem::replace(&mut self.phase, Phase::RunningCallbacks) {
             Phase::Done(outcome) => Some(outcome),
             other => {
@@ -254,37 +320,41 @@ impl<T> WeakDeferred<T> {
 
 impl<T> Deferred<T> {
     #[track_caller]
+    #[inline]
     pub(crate) fn new_pending() -> Self {
-        Deferred::new_awaiting(Awaited::new())
+        // `Arc::default` allocates first and builds the value in place; `Arc::new` builds it
+        // on the stack and copies it over (a `memcpy` call on the path of every deferred).
+        Deferred::with_debugging_record(Arc::default())
     }
 
     /// A pending deferred whose cancel first cancels `awaited` (a chain's source).
     #[track_caller]
     fn new_awaiting(awaited: Awaited) -> Self {
-        // Built from constants, the debugging record added after: the allocation is then
-        // written in place rather than assembled on the stack and copied.
-        let mut inner = Arc::new(Inner {
-            state: StateLock::new(State {
-                phase: Phase::Pending {
-                    canceller: None,
-                    task: None,
-                    awaited,
-                },
-                reactions: Reactions::new(),
-                takers: ThinVec::new(),
-                waiters: Waiters::new(),
-                cancelled: false,
-                handled: false,
-                sites: None,
-            }),
+        Deferred::with_debugging_record(Arc::new(Inner {
+            state: StateLock::new(State::pending(awaited)),
             closed: AtomicBool::new(false),
-        });
-        if let Some(sites) = Sites::if_debugging(Location::caller())
-            && let Some(unique) = Arc::get_mut(&mut inner)
-        {
-            unique.state.get_mut().sites = Some(sites);
+        }))
+    }
+
+    /// Adds the creation record when debugging is on, while the new deferred is unshared.
+    #[track_caller]
+    #[inline]
+    fn with_debugging_record(mut inner: Arc<Inner<T>>) -> Self {
+        if is_debugging() {
+            Self::record_creation(&mut inner, Location::caller());
         }
         Deferred::from_inner(inner)
+    }
+
+    #[cold]
+    fn record_creation(inner: &mut Arc<Inner<T>>, created: &'static Location<'static>) {
+        if let Some(sites) = Sites::if_debugging(created)
+            && let Some(unique) = Arc::get_mut(inner)
+        {
+            let state = unique.state.get_mut();
+            *state.sites = Some(sites);
+            state.attached = true;
+        }
     }
 
     fn from_inner(inner: Arc<Inner<T>>) -> Self {
@@ -340,6 +410,17 @@ impl<T> Deferred<T> {
     }
 }
 
+/// A pending deferred with nothing attached.
+impl<T> Default for Inner<T> {
+    #[inline]
+    fn default() -> Self {
+        Inner {
+            state: StateLock::new(State::pending(Awaited::new())),
+            closed: AtomicBool::new(false),
+        }
+    }
+}
+
 impl<T> Inner<T> {
     fn lock(&self) -> StateGuard<'_, T> {
         self.state.lock()
@@ -355,6 +436,7 @@ impl<T: Send + 'static> Deferred<T> {
         } = &mut state.phase
         {
             *slot = Some(canceller);
+            state.attached = true;
             return;
         }
         drop(state);
@@ -374,12 +456,14 @@ impl<T: Send + 'static> Deferred<T> {
         let mut state = self.lock();
         if let Phase::Pending { awaited, .. } = &mut state.phase {
             awaited.set_one(target);
+            state.attached = true;
         }
     }
 
     /// Fires the deferred. `Err(AlreadyCalledError)` if it had fired, unless it was cancelled;
     /// ignored while someone else is cancelling it.
     #[track_caller]
+    #[inline]
     pub(crate) fn settle(&self, outcome: Result<T, Failure>) -> Result<(), AlreadyCalledError> {
         self.fire(outcome, FiredBy::Caller, Location::caller(), false)
             .or_else(Refused::into_error)
@@ -422,6 +506,7 @@ impl<T: Send + 'static> Deferred<T> {
 
     /// Fires it with `outcome`, or hands that back, saying why (see [`Refused`]). The refused
     /// outcome must be dropped by the caller, outside the lock.
+    #[inline]
     fn fire(
         &self,
         outcome: Result<T, Failure>,
@@ -429,16 +514,39 @@ impl<T: Send + 'static> Deferred<T> {
         location: &'static Location<'static>,
         queue: bool,
     ) -> Result<(), Refused<T>> {
-        // Captured before the lock: a backtrace takes microseconds, and others spin meanwhile.
-        let fired_trace = is_debugging().then(Backtrace::force_capture);
-        let mut guard = self.lock();
-        let state = &mut *guard;
+        let mut state = self.lock();
         if !queue && state.nobody_waits() {
             // The common deferred fired before anyone reacted: nothing to run, wake or drop.
             self.inner.closed.store(true, Ordering::Release);
-            state.phase = Phase::Done(outcome);
+            // The phase replaced is `Pending` with nothing attached: it owns no memory, and
+            // forgetting it spares an out-of-line drop on the hottest path.
+            mem::forget(mem::replace(&mut state.phase, Phase::Done(outcome)));
             return Ok(());
         }
+        self.fire_attached(state, outcome, by, location, queue)
+    }
+
+    /// [`fire`](Deferred::fire) when something is attached: callbacks to run, awaiters or a
+    /// task to wake, a canceller to drop, a debugging record to complete.
+    fn fire_attached<'a>(
+        &'a self,
+        mut guard: StateGuard<'a, T>,
+        outcome: Result<T, Failure>,
+        by: FiredBy,
+        location: &'static Location<'static>,
+        queue: bool,
+    ) -> Result<(), Refused<T>> {
+        let fired_trace = if guard.sites.is_some() && is_debugging() && guard.accepts(by) {
+            // Captured outside the lock: a backtrace takes microseconds, and others would spin
+            // meanwhile. What changed in between is read again below.
+            drop(guard);
+            let trace = Backtrace::force_capture();
+            guard = self.lock();
+            Some(trace)
+        } else {
+            None
+        };
+        let state = &mut *guard;
         let (canceller, task, outcome) = match &mut state.phase {
             Phase::Pending {
                 canceller, task, ..
@@ -474,30 +582,33 @@ impl<T: Send + 'static> Deferred<T> {
             }
         };
         self.inner.closed.store(true, Ordering::Release);
-        if let Some(sites) = &mut state.sites {
+        if let Some(sites) = &mut *state.sites {
             sites.fired_at(location, fired_trace);
         }
         if queue {
             let old_phase = mem::replace(&mut state.phase, Phase::Queued(outcome));
             drop(guard);
-            drop((canceller, old_phase));
+            drop(canceller);
+            old_phase.discard();
             if let Some(task) = task {
                 task.wake();
             }
             return Ok(());
         }
-        let batch = state.reactions.take();
-        if batch.is_empty() && state.takers.is_empty() {
+        if state.reactions.is_empty() && state.takers.is_empty() {
             let old_phase = mem::replace(&mut state.phase, Phase::Done(outcome));
             let woken = state.waiters.take();
             drop(guard);
-            drop((canceller, old_phase));
+            drop(canceller);
+            old_phase.discard();
             woken.wake_all();
         } else {
+            let batch = state.reactions.take();
             let old_phase = mem::replace(&mut state.phase, Phase::RunningCallbacks);
             drop(guard);
             // The canceller (and what it holds) goes before the callbacks run.
-            drop((canceller, old_phase));
+            drop(canceller);
+            old_phase.discard();
             self.run_reactions(outcome, batch);
         }
         if let Some(task) = task
@@ -588,6 +699,7 @@ impl<T: Send + 'static> Deferred<T> {
         }
         let Some(outcome) = state.lend() else {
             state.reactions.push(reaction);
+            state.attached = true;
             return;
         };
         drop(state);
@@ -600,6 +712,7 @@ impl<T: Send + 'static> Deferred<T> {
     pub(crate) fn add_taker(&self, taker: Taker<T>) {
         let mut state = self.lock();
         state.takers.push(taker);
+        state.attached = true;
         if let Some(outcome) = state.lend() {
             Self::settle_down(state, outcome);
         }
@@ -621,6 +734,7 @@ impl<T: Send + 'static> Deferred<T> {
         }
         let pending = matches!(state.phase, Phase::Pending { .. });
         let replaced = state.waiters.register(&mut self.waiter, cx.waker());
+        state.attached = true;
         drop(guard);
         drop(replaced);
         if pending {
@@ -681,6 +795,7 @@ impl<T: Send + 'static> Deferred<T> {
                 Some(waker) if waker.will_wake(cx.waker()) => None,
                 _ => task.replace(cx.waker().clone()),
             };
+            state.attached = true;
             drop(state);
             // A waker's drop is the runtime's code: outside the lock.
             drop(replaced);
@@ -811,6 +926,7 @@ impl<T: CloneOnAwait + Send + 'static> Future for Deferred<T> {
         }
         let pending = matches!(state.phase, Phase::Pending { .. });
         let replaced = state.waiters.register(&mut this.waiter, cx.waker());
+        state.attached = true;
         drop(state);
         drop(replaced);
         if pending {
@@ -847,6 +963,24 @@ impl<T> Drop for Inner<T> {
             && !failure.is::<TakenError>()
         {
             report::unhandled_failure(failure, state.sites.as_deref());
+        }
+        // Only a state that ever held something has parts to drop (each drop is a call):
+        // most deferreds that end hold their outcome alone.
+        if !state.attached {
+            debug_assert!(state.owns_nothing_attached(), "`attached` not set");
+            return;
+        }
+        if !state.reactions.is_empty() {
+            drop(mem::replace(&mut *state.reactions, Reactions::new()));
+        }
+        if !state.takers.is_unallocated() {
+            drop(mem::replace(&mut *state.takers, ThinVec::new()));
+        }
+        if !state.waiters.is_unallocated() {
+            drop(mem::replace(&mut *state.waiters, Waiters::new()));
+        }
+        if state.sites.is_some() {
+            drop(state.sites.take());
         }
     }
 }

@@ -76,8 +76,17 @@ impl<T> Reactions<T> {
 }
 
 impl<T> Drop for Reactions<T> {
-    // Iterative, so that a deferred dropped with a million callbacks does not overflow the stack.
+    #[inline]
     fn drop(&mut self) {
+        if self.newest.is_some() {
+            self.drop_chain();
+        }
+    }
+}
+
+impl<T> Reactions<T> {
+    // Iterative, so that a deferred dropped with a million callbacks does not overflow the stack.
+    fn drop_chain(&mut self) {
         let mut cursor = self.newest.take();
         while let Some(mut node) = cursor {
             cursor = node.next().take();

@@ -21,6 +21,12 @@ impl<T> ThinVec<T> {
         self.0.as_ref().is_none_or(|items| items.is_empty())
     }
 
+    /// Empty with nothing allocated (`is_empty` is also true of an emptied vector).
+    #[inline]
+    pub(crate) const fn is_unallocated(&self) -> bool {
+        self.0.is_none()
+    }
+
     pub(crate) fn len(&self) -> usize {
         self.0.as_ref().map_or(0, |items| items.len())
     }
