@@ -25,11 +25,21 @@ macro_rules! timed_rounds {
 
 #[cfg(feature = "tokio")]
 mod on_tokio {
+    use std::future::Future;
+
     use super::{Criterion, Duration, Instant, black_box};
 
     #[txaio::portable(runtime = "tokio")]
     async fn add(a: u64, b: u64) -> u64 {
         a.wrapping_add(b)
+    }
+
+    /// Runs `future` as a tokio task on `runtime` and waits for its output.
+    fn in_task<F>(runtime: &tokio::runtime::Runtime, future: F) -> Duration
+    where
+        F: Future<Output = Duration> + Send + 'static,
+    {
+        runtime.block_on(async { tokio::spawn(future).await.unwrap() })
     }
 
     pub(crate) fn bench(c: &mut Criterion) {
@@ -48,6 +58,22 @@ mod on_tokio {
         group.bench_function("tokio-spawn", |b| {
             b.iter_custom(|n| -> Duration {
                 timed_rounds!(|f| runtime.block_on(f), n, |i: u64| async move {
+                    tokio::spawn(async move { i.wrapping_add(1) })
+                        .await
+                        .unwrap()
+                })
+            });
+        });
+        // The same two, called from inside a tokio task rather than from `block_on`'s future
+        // (where a library's code usually runs).
+        group.bench_function("txaio-portable, in a task", |b| {
+            b.iter_custom(|n| -> Duration {
+                timed_rounds!(|f| in_task(&runtime, f), n, |i| async move { add(i, 1).await.unwrap() })
+            });
+        });
+        group.bench_function("tokio-spawn, in a task", |b| {
+            b.iter_custom(|n| -> Duration {
+                timed_rounds!(|f| in_task(&runtime, f), n, |i: u64| async move {
                     tokio::spawn(async move { i.wrapping_add(1) })
                         .await
                         .unwrap()

@@ -15,6 +15,11 @@ fn handle() -> Handle {
     if let Some(super::Instance::Tokio(handle)) = super::instance_of(super::Runtime::Tokio) {
         return handle;
     }
+    running_handle()
+}
+
+/// The tokio runtime this thread is in, or the panic that says how to get one.
+fn running_handle() -> Handle {
     Handle::try_current().unwrap_or_else(|_| {
         panic!(
             "txaio: this call needs a running tokio runtime, and none is running on this thread. \
@@ -24,9 +29,16 @@ fn handle() -> Handle {
     })
 }
 
-/// Spawns a detached task.
+/// Spawns a detached task on the runtime this thread is in (the caller has checked for a
+/// scoped `Txaio` instance).
 pub(crate) fn spawn<F: Future<Output = ()> + Send + 'static>(future: F) {
-    drop(handle().spawn(future));
+    if tokio::task::try_id().is_some() {
+        // Inside a tokio task, so inside its runtime: `tokio::spawn` finds it without the
+        // handle clone (two atomic operations) `Handle::try_current` makes.
+        drop(tokio::spawn(future));
+    } else {
+        drop(running_handle().spawn(future));
+    }
 }
 
 /// Runs `f` on tokio's blocking pool.
