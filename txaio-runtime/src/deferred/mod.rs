@@ -12,7 +12,10 @@
 //!                                                 └──── a callback added, `.await` ┘
 //! ```
 //!
-//! (`fire` goes straight to `Done` when there is nothing to run.) The lock guarding the state
+//! (`fire` goes straight to `Done` when there is nothing to run.) One flag, `attached`, says
+//! whether anything was ever attached (a callback, taker, awaiter, canceller, task, awaited
+//! deferred, debugging record): while it is false, firing is storing the outcome and dropping
+//! is dropping the outcome, the common deferred's whole life. The lock guarding the state
 //! (a short spin lock, `crate::short_lock`) is never held while user code runs: callbacks,
 //! cancellers, `T::clone`, the drop of a canceller, of a refused value or of a replaced waker,
 //! and the writes of `Debug` all happen after it is released, with the outcome *lent* out of
