@@ -68,7 +68,9 @@ mod on_tokio {
         // (where a library's code usually runs).
         group.bench_function("txaio-portable, in a task", |b| {
             b.iter_custom(|n| -> Duration {
-                timed_rounds!(|f| in_task(&runtime, f), n, |i| async move { add(i, 1).await.unwrap() })
+                timed_rounds!(|f| in_task(&runtime, f), n, |i| async move {
+                    add(i, 1).await.unwrap()
+                })
             });
         });
         group.bench_function("tokio-spawn, in a task", |b| {

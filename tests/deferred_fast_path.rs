@@ -1,6 +1,7 @@
-//! Red-team checks of the deferred core's `attached` fast path (commit 9f85658 and next):
-//! every attachment (awaiter, callback, taker, canceller, task, awaited deferred, debugging
-//! record) must be seen by a later firing and released by the last drop.
+//! The deferred core's fast path for a deferred nothing was ever attached to (firing is then
+//! storing the outcome, dropping is dropping it): every attachment (awaiter, callback, taker,
+//! canceller, task, awaited deferred, debugging record) must be seen by a later firing and
+//! released by the last drop. Also the tokio backend's spawn from inside a task.
 //!
 //! Wakers are counted by `Arc` strong count (exact: a leaked or forgotten waker keeps its
 //! count up); heap leaks by a counting allocator over many cycles. Debugging is process-wide,

@@ -33,9 +33,15 @@ fn running_handle() -> Handle {
 /// scoped `Txaio` instance).
 pub(crate) fn spawn<F: Future<Output = ()> + Send + 'static>(future: F) {
     if tokio::task::try_id().is_some() {
-        // Inside a tokio task, so inside its runtime: `tokio::spawn` finds it without the
-        // handle clone (two atomic operations) `Handle::try_current` makes.
-        drop(tokio::spawn(future));
+        // Inside a tokio task, so almost always inside its runtime: `tokio::spawn` finds it
+        // without the handle clone (two atomic operations) `Handle::try_current` makes. The
+        // exception is a task's output dropped with its `JoinHandle` on a thread outside any
+        // runtime (tokio sets the task's id there too): tokio's panic then becomes txaio's,
+        // which says how to get a runtime.
+        if let Err(tokio_panic) = crate::panic::catch(|| drop(tokio::spawn(future))) {
+            drop(running_handle());
+            panic!("{tokio_panic}");
+        }
     } else {
         drop(running_handle().spawn(future));
     }
