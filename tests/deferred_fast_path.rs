@@ -7,6 +7,10 @@
 //! count up); heap leaks by a counting allocator over many cycles. Debugging is process-wide,
 //! and the heap counts see the whole process: every test takes `SERIAL`.
 
+// Every test holds `SERIAL` for its whole run, across awaits too: debugging and the heap
+// counts are process-wide.
+#![allow(clippy::await_holding_lock)]
+
 use std::alloc::System;
 use std::future::Future;
 use std::pin::Pin;
@@ -120,18 +124,18 @@ fn second_awaiter_registers_and_drops_before_fire_the_first_still_wakes_nothing_
     let _serial = serial();
     let (f1, w1) = flag();
     let (f2, w2) = flag();
-    let d = txaio::create_future::<u64>();
-    let mut a1 = d.clone();
-    let mut a2 = d.clone();
+    let deferred = txaio::create_future::<u64>();
+    let mut a1 = deferred.clone();
+    let mut a2 = deferred.clone();
     assert!(poll(&mut a1, &w1).is_pending());
     assert!(poll(&mut a2, &w2).is_pending());
     drop(a2);
     only_our_waker(&f2);
-    txaio::resolve(&d, 7).unwrap();
+    txaio::resolve(&deferred, 7).unwrap();
     assert_eq!(f1.woken(), 1);
     assert_eq!(f2.woken(), 0);
     assert_eq!(ok(poll(&mut a1, &w1)), Some(7));
-    drop((d, a1, w1, w2));
+    drop((deferred, a1, w1, w2));
     released(&f1);
     released(&f2);
 }
@@ -140,15 +144,15 @@ fn second_awaiter_registers_and_drops_before_fire_the_first_still_wakes_nothing_
 fn the_only_awaiter_drops_before_fire_then_fire_and_drop_release_everything() {
     let _serial = serial();
     let (f1, w1) = flag();
-    let d = txaio::create_future::<u64>();
-    let mut a1 = d.clone();
+    let deferred = txaio::create_future::<u64>();
+    let mut a1 = deferred.clone();
     assert!(poll(&mut a1, &w1).is_pending());
     drop(a1);
     only_our_waker(&f1);
-    txaio::resolve(&d, 7).unwrap();
+    txaio::resolve(&deferred, 7).unwrap();
     assert_eq!(f1.woken(), 0);
-    assert_eq!(ok(poll(&mut d.clone(), &w1)), Some(7));
-    drop(d);
+    assert_eq!(ok(poll(&mut deferred.clone(), &w1)), Some(7));
+    drop(deferred);
     drop(w1);
     released(&f1);
 }
@@ -157,23 +161,23 @@ fn the_only_awaiter_drops_before_fire_then_fire_and_drop_release_everything() {
 fn three_awaiters_middle_drops_first_and_last_wake() {
     let _serial = serial();
     let flags: Vec<_> = (0..3).map(|_| flag()).collect();
-    let d = txaio::create_future::<u64>();
-    let mut awaiters: Vec<_> = (0..3).map(|_| d.clone()).collect();
-    for (a, (_, w)) in awaiters.iter_mut().zip(&flags) {
-        assert!(poll(a, w).is_pending());
+    let deferred = txaio::create_future::<u64>();
+    let mut awaiters: Vec<_> = (0..3).map(|_| deferred.clone()).collect();
+    for (awaiting, (_, waker)) in awaiters.iter_mut().zip(&flags) {
+        assert!(poll(awaiting, waker).is_pending());
     }
     drop(awaiters.remove(1));
-    txaio::resolve(&d, 3).unwrap();
+    txaio::resolve(&deferred, 3).unwrap();
     assert_eq!(flags[0].0.woken(), 1);
     assert_eq!(flags[1].0.woken(), 0);
     assert_eq!(flags[2].0.woken(), 1);
-    for (a, w) in awaiters.iter_mut().zip([&flags[0].1, &flags[2].1]) {
-        assert_eq!(ok(poll(a, w)), Some(3));
+    for (awaiting, waker) in awaiters.iter_mut().zip([&flags[0].1, &flags[2].1]) {
+        assert_eq!(ok(poll(awaiting, waker)), Some(3));
     }
-    drop((d, awaiters));
-    for (f, w) in flags {
-        drop(w);
-        released(&f);
+    drop((deferred, awaiters));
+    for (wake_count, waker) in flags {
+        drop(waker);
+        released(&wake_count);
     }
 }
 
@@ -182,13 +186,13 @@ fn awaiters_dropped_without_fire_release_their_wakers() {
     let _serial = serial();
     let (f1, w1) = flag();
     let (f2, w2) = flag();
-    let d = txaio::create_future::<u64>();
-    let mut a1 = d.clone();
-    let mut a2 = d.clone();
+    let deferred = txaio::create_future::<u64>();
+    let mut a1 = deferred.clone();
+    let mut a2 = deferred.clone();
     assert!(poll(&mut a1, &w1).is_pending());
     assert!(poll(&mut a2, &w2).is_pending());
     // The last handles go, unfired, with both wakers registered.
-    drop((d, a2, a1, w1, w2));
+    drop((deferred, a2, a1, w1, w2));
     released(&f1);
     released(&f2);
     assert_eq!(f1.woken(), 0);
@@ -197,26 +201,26 @@ fn awaiters_dropped_without_fire_release_their_wakers() {
 #[test]
 fn an_awaiter_registered_after_a_dropped_one_reuses_its_slot_and_wakes() {
     let _serial = serial();
-    let d = txaio::create_future::<u64>();
+    let deferred = txaio::create_future::<u64>();
     let (f0, w0) = flag();
-    let mut first = d.clone();
+    let mut first = deferred.clone();
     assert!(poll(&mut first, &w0).is_pending());
     for _ in 0..50 {
-        let (f, w) = flag();
-        let mut a = d.clone();
-        assert!(poll(&mut a, &w).is_pending());
-        drop(a);
-        only_our_waker(&f);
+        let (wake_count, waker) = flag();
+        let mut awaiting = deferred.clone();
+        assert!(poll(&mut awaiting, &waker).is_pending());
+        drop(awaiting);
+        only_our_waker(&wake_count);
     }
     let (fl, wl) = flag();
-    let mut last = d.clone();
+    let mut last = deferred.clone();
     assert!(poll(&mut last, &wl).is_pending());
-    txaio::resolve(&d, 1).unwrap();
+    txaio::resolve(&deferred, 1).unwrap();
     assert_eq!(f0.woken(), 1);
     assert_eq!(fl.woken(), 1);
     assert_eq!(ok(poll(&mut first, &w0)), Some(1));
     assert_eq!(ok(poll(&mut last, &wl)), Some(1));
-    drop((d, first, last, w0, wl));
+    drop((deferred, first, last, w0, wl));
     released(&f0);
     released(&fl);
 }
@@ -224,19 +228,19 @@ fn an_awaiter_registered_after_a_dropped_one_reuses_its_slot_and_wakes() {
 #[test]
 fn re_polling_with_a_new_waker_replaces_the_old_one_and_the_new_one_wakes() {
     let _serial = serial();
-    let d = txaio::create_future::<u64>();
-    let mut a = d.clone();
+    let deferred = txaio::create_future::<u64>();
+    let mut awaiting = deferred.clone();
     let (f1, w1) = flag();
     let (f2, w2) = flag();
-    assert!(poll(&mut a, &w1).is_pending());
-    assert!(poll(&mut a, &w2).is_pending());
+    assert!(poll(&mut awaiting, &w1).is_pending());
+    assert!(poll(&mut awaiting, &w2).is_pending());
     drop(w1);
     released(&f1);
-    txaio::resolve(&d, 1).unwrap();
+    txaio::resolve(&deferred, 1).unwrap();
     assert_eq!(f1.woken(), 0);
     assert_eq!(f2.woken(), 1);
-    assert_eq!(ok(poll(&mut a, &w2)), Some(1));
-    drop((a, d, w2));
+    assert_eq!(ok(poll(&mut awaiting, &w2)), Some(1));
+    drop((awaiting, deferred, w2));
     released(&f2);
 }
 
@@ -245,54 +249,60 @@ fn re_polling_with_a_new_waker_replaces_the_old_one_and_the_new_one_wakes() {
 #[test]
 fn callbacks_added_after_a_fast_path_fire_run_at_once_and_awaiters_still_see_the_value() {
     let _serial = serial();
-    let d = txaio::create_future::<String>();
-    txaio::resolve(&d, "v".to_owned()).unwrap();
+    let deferred = txaio::create_future::<String>();
+    txaio::resolve(&deferred, "v".to_owned()).unwrap();
     let seen = Arc::new(Mutex::new(Vec::new()));
     for n in 0..3 {
         let seen = Arc::clone(&seen);
-        txaio::add_callback(&d, move |v: &String| {
-            seen.lock().unwrap().push(format!("{n}{v}"))
+        txaio::add_callback(&deferred, move |v: &String| {
+            seen.lock().unwrap().push(format!("{n}{v}"));
         });
     }
     assert_eq!(*seen.lock().unwrap(), ["0v", "1v", "2v"]);
-    let (f, w) = flag();
-    assert_eq!(ok(poll(&mut d.clone(), &w)), Some("v".to_owned()));
-    // A second resolve after the fast path is refused.
-    assert!(txaio::resolve(&d, "again".to_owned()).is_err());
-    // `then` on a fired fast-path deferred.
-    let chained = txaio::then(&d, |v: String| Ok::<_, txaio::Failure>(v + "!"));
-    assert_eq!(ok(poll(&mut chained.clone(), &w)), Some("v!".to_owned()));
-    let moved = d.clone().take();
-    let mut moved = Box::pin(moved);
+    let (wake_count, waker) = flag();
     assert_eq!(
-        ok(moved.as_mut().poll(&mut Context::from_waker(&w))),
+        ok(poll(&mut deferred.clone(), &waker)),
         Some("v".to_owned())
     );
-    let after = poll(&mut d.clone(), &w);
+    // A second resolve after the fast path is refused.
+    assert!(txaio::resolve(&deferred, "again".to_owned()).is_err());
+    // `then` on a fired fast-path deferred.
+    let chained = txaio::then(&deferred, |v: String| Ok::<_, txaio::Failure>(v + "!"));
+    assert_eq!(
+        ok(poll(&mut chained.clone(), &waker)),
+        Some("v!".to_owned())
+    );
+    let moved = deferred.clone().take();
+    let mut moved = Box::pin(moved);
+    assert_eq!(
+        ok(moved.as_mut().poll(&mut Context::from_waker(&waker))),
+        Some("v".to_owned())
+    );
+    let after = poll(&mut deferred.clone(), &waker);
     assert!(
-        matches!(after, Poll::Ready(Err(ref f)) if f.is::<TakenError>()),
+        matches!(after, Poll::Ready(Err(ref wake_count)) if wake_count.is::<TakenError>()),
         "{after:?}"
     );
-    drop((d, chained, moved, w));
-    released(&f);
+    drop((deferred, chained, moved, waker));
+    released(&wake_count);
     assert_eq!(Arc::strong_count(&seen), 1, "a callback was leaked");
 }
 
 #[test]
 fn take_after_an_awaiter_registered_gets_the_value_and_both_wake() {
     let _serial = serial();
-    let d = txaio::create_future::<String>();
+    let deferred = txaio::create_future::<String>();
     let (fa, wa) = flag();
     let (ft, wt) = flag();
-    let mut awaiter = d.clone();
+    let mut awaiter = deferred.clone();
     assert!(poll(&mut awaiter, &wa).is_pending());
-    let mut take = Box::pin(d.clone().take());
+    let mut take = Box::pin(deferred.clone().take());
     assert!(
         take.as_mut()
             .poll(&mut Context::from_waker(&wt))
             .is_pending()
     );
-    txaio::resolve(&d, "x".to_owned()).unwrap();
+    txaio::resolve(&deferred, "x".to_owned()).unwrap();
     assert_eq!(fa.woken(), 1);
     assert_eq!(ft.woken(), 1);
     assert_eq!(
@@ -301,10 +311,10 @@ fn take_after_an_awaiter_registered_gets_the_value_and_both_wake() {
     );
     let late = poll(&mut awaiter, &wa);
     assert!(
-        matches!(late, Poll::Ready(Err(ref f)) if f.is::<TakenError>()),
+        matches!(late, Poll::Ready(Err(ref wake_count)) if wake_count.is::<TakenError>()),
         "{late:?}"
     );
-    drop((d, awaiter, take, wa, wt));
+    drop((deferred, awaiter, take, wa, wt));
     released(&fa);
     released(&ft);
 }
@@ -312,9 +322,9 @@ fn take_after_an_awaiter_registered_gets_the_value_and_both_wake() {
 #[test]
 fn a_take_dropped_before_fire_releases_its_waker_and_a_later_take_gets_the_value() {
     let _serial = serial();
-    let d = txaio::create_future::<String>();
+    let deferred = txaio::create_future::<String>();
     let (f1, w1) = flag();
-    let mut first = Box::pin(d.clone().take());
+    let mut first = Box::pin(deferred.clone().take());
     assert!(
         first
             .as_mut()
@@ -323,51 +333,51 @@ fn a_take_dropped_before_fire_releases_its_waker_and_a_later_take_gets_the_value
     );
     drop(first);
     only_our_waker(&f1);
-    txaio::resolve(&d, "y".to_owned()).unwrap();
+    txaio::resolve(&deferred, "y".to_owned()).unwrap();
     assert_eq!(f1.woken(), 0);
-    let mut second = Box::pin(d.clone().take());
+    let mut second = Box::pin(deferred.clone().take());
     assert_eq!(
         ok(second.as_mut().poll(&mut Context::from_waker(&w1))),
         Some("y".to_owned())
     );
-    drop((d, second, w1));
+    drop((deferred, second, w1));
     released(&f1);
 }
 
 #[test]
 fn cancel_of_a_deferred_whose_only_attachment_is_a_waiter_wakes_it_with_cancelled() {
     let _serial = serial();
-    let d = txaio::create_future::<u64>();
-    let (f, w) = flag();
-    let mut a = d.clone();
-    assert!(poll(&mut a, &w).is_pending());
-    txaio::cancel(&d);
-    assert_eq!(f.woken(), 1);
-    let out = poll(&mut a, &w);
+    let deferred = txaio::create_future::<u64>();
+    let (wake_count, waker) = flag();
+    let mut awaiting = deferred.clone();
+    assert!(poll(&mut awaiting, &waker).is_pending());
+    txaio::cancel(&deferred);
+    assert_eq!(wake_count.woken(), 1);
+    let out = poll(&mut awaiting, &waker);
     assert!(
         matches!(out, Poll::Ready(Err(ref e)) if e.is::<CancelledError>()),
         "{out:?}"
     );
     // A late resolve is ignored after a cancel.
-    assert!(txaio::resolve(&d, 1).is_ok());
-    drop((a, d, w));
-    released(&f);
+    assert!(txaio::resolve(&deferred, 1).is_ok());
+    drop((awaiting, deferred, waker));
+    released(&wake_count);
 }
 
 #[test]
 fn cancel_of_a_deferred_with_nothing_attached_then_await_and_callbacks() {
     let _serial = serial();
-    let d = txaio::create_future::<u64>();
-    txaio::cancel(&d);
-    assert!(d.is_called());
+    let deferred = txaio::create_future::<u64>();
+    txaio::cancel(&deferred);
+    assert!(deferred.is_called());
     let calls = Arc::new(AtomicUsize::new(0));
-    let c = Arc::clone(&calls);
-    txaio::add_errback(&d, move |f: &txaio::Failure| {
-        assert!(f.is::<CancelledError>());
-        c.fetch_add(1, Ordering::SeqCst);
+    let counter = Arc::clone(&calls);
+    txaio::add_errback(&deferred, move |failure: &txaio::Failure| {
+        assert!(failure.is::<CancelledError>());
+        counter.fetch_add(1, Ordering::SeqCst);
     });
     assert_eq!(calls.load(Ordering::SeqCst), 1);
-    let out = poll(&mut d.clone(), Waker::noop());
+    let out = poll(&mut deferred.clone(), Waker::noop());
     assert!(matches!(out, Poll::Ready(Err(ref e)) if e.is::<CancelledError>()));
 }
 
@@ -376,30 +386,30 @@ fn a_canceller_is_the_only_attachment_cancel_calls_it_resolve_drops_it() {
     let _serial = serial();
     let called = Arc::new(AtomicUsize::new(0));
     let held = Arc::new(());
-    let c = Arc::clone(&called);
-    let h = Arc::clone(&held);
-    let d = txaio::create_future_with_canceller::<u64>(move |_d| {
-        let _h = &h;
-        c.fetch_add(1, Ordering::SeqCst);
+    let counter = Arc::clone(&called);
+    let holder = Arc::clone(&held);
+    let deferred = txaio::create_future_with_canceller::<u64>(move |_d| {
+        std::hint::black_box(&holder);
+        counter.fetch_add(1, Ordering::SeqCst);
     });
-    txaio::cancel(&d);
+    txaio::cancel(&deferred);
     assert_eq!(called.load(Ordering::SeqCst), 1);
     assert_eq!(Arc::strong_count(&held), 1, "the canceller was not dropped");
-    drop(d);
+    drop(deferred);
 
-    let h = Arc::clone(&held);
-    let d = txaio::create_future_with_canceller::<u64>(move |_d| {
-        let _h = &h;
+    let holder = Arc::clone(&held);
+    let deferred = txaio::create_future_with_canceller::<u64>(move |_d| {
+        std::hint::black_box(&holder);
     });
-    txaio::resolve(&d, 1).unwrap();
+    txaio::resolve(&deferred, 1).unwrap();
     assert_eq!(Arc::strong_count(&held), 1, "resolve kept the canceller");
-    drop(d);
+    drop(deferred);
 
-    let h = Arc::clone(&held);
-    let d = txaio::create_future_with_canceller::<u64>(move |_d| {
-        let _h = &h;
+    let holder = Arc::clone(&held);
+    let deferred = txaio::create_future_with_canceller::<u64>(move |_d| {
+        std::hint::black_box(&holder);
     });
-    drop(d);
+    drop(deferred);
     assert_eq!(
         Arc::strong_count(&held),
         1,
@@ -412,22 +422,22 @@ fn callbacks_and_takers_dropped_unfired_are_released() {
     let _serial = serial();
     let held = Arc::new(());
     for _ in 0..10 {
-        let d = txaio::create_future::<u64>();
-        let h = Arc::clone(&held);
-        txaio::add_callback(&d, move |_| {
-            let _h = &h;
+        let deferred = txaio::create_future::<u64>();
+        let holder = Arc::clone(&held);
+        txaio::add_callback(&deferred, move |_| {
+            std::hint::black_box(&holder);
         });
         // `then` returning a deferred: the returned one gets a taker.
         let inner = txaio::create_future::<u64>();
         let inner2 = inner.clone();
-        let chained = txaio::then(&d, move |_| inner2);
+        let chained = txaio::then(&deferred, move |_| inner2);
         let src = txaio::create_future::<u64>();
         txaio::resolve(&src, 1).unwrap();
         let chained2 = txaio::then(&src, {
             let inner = inner.clone();
             move |_| inner
         });
-        drop((d, chained, chained2, inner, src));
+        drop((deferred, chained, chained2, inner, src));
     }
     assert_eq!(Arc::strong_count(&held), 1, "an unrun callback was leaked");
 }
@@ -466,7 +476,7 @@ async fn a_spawned_task_cancelled_cancels_what_it_awaits() {
     txaio::cancel(&task);
     let out = task.await;
     assert!(
-        out.as_ref().is_err_and(|f| f.is::<CancelledError>()),
+        out.as_ref().is_err_and(Failure::is::<CancelledError>),
         "{out:?}"
     );
     assert!(gate.is_called(), "the awaited gate was not cancelled");
@@ -476,15 +486,15 @@ async fn a_spawned_task_cancelled_cancels_what_it_awaits() {
 async fn a_thousand_rounds_of_fire_from_a_thread_always_wake_the_awaiting_task() {
     let _serial = serial();
     for round in 0..1000u32 {
-        let d = txaio::create_future::<u32>();
-        let resolver = d.clone();
+        let deferred = txaio::create_future::<u32>();
+        let resolver = deferred.clone();
         let start = Arc::new(Barrier::new(2));
         let go = Arc::clone(&start);
         let thread = std::thread::spawn(move || {
             go.wait();
             txaio::resolve(&resolver, round).unwrap();
         });
-        let awaiter = txaio::spawn(async move { d.await });
+        let awaiter = txaio::spawn(deferred);
         start.wait();
         let out = txaio::with_timeout(Duration::from_secs(10), awaiter).await;
         let out = out.unwrap_or_else(|_| panic!("round {round}: the awaiter missed its wake-up"));
@@ -499,37 +509,37 @@ async fn a_thousand_rounds_of_fire_from_a_thread_always_wake_the_awaiting_task()
 fn a_thousand_rounds_fire_races_waker_registration_the_last_registered_waker_wakes() {
     let _serial = serial();
     for round in 0..1000u64 {
-        let d = txaio::create_future::<u64>();
-        let resolver = d.clone();
+        let deferred = txaio::create_future::<u64>();
+        let resolver = deferred.clone();
         let start = Arc::new(Barrier::new(2));
         let go = Arc::clone(&start);
         let thread = std::thread::spawn(move || {
             go.wait();
             txaio::resolve(&resolver, round).unwrap();
         });
-        let mut a = d.clone();
+        let mut awaiting = deferred.clone();
         start.wait();
         let mut last = None;
         let mut ready = None;
-        for _ in 0..(round % 7 + 1) {
-            let (f, w) = flag();
-            match poll(&mut a, &w) {
+        for _ in 0..=(round % 7) {
+            let (wake_count, waker) = flag();
+            match poll(&mut awaiting, &waker) {
                 Poll::Ready(v) => {
                     ready = Some(v);
                     break;
                 }
-                Poll::Pending => last = Some(f),
+                Poll::Pending => last = Some(wake_count),
             }
         }
         thread.join().unwrap();
         if ready.is_none() {
-            let f = last.expect("polled at least once");
+            let wake_count = last.expect("polled at least once");
             assert_eq!(
-                f.woken(),
+                wake_count.woken(),
                 1,
                 "round {round}: the last registered waker was not woken"
             );
-            ready = match poll(&mut a, Waker::noop()) {
+            ready = match poll(&mut awaiting, Waker::noop()) {
                 Poll::Ready(v) => Some(v),
                 Poll::Pending => panic!("round {round}: woken but still pending"),
             };
@@ -542,8 +552,8 @@ fn a_thousand_rounds_fire_races_waker_registration_the_last_registered_waker_wak
 fn a_thousand_rounds_fire_races_add_callback_each_callback_runs_once() {
     let _serial = serial();
     for round in 0..1000u64 {
-        let d = txaio::create_future::<u64>();
-        let resolver = d.clone();
+        let deferred = txaio::create_future::<u64>();
+        let resolver = deferred.clone();
         let start = Arc::new(Barrier::new(2));
         let go = Arc::clone(&start);
         let thread = std::thread::spawn(move || {
@@ -554,7 +564,7 @@ fn a_thousand_rounds_fire_races_add_callback_each_callback_runs_once() {
         start.wait();
         for _ in 0..3 {
             let calls = Arc::clone(&calls);
-            txaio::add_callback(&d, move |v: &u64| {
+            txaio::add_callback(&deferred, move |v: &u64| {
                 assert_eq!(*v, round);
                 calls.fetch_add(1, Ordering::SeqCst);
             });
@@ -573,66 +583,66 @@ fn a_thousand_rounds_fire_races_add_callback_each_callback_runs_once() {
 fn debugging_on_fire_from_two_threads_racing_cancel() {
     let _debugging = Debugging::on();
     for round in 0..300u64 {
-        let d = txaio::create_future::<u64>();
+        let deferred = txaio::create_future::<u64>();
         let calls = Arc::new(AtomicUsize::new(0));
-        let c = Arc::clone(&calls);
+        let counter = Arc::clone(&calls);
         txaio::add_callbacks(
-            &d,
+            &deferred,
             {
-                let c = Arc::clone(&c);
+                let counter = Arc::clone(&counter);
                 move |_| {
-                    c.fetch_add(1, Ordering::SeqCst);
+                    counter.fetch_add(1, Ordering::SeqCst);
                 }
             },
             move |_| {
-                c.fetch_add(1, Ordering::SeqCst);
+                counter.fetch_add(1, Ordering::SeqCst);
             },
         );
-        let (f, w) = flag();
-        let mut awaiter = d.clone();
-        assert!(poll(&mut awaiter, &w).is_pending());
+        let (wake_count, waker) = flag();
+        let mut awaiter = deferred.clone();
+        assert!(poll(&mut awaiter, &waker).is_pending());
         let start = Arc::new(Barrier::new(3));
         let oks = Arc::new(AtomicUsize::new(0));
         let errs = Arc::new(AtomicUsize::new(0));
         let firers: Vec<_> = (0..2)
             .map(|n| {
-                let d = d.clone();
+                let deferred = deferred.clone();
                 let start = Arc::clone(&start);
                 let oks = Arc::clone(&oks);
                 let errs = Arc::clone(&errs);
                 std::thread::spawn(move || {
                     start.wait();
-                    match txaio::resolve(&d, round * 2 + n) {
+                    match txaio::resolve(&deferred, round * 2 + n) {
                         Ok(()) => oks.fetch_add(1, Ordering::SeqCst),
                         Err(_) => errs.fetch_add(1, Ordering::SeqCst),
                     };
                 })
             })
             .collect();
-        let canceller = {
-            let d = d.clone();
+        let cancelling_thread = {
+            let deferred = deferred.clone();
             let start = Arc::clone(&start);
             std::thread::spawn(move || {
                 start.wait();
-                txaio::cancel(&d);
+                txaio::cancel(&deferred);
             })
         };
         for t in firers {
             t.join().unwrap();
         }
-        canceller.join().unwrap();
-        assert!(d.is_called(), "round {round}");
+        cancelling_thread.join().unwrap();
+        assert!(deferred.is_called(), "round {round}");
         assert_eq!(
             calls.load(Ordering::SeqCst),
             1,
             "round {round}: callbacks ran {calls:?}"
         );
         assert_eq!(
-            f.woken(),
+            wake_count.woken(),
             1,
             "round {round}: the awaiter was not woken once"
         );
-        let out = poll(&mut awaiter, &w);
+        let out = poll(&mut awaiter, &waker);
         let cancelled = matches!(out, Poll::Ready(Err(ref e)) if e.is::<CancelledError>());
         let value = matches!(out, Poll::Ready(Ok(v)) if v / 2 == round);
         assert!(cancelled || value, "round {round}: {out:?}");
@@ -651,8 +661,8 @@ fn debugging_on_fire_from_two_threads_racing_cancel() {
                 "round {round}: the loser of two resolves was not refused"
             );
         }
-        drop((d, awaiter, w));
-        released(&f);
+        drop((deferred, awaiter, waker));
+        released(&wake_count);
         assert_eq!(Arc::strong_count(&calls), 1);
     }
 }
@@ -661,15 +671,15 @@ fn debugging_on_fire_from_two_threads_racing_cancel() {
 fn debugging_on_two_resolves_race_exactly_one_wins_the_loser_hears_where() {
     let _debugging = Debugging::on();
     for round in 0..300u64 {
-        let d = txaio::create_future::<u64>();
+        let deferred = txaio::create_future::<u64>();
         let start = Arc::new(Barrier::new(2));
         let results = (0..2)
             .map(|n| {
-                let d = d.clone();
+                let deferred = deferred.clone();
                 let start = Arc::clone(&start);
                 std::thread::spawn(move || {
                     start.wait();
-                    txaio::resolve(&d, round * 2 + n)
+                    txaio::resolve(&deferred, round * 2 + n)
                 })
             })
             .collect::<Vec<_>>()
@@ -723,21 +733,21 @@ fn debugging_on_offer_through_a_queue_racing_cancel_never_loses_a_value() {
 fn debugging_turned_on_after_creation_and_off_before_fire() {
     let _serial = serial();
     // Created with debugging off (no record), fired with it on.
-    let d = txaio::create_future::<u64>();
+    let deferred = txaio::create_future::<u64>();
     txaio::set_debugging(true);
-    txaio::resolve(&d, 1).unwrap();
-    assert!(txaio::resolve(&d, 2).is_err());
+    txaio::resolve(&deferred, 1).unwrap();
+    assert!(txaio::resolve(&deferred, 2).is_err());
     // Created with it on (a record), fired with it off: the record is dropped with it.
-    let e = txaio::create_future::<u64>();
+    let second = txaio::create_future::<u64>();
     txaio::set_debugging(false);
-    let (f, w) = flag();
-    let mut a = e.clone();
-    assert!(poll(&mut a, &w).is_pending());
-    txaio::resolve(&e, 1).unwrap();
-    assert!(txaio::resolve(&e, 2).is_err());
-    assert_eq!(f.woken(), 1);
-    drop((a, e, d, w));
-    released(&f);
+    let (wake_count, waker) = flag();
+    let mut awaiting = second.clone();
+    assert!(poll(&mut awaiting, &waker).is_pending());
+    txaio::resolve(&second, 1).unwrap();
+    assert!(txaio::resolve(&second, 2).is_err());
+    assert_eq!(wake_count.woken(), 1);
+    drop((awaiting, second, deferred, waker));
+    released(&wake_count);
 }
 
 // ---- heap leaks ---------------------------------------------------------------------------
@@ -748,29 +758,29 @@ fn attachment_cycles(cycles: usize) {
     let (_, w2) = flag();
     for n in 0..cycles {
         // Two awaiters (the second allocates `rest`), the second dropped before the fire.
-        let d = txaio::create_future::<u64>();
-        let mut a1 = d.clone();
-        let mut a2 = d.clone();
+        let deferred = txaio::create_future::<u64>();
+        let mut a1 = deferred.clone();
+        let mut a2 = deferred.clone();
         let _ = poll(&mut a1, &w1);
         let _ = poll(&mut a2, &w2);
         drop(a2);
-        txaio::resolve(&d, n as u64).unwrap();
+        txaio::resolve(&deferred, n as u64).unwrap();
         let _ = poll(&mut a1, &w1);
-        drop((d, a1));
+        drop((deferred, a1));
 
         // The same, never fired.
-        let d = txaio::create_future::<u64>();
-        let mut a1 = d.clone();
-        let mut a2 = d.clone();
+        let deferred = txaio::create_future::<u64>();
+        let mut a1 = deferred.clone();
+        let mut a2 = deferred.clone();
         let _ = poll(&mut a1, &w1);
         let _ = poll(&mut a2, &w2);
-        drop((a2, a1, d));
+        drop((a2, a1, deferred));
 
         // A take registered and dropped, never fired.
-        let d = txaio::create_future::<String>();
-        let mut t = Box::pin(d.clone().take());
+        let deferred = txaio::create_future::<String>();
+        let mut t = Box::pin(deferred.clone().take());
         let _ = t.as_mut().poll(&mut Context::from_waker(&w1));
-        drop((t, d));
+        drop((t, deferred));
 
         // A chain whose function returns a pending deferred (a taker, an awaited deferred),
         // dropped unfired; and one fired through.
@@ -789,23 +799,23 @@ fn attachment_cycles(cycles: usize) {
         drop((src, chained, inner));
 
         // A canceller, kept and cancelled; a shield; a callback left unrun.
-        let d = txaio::create_future_with_canceller::<u64>(|_| {});
-        drop(d);
-        let d = txaio::create_future_with_canceller::<u64>(|_| {});
-        let s = txaio::shield(&d);
-        txaio::cancel(&d);
-        drop((d, s));
-        let d = txaio::create_future::<u64>();
-        txaio::add_callback(&d, |_| {});
-        drop(d);
+        let deferred = txaio::create_future_with_canceller::<u64>(|_| {});
+        drop(deferred);
+        let deferred = txaio::create_future_with_canceller::<u64>(|_| {});
+        let s = txaio::shield(&deferred);
+        txaio::cancel(&deferred);
+        drop((deferred, s));
+        let deferred = txaio::create_future::<u64>();
+        txaio::add_callback(&deferred, |_| {});
+        drop(deferred);
 
         // A chain cancelled from its end, with an awaiter on the source.
         let src = txaio::create_future::<u64>();
-        let mut a = src.clone();
-        let _ = poll(&mut a, &w1);
-        let chained = txaio::then(&src, |v| Ok::<_, txaio::Failure>(v));
+        let mut awaiting = src.clone();
+        let _ = poll(&mut awaiting, &w1);
+        let chained = txaio::then(&src, Ok::<_, txaio::Failure>);
         txaio::cancel(&chained);
-        drop((src, a, chained));
+        drop((src, awaiting, chained));
     }
 }
 
@@ -841,15 +851,15 @@ fn every_attachment_kind_leaves_no_live_allocations_with_debugging() {
 /// says how to get one, not with tokio's.
 #[test]
 fn spawn_from_a_tokio_task_output_dropped_outside_the_runtime_panics_with_txaios_message() {
-    let _serial = serial();
     use std::sync::OnceLock;
+
     static MESSAGE: OnceLock<String> = OnceLock::new();
 
     struct SpawnsOnDrop;
     impl Drop for SpawnsOnDrop {
         fn drop(&mut self) {
             let panic = std::panic::catch_unwind(|| {
-                let _ = txaio::spawn(async { Ok::<(), Failure>(()) });
+                drop(txaio::spawn(async { Ok::<(), Failure>(()) }));
             });
             let message = match panic {
                 Ok(()) => "no panic".to_owned(),
@@ -863,6 +873,7 @@ fn spawn_from_a_tokio_task_output_dropped_outside_the_runtime_panics_with_txaios
         }
     }
 
+    let _serial = serial();
     if txaio::current_runtime() != txaio::Runtime::Tokio {
         return;
     }
