@@ -117,18 +117,42 @@ fn only_our_waker(flag: &Arc<Flag>) {
     );
 }
 
+/// A deferred that a new thread resolves with `value` once the test also waits at the
+/// returned barrier: the firing then races what the test does next.
+fn resolved_at_the_barrier<T: Send + 'static>(
+    value: T,
+) -> (
+    txaio::Deferred<T>,
+    Arc<Barrier>,
+    std::thread::JoinHandle<()>,
+) {
+    let deferred = txaio::create_future::<T>();
+    let resolver = deferred.clone();
+    let start = Arc::new(Barrier::new(2));
+    let go = Arc::clone(&start);
+    let thread = std::thread::spawn(move || {
+        go.wait();
+        txaio::resolve(&resolver, value).unwrap();
+    });
+    (deferred, start, thread)
+}
+
+/// A handle to `deferred`, polled once with a fresh counted waker and left pending.
+fn pending_awaiter(deferred: &txaio::Deferred<u64>) -> (txaio::Deferred<u64>, Arc<Flag>, Waker) {
+    let (wake_count, waker) = flag();
+    let mut awaiting = deferred.clone();
+    assert!(poll(&mut awaiting, &waker).is_pending());
+    (awaiting, wake_count, waker)
+}
+
 // ---- awaiters -----------------------------------------------------------------------------
 
 #[test]
 fn second_awaiter_registers_and_drops_before_fire_the_first_still_wakes_nothing_leaks() {
     let _serial = serial();
-    let (f1, w1) = flag();
-    let (f2, w2) = flag();
     let deferred = txaio::create_future::<u64>();
-    let mut a1 = deferred.clone();
-    let mut a2 = deferred.clone();
-    assert!(poll(&mut a1, &w1).is_pending());
-    assert!(poll(&mut a2, &w2).is_pending());
+    let (mut a1, f1, w1) = pending_awaiter(&deferred);
+    let (a2, f2, w2) = pending_awaiter(&deferred);
     drop(a2);
     only_our_waker(&f2);
     txaio::resolve(&deferred, 7).unwrap();
@@ -143,10 +167,8 @@ fn second_awaiter_registers_and_drops_before_fire_the_first_still_wakes_nothing_
 #[test]
 fn the_only_awaiter_drops_before_fire_then_fire_and_drop_release_everything() {
     let _serial = serial();
-    let (f1, w1) = flag();
     let deferred = txaio::create_future::<u64>();
-    let mut a1 = deferred.clone();
-    assert!(poll(&mut a1, &w1).is_pending());
+    let (a1, f1, w1) = pending_awaiter(&deferred);
     drop(a1);
     only_our_waker(&f1);
     txaio::resolve(&deferred, 7).unwrap();
@@ -184,13 +206,9 @@ fn three_awaiters_middle_drops_first_and_last_wake() {
 #[test]
 fn awaiters_dropped_without_fire_release_their_wakers() {
     let _serial = serial();
-    let (f1, w1) = flag();
-    let (f2, w2) = flag();
     let deferred = txaio::create_future::<u64>();
-    let mut a1 = deferred.clone();
-    let mut a2 = deferred.clone();
-    assert!(poll(&mut a1, &w1).is_pending());
-    assert!(poll(&mut a2, &w2).is_pending());
+    let (a1, f1, w1) = pending_awaiter(&deferred);
+    let (a2, f2, w2) = pending_awaiter(&deferred);
     // The last handles go, unfired, with both wakers registered.
     drop((deferred, a2, a1, w1, w2));
     released(&f1);
@@ -486,14 +504,7 @@ async fn a_spawned_task_cancelled_cancels_what_it_awaits() {
 async fn a_thousand_rounds_of_fire_from_a_thread_always_wake_the_awaiting_task() {
     let _serial = serial();
     for round in 0..1000u32 {
-        let deferred = txaio::create_future::<u32>();
-        let resolver = deferred.clone();
-        let start = Arc::new(Barrier::new(2));
-        let go = Arc::clone(&start);
-        let thread = std::thread::spawn(move || {
-            go.wait();
-            txaio::resolve(&resolver, round).unwrap();
-        });
+        let (deferred, start, thread) = resolved_at_the_barrier(round);
         let awaiter = txaio::spawn(deferred);
         start.wait();
         let out = txaio::with_timeout(Duration::from_secs(10), awaiter).await;
@@ -509,14 +520,7 @@ async fn a_thousand_rounds_of_fire_from_a_thread_always_wake_the_awaiting_task()
 fn a_thousand_rounds_fire_races_waker_registration_the_last_registered_waker_wakes() {
     let _serial = serial();
     for round in 0..1000u64 {
-        let deferred = txaio::create_future::<u64>();
-        let resolver = deferred.clone();
-        let start = Arc::new(Barrier::new(2));
-        let go = Arc::clone(&start);
-        let thread = std::thread::spawn(move || {
-            go.wait();
-            txaio::resolve(&resolver, round).unwrap();
-        });
+        let (deferred, start, thread) = resolved_at_the_barrier(round);
         let mut awaiting = deferred.clone();
         start.wait();
         let mut last = None;
@@ -552,14 +556,7 @@ fn a_thousand_rounds_fire_races_waker_registration_the_last_registered_waker_wak
 fn a_thousand_rounds_fire_races_add_callback_each_callback_runs_once() {
     let _serial = serial();
     for round in 0..1000u64 {
-        let deferred = txaio::create_future::<u64>();
-        let resolver = deferred.clone();
-        let start = Arc::new(Barrier::new(2));
-        let go = Arc::clone(&start);
-        let thread = std::thread::spawn(move || {
-            go.wait();
-            txaio::resolve(&resolver, round).unwrap();
-        });
+        let (deferred, start, thread) = resolved_at_the_barrier(round);
         let calls = Arc::new(AtomicUsize::new(0));
         start.wait();
         for _ in 0..3 {
