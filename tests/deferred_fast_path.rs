@@ -11,6 +11,8 @@
 // counts are process-wide.
 #![allow(clippy::await_holding_lock)]
 
+mod cascade_support;
+
 use std::alloc::System;
 use std::future::Future;
 use std::pin::Pin;
@@ -490,7 +492,7 @@ async fn a_spawned_task_cancelled_cancels_what_it_awaits() {
         inner_gate.await?;
         Ok::<u32, txaio::Failure>(1)
     });
-    txaio::sleep(Duration::from_millis(5)).await.unwrap();
+    cascade_support::until_parked(&task).await;
     txaio::cancel(&task);
     let out = task.await;
     assert!(

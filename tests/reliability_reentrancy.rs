@@ -5,6 +5,8 @@
 //!
 //! A deadlock is detected by running the body on its own thread with a generous timeout.
 
+mod cascade_support;
+
 use std::fmt::{self, Write as _};
 use std::future::Future;
 use std::pin::Pin;
@@ -503,7 +505,7 @@ async fn values_put_on_the_thread_cancelling_a_get_go_to_the_next_get_in_order()
         })
         .await
     });
-    txaio::sleep(Duration::from_millis(2)).await.unwrap();
+    cascade_support::until_parked(&task).await;
     txaio::cancel(&task);
     assert!(task.await.is_err());
     assert!(watched.await.is_err(), "the cancelled get took no value");

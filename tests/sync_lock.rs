@@ -1,5 +1,7 @@
 //! The book, "Locks, semaphores and queues": `DeferredLock`.
 
+mod cascade_support;
+
 use std::future::Future;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
@@ -443,9 +445,7 @@ async fn cancelling_a_task_that_awaits_acquire_takes_it_out_of_the_line() {
             Ok::<_, txaio::Failure>("next got it")
         })
     };
-    txaio::sleep(std::time::Duration::from_millis(5))
-        .await
-        .unwrap();
+    cascade_support::until_parked(&task).await;
     txaio::cancel(&task); // cascades to the acquire it awaits: it leaves the line
     assert!(task.await.unwrap_err().is::<CancelledError>());
     lock.release();
@@ -494,9 +494,7 @@ async fn a_release_from_another_thread_while_the_acquire_is_being_cancelled_pass
         })
         .await
     });
-    txaio::sleep(std::time::Duration::from_millis(2))
-        .await
-        .unwrap();
+    cascade_support::until_parked(&task).await;
     txaio::cancel(&task);
     assert!(task.await.unwrap_err().is::<CancelledError>());
     assert!(
@@ -527,9 +525,7 @@ async fn a_release_on_the_cancelling_thread_while_the_acquire_is_being_cancelled
         })
         .await
     });
-    txaio::sleep(std::time::Duration::from_millis(2))
-        .await
-        .unwrap();
+    cascade_support::until_parked(&task).await;
     txaio::cancel(&task);
     assert!(task.await.unwrap_err().is::<CancelledError>());
     assert!(watched.await.unwrap_err().is::<CancelledError>());

@@ -1,5 +1,7 @@
 //! The book, "Locks, semaphores and queues": `DeferredQueue`, and its `Stream`.
 
+mod cascade_support;
+
 use std::future::{Future, poll_fn};
 use std::pin::Pin;
 use std::sync::atomic::{AtomicUsize, Ordering};
@@ -453,9 +455,7 @@ async fn cancelling_a_task_that_awaits_get_takes_the_get_out_of_the_line() {
         let queue = queue.clone();
         txaio::spawn(async move { queue.get().unwrap().await })
     };
-    txaio::sleep(std::time::Duration::from_millis(1))
-        .await
-        .unwrap();
+    cascade_support::until_parked(&task).await;
     assert_eq!(queue.waiting(), 1);
     txaio::cancel(&task);
     assert!(task.await.unwrap_err().is::<CancelledError>());
@@ -487,9 +487,7 @@ async fn a_put_from_another_thread_while_the_get_is_being_cancelled_is_given_bac
         })
         .await
     });
-    txaio::sleep(std::time::Duration::from_millis(2))
-        .await
-        .unwrap();
+    cascade_support::until_parked(&task).await;
     txaio::cancel(&task);
     assert!(task.await.unwrap_err().is::<CancelledError>());
     assert!(watched.await.unwrap_err().is::<CancelledError>());
@@ -517,9 +515,7 @@ async fn a_put_on_the_cancelling_thread_while_the_get_is_being_cancelled_is_give
         })
         .await
     });
-    txaio::sleep(std::time::Duration::from_millis(2))
-        .await
-        .unwrap();
+    cascade_support::until_parked(&task).await;
     txaio::cancel(&task);
     assert!(task.await.unwrap_err().is::<CancelledError>());
     assert!(watched.await.unwrap_err().is::<CancelledError>());

@@ -1,5 +1,7 @@
 //! The book, "Locks, semaphores and queues": `DeferredSemaphore`.
 
+mod cascade_support;
+
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 
@@ -207,9 +209,7 @@ async fn cancelling_a_task_waiting_for_a_token_gives_the_token_to_the_next() {
         let sem = sem.clone();
         txaio::spawn(async move { sem.acquire().await })
     };
-    txaio::sleep(std::time::Duration::from_millis(1))
-        .await
-        .unwrap();
+    cascade_support::until_parked(&task).await;
     let next = sem.acquire();
     txaio::cancel(&task);
     assert!(task.await.unwrap_err().is::<CancelledError>());

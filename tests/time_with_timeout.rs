@@ -1,6 +1,8 @@
 //! `with_timeout` (the book's "Time" chapter): the future form of a timeout, on the virtual
 //! clock and on real time, on every backend.
 
+mod cascade_support;
+
 use std::future::Future;
 use std::pin::Pin;
 use std::sync::Arc;
@@ -161,8 +163,7 @@ async fn cancelling_a_task_cancels_the_deferred_it_awaits_under_with_timeout() {
             .map_err(txaio::Failure::new)??;
         Ok::<_, txaio::Failure>(value)
     });
-    // Let the task start awaiting.
-    txaio::sleep(5 * MS).await.unwrap();
+    cascade_support::until_parked(&task).await;
     assert!(!txaio::is_called(&task));
     txaio::cancel(&task);
     let failure = inner
