@@ -226,9 +226,7 @@ fn an_awaiter_registered_after_a_dropped_one_reuses_its_slot_and_wakes() {
     let mut first = deferred.clone();
     assert!(poll(&mut first, &w0).is_pending());
     for _ in 0..50 {
-        let (wake_count, waker) = flag();
-        let mut awaiting = deferred.clone();
-        assert!(poll(&mut awaiting, &waker).is_pending());
+        let (awaiting, wake_count, _waker) = pending_awaiter(&deferred);
         drop(awaiting);
         only_our_waker(&wake_count);
     }
@@ -294,13 +292,10 @@ fn callbacks_added_after_a_fast_path_fire_run_at_once_and_awaiters_still_see_the
     );
     let moved = deferred.clone().take();
     let mut moved = Box::pin(moved);
-    assert_eq!(
-        ok(moved.as_mut().poll(&mut Context::from_waker(&waker))),
-        Some("v".to_owned())
-    );
+    assert_eq!(ok(poll(&mut moved, &waker)), Some("v".to_owned()));
     let after = poll(&mut deferred.clone(), &waker);
     assert!(
-        matches!(after, Poll::Ready(Err(ref wake_count)) if wake_count.is::<TakenError>()),
+        matches!(after, Poll::Ready(Err(ref failure)) if failure.is::<TakenError>()),
         "{after:?}"
     );
     drop((deferred, chained, moved, waker));
@@ -317,21 +312,14 @@ fn take_after_an_awaiter_registered_gets_the_value_and_both_wake() {
     let mut awaiter = deferred.clone();
     assert!(poll(&mut awaiter, &wa).is_pending());
     let mut take = Box::pin(deferred.clone().take());
-    assert!(
-        take.as_mut()
-            .poll(&mut Context::from_waker(&wt))
-            .is_pending()
-    );
+    assert!(poll(&mut take, &wt).is_pending());
     txaio::resolve(&deferred, "x".to_owned()).unwrap();
     assert_eq!(fa.woken(), 1);
     assert_eq!(ft.woken(), 1);
-    assert_eq!(
-        ok(take.as_mut().poll(&mut Context::from_waker(&wt))),
-        Some("x".to_owned())
-    );
+    assert_eq!(ok(poll(&mut take, &wt)), Some("x".to_owned()));
     let late = poll(&mut awaiter, &wa);
     assert!(
-        matches!(late, Poll::Ready(Err(ref wake_count)) if wake_count.is::<TakenError>()),
+        matches!(late, Poll::Ready(Err(ref failure)) if failure.is::<TakenError>()),
         "{late:?}"
     );
     drop((deferred, awaiter, take, wa, wt));
@@ -345,21 +333,13 @@ fn a_take_dropped_before_fire_releases_its_waker_and_a_later_take_gets_the_value
     let deferred = txaio::create_future::<String>();
     let (f1, w1) = flag();
     let mut first = Box::pin(deferred.clone().take());
-    assert!(
-        first
-            .as_mut()
-            .poll(&mut Context::from_waker(&w1))
-            .is_pending()
-    );
+    assert!(poll(&mut first, &w1).is_pending());
     drop(first);
     only_our_waker(&f1);
     txaio::resolve(&deferred, "y".to_owned()).unwrap();
     assert_eq!(f1.woken(), 0);
     let mut second = Box::pin(deferred.clone().take());
-    assert_eq!(
-        ok(second.as_mut().poll(&mut Context::from_waker(&w1))),
-        Some("y".to_owned())
-    );
+    assert_eq!(ok(poll(&mut second, &w1)), Some("y".to_owned()));
     drop((deferred, second, w1));
     released(&f1);
 }
@@ -368,9 +348,7 @@ fn a_take_dropped_before_fire_releases_its_waker_and_a_later_take_gets_the_value
 fn cancel_of_a_deferred_whose_only_attachment_is_a_waiter_wakes_it_with_cancelled() {
     let _serial = serial();
     let deferred = txaio::create_future::<u64>();
-    let (wake_count, waker) = flag();
-    let mut awaiting = deferred.clone();
-    assert!(poll(&mut awaiting, &waker).is_pending());
+    let (mut awaiting, wake_count, waker) = pending_awaiter(&deferred);
     txaio::cancel(&deferred);
     assert_eq!(wake_count.woken(), 1);
     let out = poll(&mut awaiting, &waker);
@@ -778,7 +756,7 @@ fn attachment_cycles(cycles: usize) {
         // A take registered and dropped, never fired.
         let deferred = txaio::create_future::<String>();
         let mut t = Box::pin(deferred.clone().take());
-        let _ = t.as_mut().poll(&mut Context::from_waker(&w1));
+        let _ = poll(&mut t, &w1);
         drop((t, deferred));
 
         // A chain whose function returns a pending deferred (a taker, an awaited deferred),

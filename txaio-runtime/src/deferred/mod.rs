@@ -175,9 +175,9 @@ enum Phase<T> {
 }
 
 impl<T> Phase<T> {
-    /// Drops the phase a firing left behind, its canceller and task already taken: usually
-    /// it holds nothing, and is then forgotten rather than passed to the drop code of every
-    /// variant.
+    /// Drops the phase a firing left behind, its canceller and task already taken (or never
+    /// set): usually it holds nothing, and is then forgotten rather than passed to the drop
+    /// code of every variant, an out-of-line call on the hottest path.
     fn discard(self) {
         match self {
             Phase::Pending {
@@ -521,9 +521,7 @@ impl<T: Send + 'static> Deferred<T> {
         if !queue && state.nobody_waits() {
             // The common deferred fired before anyone reacted: nothing to run, wake or drop.
             self.inner.closed.store(true, Ordering::Release);
-            // The phase replaced is `Pending` with nothing attached: it owns no memory, and
-            // forgetting it spares an out-of-line drop on the hottest path.
-            mem::forget(mem::replace(&mut state.phase, Phase::Done(outcome)));
+            mem::replace(&mut state.phase, Phase::Done(outcome)).discard();
             return Ok(());
         }
         self.fire_attached(state, outcome, by, location, queue)

@@ -262,7 +262,7 @@ impl<T: Send + 'static> DeferredQueue<T> {
     /// assert_eq!(queue.len(), 1);
     /// ```
     pub fn put(&self, value: T) -> Result<(), QueueOverflow> {
-        self.inner.offer(value, false).map_err(|_| QueueOverflow)
+        self.try_put(value).map_err(|_| QueueOverflow)
     }
 
     /// As [`put`](Self::put), but a full queue gives the value back: for a producer that
