@@ -31,11 +31,15 @@ fn callbacks() {
     txaio::add_errback(&g, |fail| {
         println!("  Errback: {}", txaio::failure_message(fail));
     });
-    txaio::reject(&g, std::io::Error::other("it failed")).expect("fires once");
+    // A failure prints as `Type: message`, as in Python txaio (`ConnectionRefused: ...`); an
+    // `io::Error`'s type is `Error`.
+    let refused = std::io::Error::new(std::io::ErrorKind::ConnectionRefused, "nobody listens");
+    txaio::reject(&g, refused).expect("fires once");
 
     // A deferred fires once: the second result is refused and the first one stands.
-    let refused = txaio::resolve(&f, "too late".to_owned());
-    println!("  resolving twice: {refused:?}");
+    if let Err(error) = txaio::resolve(&f, "too late".to_owned()) {
+        println!("  resolving twice: {error}");
+    }
 }
 
 fn do_something() -> Result<String, Failure> {

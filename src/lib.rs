@@ -119,8 +119,8 @@ pub mod task {
     //! runtime instance with [`with_config`] and call into it from anywhere ([`Txaio`]).
     #[doc(inline)]
     pub use txaio_runtime::{
-        Config, Runtime, Txaio, USING_ASYNC_STD, USING_SMOL, USING_TOKIO, coiterate,
-        current_runtime, defer_to_thread, runtime, spawn, with_config,
+        Config, ParseRuntimeError, Runtime, Txaio, USING_ASYNC_STD, USING_SMOL, USING_TOKIO,
+        coiterate, current_runtime, defer_to_thread, runtime, spawn, with_config,
     };
 }
 
@@ -381,44 +381,46 @@ pub use txaio_macros::main;
 #[doc(inline)]
 pub use txaio_macros::test;
 
-/// The book's chapters, compiled as doctests so that their code cannot drift.
-#[cfg(doctest)]
-mod book {
-    #[doc = include_str!("../README.md")]
-    mod readme {}
-    #[doc = include_str!("../book/src/introduction.md")]
-    mod introduction {}
-    #[doc = include_str!("../book/src/choosing-a-runtime.md")]
-    mod choosing_a_runtime {}
-    #[doc = include_str!("../book/src/deferreds.md")]
-    mod deferreds {}
-    #[doc = include_str!("../book/src/getting-started.md")]
-    mod getting_started {}
-    #[doc = include_str!("../book/src/coming-from-txaio.md")]
-    mod coming_from_txaio {}
-    #[doc = include_str!("../book/src/coming-from-twisted.md")]
-    mod coming_from_twisted {}
-    #[doc = include_str!("../book/src/compile-errors.md")]
-    mod compile_errors {}
-    #[doc = include_str!("../book/src/performance.md")]
-    mod performance {}
-    #[doc = include_str!("../book/src/guarantees.md")]
-    mod guarantees {}
-    #[doc = include_str!("../book/src/portable.md")]
-    mod portable {}
-    #[doc = include_str!("../book/src/time.md")]
-    mod time {}
-    #[doc = include_str!("../book/src/logging.md")]
-    mod logging {}
-    #[doc = include_str!("../book/src/from-blocking-code.md")]
-    mod from_blocking_code {}
-    #[doc = include_str!("../book/src/networking.md")]
-    mod networking {}
-    #[doc = include_str!("../book/src/coordination.md")]
-    mod coordination {}
-    #[doc = include_str!("../book/src/wamp-client.md")]
-    mod wamp_client {}
+pub mod guide {
+    #![doc = include_str!("guide/index.md")]
+    #[doc = include_str!("guide/introduction.md")]
+    pub mod introduction {}
+    #[doc = include_str!("guide/getting-started.md")]
+    pub mod getting_started {}
+    #[doc = include_str!("guide/choosing-a-runtime.md")]
+    pub mod choosing_a_runtime {}
+    #[doc = include_str!("guide/deferreds.md")]
+    pub mod deferreds {}
+    #[doc = include_str!("guide/portable.md")]
+    pub mod portable {}
+    #[doc = include_str!("guide/time.md")]
+    pub mod time {}
+    #[doc = include_str!("guide/logging.md")]
+    pub mod logging {}
+    #[doc = include_str!("guide/from-blocking-code.md")]
+    pub mod from_blocking_code {}
+    #[doc = include_str!("guide/networking.md")]
+    pub mod networking {}
+    #[doc = include_str!("guide/wamp-client.md")]
+    pub mod wamp_client {}
+    #[doc = include_str!("guide/coordination.md")]
+    pub mod coordination {}
+    #[doc = include_str!("guide/coming-from-txaio.md")]
+    pub mod coming_from_txaio {}
+    #[doc = include_str!("guide/coming-from-twisted.md")]
+    pub mod coming_from_twisted {}
+    #[doc = include_str!("guide/guarantees.md")]
+    pub mod guarantees {}
+    #[doc = include_str!("guide/performance.md")]
+    pub mod performance {}
+    #[doc = include_str!("guide/compile-errors.md")]
+    pub mod compile_errors {}
 }
+
+/// The README's examples, compiled as doctests so that the first screen a newcomer reads works.
+#[cfg(doctest)]
+#[doc = include_str!("../README.md")]
+mod readme {}
 
 #[doc(hidden)]
 pub mod __private {

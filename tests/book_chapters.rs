@@ -1,7 +1,7 @@
 //! Every chapter of the book is compiled, and says honestly what is not.
 //!
-//! The chapters' Rust blocks are doctests of the facade (`src/lib.rs` includes each chapter
-//! in a `#[cfg(doctest)]` module). A block marked `ignore` is allowed in two cases only: it
+//! The chapters' Rust blocks are doctests of the facade (`src/lib.rs` includes each chapter,
+//! as generated into `src/guide/` by `tests/guide.rs`, in the module `txaio::guide`). A block marked `ignore` is allowed in two cases only: it
 //! includes part of an example (`{{#include ../../examples/..}}`, which rustdoc cannot expand),
 //! and then the example must be a registered example target (so CI compiles it), the anchor
 //! must exist, and the text before the block must name the file; or it is in the compile-error
@@ -44,9 +44,9 @@ fn every_chapter_is_in_the_summary_and_compiled_as_a_doctest() {
         if !summary.contains(&format!("({chapter})")) {
             missing.push(format!("{chapter} is not in book/src/SUMMARY.md"));
         }
-        if !facade.contains(&format!("include_str!(\"../book/src/{chapter}\")")) {
+        if !facade.contains(&format!("include_str!(\"guide/{chapter}\")")) {
             missing.push(format!(
-                "{chapter} is not compiled: add it to the `#[cfg(doctest)] mod book` list in src/lib.rs"
+                "{chapter} is not compiled: add it to `pub mod guide` in src/lib.rs"
             ));
         }
     }
@@ -105,7 +105,7 @@ fn is_rust(info: &str) -> bool {
 }
 
 fn registered_example(path: &str) -> bool {
-    let root = read("Cargo.toml");
+    let basics = read("examples/basics/Cargo.toml");
     let examples =
         fs::read_to_string(Path::new(ROOT).join("examples/Cargo.toml")).unwrap_or_default();
     // A multi-file example (`wamp_client/main.rs` plus modules) is compiled whole, so any of
@@ -113,7 +113,7 @@ fn registered_example(path: &str) -> bool {
     let multi_file = path
         .split_once('/')
         .is_some_and(|(dir, _)| examples.contains(&format!("path = \"{dir}/main.rs\"")));
-    root.contains(&format!("path = \"examples/{path}\""))
+    basics.contains(&format!("path = \"../{path}\""))
         || examples.contains(&format!("path = \"{path}\""))
         || multi_file
 }

@@ -22,14 +22,14 @@ pub fn portable(args: TokenStream, input: TokenStream) -> TokenStream {
     portable::expand(args.into(), &input.into()).into()
 }
 
-/// Runs an `async fn main` on the default backend. See `txaio::main`.
+/// Runs an `async fn main` on the chosen backend. See `txaio::main`.
 #[proc_macro_attribute]
 pub fn main(args: TokenStream, input: TokenStream) -> TokenStream {
-    entry::expand_main(&args.into(), input.into()).into()
+    entry::expand_main(args.into(), input.into()).into()
 }
 
 /// Runs an async test once on every compiled backend. See `txaio::test`.
 #[proc_macro_attribute]
 pub fn test(args: TokenStream, input: TokenStream) -> TokenStream {
-    entry::expand_test(&args.into(), input.into()).into()
+    entry::expand_test(args.into(), input.into()).into()
 }

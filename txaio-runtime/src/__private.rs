@@ -125,9 +125,59 @@ macro_rules! __require_runtime_async_std {
 
 pub use crate::{__require_runtime_async_std, __require_runtime_smol, __require_runtime_tokio};
 
+/// Where a runtime is really chosen (`#[txaio::main]`, `#[txaio::test]`), a build with no
+/// backend compiled is one compile error naming the features; everywhere else it builds.
+#[cfg(any(feature = "tokio", feature = "smol", feature = "async-std"))]
+#[macro_export]
+#[doc(hidden)]
+macro_rules! __require_backend {
+    () => {};
+}
+
+#[cfg(not(any(feature = "tokio", feature = "smol", feature = "async-std")))]
+#[macro_export]
+#[doc(hidden)]
+macro_rules! __require_backend {
+    () => {
+        ::core::compile_error!(
+            "txaio needs a runtime backend: enable one of the cargo features `tokio` (the default), \
+             `smol` or `async-std`, e.g. `txaio = { version = \"0.1\", default-features = false, \
+             features = [\"smol\"] }`"
+        );
+    };
+}
+
+pub use crate::__require_backend;
+
+/// The variable an application's user sets to pick one of the compiled backends at start.
+pub const RUNTIME_VARIABLE: &str = "TXAIO_RUNTIME";
+
+/// The variable that runs `#[txaio::test]`s on one backend only.
+pub const TEST_RUNTIME_VARIABLE: &str = "TXAIO_TEST_RUNTIME";
+
 /// Runs `future` on the default backend (doctests and examples).
 pub fn block_on_default<F: Future>(future: F) -> F::Output {
     rt::block_on(rt::DEFAULT, future)
+}
+
+/// The body of `#[txaio::main]`: runs `future` on the backend the attribute pins, else the one
+/// `TXAIO_RUNTIME` names, else the default.
+///
+/// # Panics
+///
+/// Before running anything, when `TXAIO_RUNTIME` names no compiled backend, or another
+/// backend than the one pinned: a run never silently uses a backend it was not asked for.
+pub fn run_main<F: Future>(pinned: Option<Runtime>, future: F) -> F::Output {
+    let runtime = match (pinned, rt::runtime_from_env(RUNTIME_VARIABLE)) {
+        (_, Err(message)) => panic!("{message}"),
+        (Some(pinned), Ok(Some(asked))) if pinned != asked => panic!(
+            "{RUNTIME_VARIABLE}={asked}, but this `main` is pinned to `{pinned}` by \
+             #[txaio::main(runtime = \"{pinned}\")]"
+        ),
+        (Some(runtime), _) | (None, Ok(Some(runtime))) => runtime,
+        (None, Ok(None)) => rt::DEFAULT,
+    };
+    rt::block_on(runtime, future)
 }
 
 /// What a `#[txaio::test]` may return.
@@ -153,22 +203,28 @@ impl<E: std::fmt::Debug> TestOutcome for Result<(), E> {
 }
 
 /// The body of `#[txaio::test]`: runs the test once on every compiled backend (or on the one
-/// named in `TXAIO_TEST_RUNTIME`), then panics naming each backend it failed on.
-pub fn run_test<F, Fut>(test_name: &str, make_test: F)
+/// named in `TXAIO_TEST_RUNTIME`, or the one the attribute pins), then panics naming each
+/// backend it failed on.
+///
+/// # Panics
+///
+/// When the test failed on some backend, and, before running anything, when
+/// `TXAIO_TEST_RUNTIME` names no compiled backend (a misspelt name never passes by running
+/// nothing).
+pub fn run_test<F, Fut>(test_name: &str, pinned: Option<Runtime>, make_test: F)
 where
     F: Fn() -> Fut,
     Fut: Future,
     Fut::Output: TestOutcome,
 {
-    let only = std::env::var("TXAIO_TEST_RUNTIME").ok();
+    let runtimes: Vec<Runtime> = match (pinned, rt::runtime_from_env(TEST_RUNTIME_VARIABLE)) {
+        (Some(pinned), _) => vec![pinned],
+        (None, Err(message)) => panic!("test `{test_name}` did not run: {message}"),
+        (None, Ok(Some(only))) => vec![only],
+        (None, Ok(None)) => Runtime::compiled().to_vec(),
+    };
     let mut failures = Vec::new();
-    for &runtime in Runtime::compiled() {
-        if only
-            .as_deref()
-            .is_some_and(|name| name != runtime.feature())
-        {
-            continue;
-        }
+    for runtime in runtimes {
         let failure = match crate::panic::catch(|| block_on_test(runtime, make_test())) {
             Ok(outcome) => outcome.into_test_result().err(),
             Err(panic) => Some(format!("panicked: {panic}")),

@@ -7,6 +7,13 @@
 #![cfg_attr(docsrs, feature(doc_cfg))]
 #![forbid(unsafe_code)]
 #![warn(missing_docs)]
+// Without a backend (a library that leaves the choice to its application), every
+// runtime-dependent call ends in a panic naming the features: the code after it, and the
+// arguments it would have used, are unreachable and unused by design.
+#![cfg_attr(
+    not(any(feature = "tokio", feature = "smol", feature = "async-std")),
+    allow(unused_variables, unreachable_code, unreachable_patterns, dead_code)
+)]
 
 pub mod blocking;
 mod coiterate;
@@ -52,7 +59,9 @@ pub use log::{
     LogLevel, Logger, LoggingError, ParseLogLevelError, global_log_level, set_global_log_level,
     start_logging, start_logging_with_writer,
 };
-pub use rt::{Runtime, USING_ASYNC_STD, USING_SMOL, USING_TOKIO, current_runtime, runtime};
+pub use rt::{
+    ParseRuntimeError, Runtime, USING_ASYNC_STD, USING_SMOL, USING_TOKIO, current_runtime, runtime,
+};
 pub use sync::{
     DeferredLock, DeferredQueue, DeferredSemaphore, QueueFull, QueueOverflow, QueueUnderflow,
 };

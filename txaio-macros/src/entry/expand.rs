@@ -1,12 +1,36 @@
 //! The code an entry point becomes.
 
 use proc_macro2::TokenStream;
-use quote::{quote, quote_spanned};
+use quote::{format_ident, quote, quote_spanned};
 use syn::ItemFn;
 
 use super::Entry;
+use super::parse::EntryArgs;
 
-pub(super) fn expand(entry: Entry, function: ItemFn) -> TokenStream {
+/// The runtime check and the `Option<Runtime>` of the pinned backend: a pinned backend that is
+/// not compiled in, or no backend at all, is one compile error, at the runtime's name or the
+/// attribute.
+fn runtime_choice(args: &EntryArgs) -> (TokenStream, TokenStream) {
+    let krate = args.krate();
+    match args.runtime {
+        Some((backend, span)) => {
+            let requirement = format_ident!("{}", backend.requirement(), span = span);
+            let variant = format_ident!("{}", backend.variant());
+            (
+                quote_spanned!(span=> #krate::__private::#requirement!();),
+                quote!(::core::option::Option::Some(#krate::Runtime::#variant)),
+            )
+        }
+        None => (
+            quote!(#krate::__private::__require_backend!();),
+            quote!(::core::option::Option::None),
+        ),
+    }
+}
+
+pub(super) fn expand(entry: Entry, args: &EntryArgs, function: ItemFn) -> TokenStream {
+    let krate = args.krate();
+    let (requirement, pinned) = runtime_choice(args);
     let ItemFn {
         attrs,
         vis,
@@ -21,7 +45,8 @@ pub(super) fn expand(entry: Entry, function: ItemFn) -> TokenStream {
         Entry::Main => quote! {
             #(#attrs)*
             #vis #sig {
-                ::txaio::__private::block_on_default(async move #block)
+                #requirement
+                #krate::__private::run_main(#pinned, async move #block)
             }
         },
         Entry::Test => {
@@ -33,7 +58,7 @@ pub(super) fn expand(entry: Entry, function: ItemFn) -> TokenStream {
             sig.output = syn::ReturnType::Default;
             // The type check sits at the user's return type, so a mismatch points there.
             let body = quote_spanned! {span=>
-                ::txaio::__private::run_test(#name, || async move {
+                #krate::__private::run_test(#name, #pinned, || async move {
                     let outcome: #output = async move #block.await;
                     outcome
                 })
@@ -42,6 +67,7 @@ pub(super) fn expand(entry: Entry, function: ItemFn) -> TokenStream {
                 #[::core::prelude::v1::test]
                 #(#attrs)*
                 #vis #sig {
+                    #requirement
                     #body
                 }
             }

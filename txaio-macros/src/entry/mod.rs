@@ -25,23 +25,23 @@ impl Entry {
     }
 }
 
-pub(crate) fn expand_main(args: &TokenStream, input: TokenStream) -> TokenStream {
+pub(crate) fn expand_main(args: TokenStream, input: TokenStream) -> TokenStream {
     run(Entry::Main, args, input)
 }
 
-pub(crate) fn expand_test(args: &TokenStream, input: TokenStream) -> TokenStream {
+pub(crate) fn expand_test(args: TokenStream, input: TokenStream) -> TokenStream {
     run(Entry::Test, args, input)
 }
 
-fn run(entry: Entry, args: &TokenStream, input: TokenStream) -> TokenStream {
+fn run(entry: Entry, args: TokenStream, input: TokenStream) -> TokenStream {
     let cx = Ctxt::new();
-    let Some(function) = parse::parse(&cx, entry, args, &input) else {
+    let (args, function) = parse::parse(&cx, entry, args, &input);
+    let Some(function) = function else {
         return cx.finish(input);
     };
-    let before = cx.len();
     validate::validate(&cx, entry, &function);
-    let item = if cx.len() == before {
-        expand::expand(entry, function)
+    let item = if cx.len() == 0 {
+        expand::expand(entry, &args, function)
     } else {
         expand::placeholder(function)
     };
@@ -57,15 +57,34 @@ mod tests {
     #[test]
     fn main_and_test_expand_or_explain() {
         let out = expand_main(
-            &quote!(),
+            quote!(),
             quote!(
                 async fn main() {}
             ),
         )
         .to_string();
-        assert!(out.contains("block_on_default"), "{out}");
+        assert!(out.contains("run_main"), "{out}");
+        assert!(out.contains("__require_backend"), "{out}");
+        let out = expand_main(
+            quote!(runtime = "smol", crate = "rt"),
+            quote!(
+                async fn main() {}
+            ),
+        )
+        .to_string();
+        assert!(out.contains("__require_runtime_smol"), "{out}");
+        assert!(!out.contains("__require_backend"), "{out}");
+        assert!(out.contains("rt :: __private :: run_main"), "{out}");
+        let out = expand_main(
+            quote!(flavor = "current_thread"),
+            quote!(
+                async fn main() {}
+            ),
+        )
+        .to_string();
+        assert!(out.contains("unknown argument"), "{out}");
         let out = expand_test(
-            &quote!(),
+            quote!(),
             quote!(
                 #[test]
                 async fn t() {}
@@ -74,7 +93,7 @@ mod tests {
         .to_string();
         assert!(out.contains("compile_error"), "{out}");
         let out = expand_test(
-            &quote!(x),
+            quote!(x),
             quote!(
                 struct S;
             ),

@@ -177,7 +177,7 @@ pub(crate) fn parse(cx: &Ctxt, args: TokenStream) -> Args {
     parsed
 }
 
-fn string_value<'a>(cx: &Ctxt, value: &'a Expr, message: &str) -> Option<&'a LitStr> {
+pub(crate) fn string_value<'a>(cx: &Ctxt, value: &'a Expr, message: &str) -> Option<&'a LitStr> {
     if let Expr::Lit(ExprLit {
         lit: Lit::Str(text),
         ..
@@ -192,7 +192,7 @@ fn string_value<'a>(cx: &Ctxt, value: &'a Expr, message: &str) -> Option<&'a Lit
 
 /// The path with every token at the string's span, so that an unresolved crate path is
 /// reported at the `crate = "..."` the user wrote.
-fn respan(mut path: syn::Path, span: Span) -> syn::Path {
+pub(crate) fn respan(mut path: syn::Path, span: Span) -> syn::Path {
     if let Some(colon) = &mut path.leading_colon {
         colon.spans = [span, span];
     }
@@ -207,7 +207,7 @@ fn respan(mut path: syn::Path, span: Span) -> syn::Path {
     path
 }
 
-fn backend(cx: &Ctxt, name: &LitStr) -> Option<Backend> {
+pub(crate) fn backend(cx: &Ctxt, name: &LitStr) -> Option<Backend> {
     let value = name.value();
     let found = Backend::from_name(&value);
     if found.is_none() {

@@ -2,7 +2,7 @@
 //! collects every error; the item is always emitted too (rewritten where it can be), so one
 //! mistake gives one error and its callers still compile.
 
-mod args;
+pub(crate) mod args;
 mod expand;
 mod validate;
 

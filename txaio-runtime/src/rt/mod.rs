@@ -25,12 +25,34 @@ use pin_project_lite::pin_project;
 pub use context::{InRuntime, current, enter};
 pub(crate) use context::{as_blocking_job, as_timer_callback, instance_of, scoped};
 
-#[cfg(not(any(feature = "tokio", feature = "smol", feature = "async-std")))]
-compile_error!(
-    "txaio needs a runtime backend: enable one of the cargo features `tokio` (the default), \
+/// What a build without a backend says where a runtime is needed: at compile time in
+/// `#[txaio::main]` and `#[txaio::test]` (through `__private::__require_backend!`), at run time
+/// in every call that needs one. A library that depends on txaio without a backend builds,
+/// documents and publishes; only the application picks the runtime.
+pub(crate) const NO_BACKEND: &str = "txaio needs a runtime backend: enable one of the cargo features `tokio` (the default), \
      `smol` or `async-std`, e.g. `txaio = { version = \"0.1\", default-features = false, \
-     features = [\"smol\"] }`"
-);
+     features = [\"smol\"] }`";
+
+/// The panic of a runtime-dependent call in a build with no backend compiled.
+#[cold]
+#[track_caller]
+pub(crate) fn no_backend() -> ! {
+    panic!("{NO_BACKEND}")
+}
+
+/// The panic of a call sent to `runtime` when that backend is not compiled in (no backend at
+/// all: [`NO_BACKEND`]).
+#[cold]
+#[track_caller]
+pub(crate) fn not_compiled(runtime: Runtime) -> ! {
+    if COMPILED.is_empty() {
+        no_backend()
+    }
+    panic!(
+        "txaio: the `{runtime}` backend is not compiled in; enable the `{}` feature of `txaio`",
+        runtime.feature()
+    )
+}
 
 /// An async runtime txaio can run on.
 ///
@@ -102,6 +124,82 @@ impl Runtime {
 impl fmt::Display for Runtime {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(self.feature())
+    }
+}
+
+/// A name that is not one of txaio's backends, or names one this build does not compile
+/// (from [`Runtime`]'s `FromStr`, `TXAIO_RUNTIME` or `TXAIO_TEST_RUNTIME`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ParseRuntimeError {
+    given: String,
+}
+
+impl fmt::Display for ParseRuntimeError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(
+            f,
+            "unknown runtime `{}`; expected one of `tokio`, `smol`, `async-std`",
+            self.given
+        )
+    }
+}
+
+impl std::error::Error for ParseRuntimeError {}
+
+impl std::str::FromStr for Runtime {
+    type Err = ParseRuntimeError;
+
+    /// The backend of that cargo feature name: `tokio`, `smol` or `async-std`, exactly.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// assert_eq!("smol".parse::<txaio::Runtime>(), Ok(txaio::Runtime::Smol));
+    /// assert!("async_std".parse::<txaio::Runtime>().is_err());
+    /// ```
+    fn from_str(name: &str) -> Result<Runtime, ParseRuntimeError> {
+        [Runtime::Tokio, Runtime::Smol, Runtime::AsyncStd]
+            .into_iter()
+            .find(|runtime| runtime.feature() == name)
+            .ok_or_else(|| ParseRuntimeError {
+                given: name.to_owned(),
+            })
+    }
+}
+
+/// The backend an environment variable names, if it is set (and not empty).
+///
+/// # Errors
+///
+/// A message naming the variable, what it holds and the compiled backends, when it names no
+/// compiled backend.
+pub(crate) fn runtime_from_env(variable: &str) -> Result<Option<Runtime>, String> {
+    let Some(value) = std::env::var_os(variable) else {
+        return Ok(None);
+    };
+    let value = value.to_string_lossy();
+    if value.is_empty() {
+        return Ok(None);
+    }
+    let compiled = || {
+        COMPILED
+            .iter()
+            .map(|runtime| format!("`{runtime}`"))
+            .collect::<Vec<_>>()
+            .join(", ")
+    };
+    match value.parse::<Runtime>() {
+        Ok(runtime) if runtime.is_compiled() => Ok(Some(runtime)),
+        Ok(runtime) => Err(format!(
+            "{variable}={value}: the `{runtime}` backend is not compiled in; compiled: {} \
+             (enable the `{}` feature of txaio to add it)",
+            compiled(),
+            runtime.feature()
+        )),
+        Err(error) => Err(format!(
+            "{variable}={value}: {error}; compiled: {}",
+            compiled()
+        )),
     }
 }
 
@@ -202,7 +300,7 @@ macro_rules! dispatch {
                 $call
             }
             #[allow(unreachable_patterns)]
-            other => unreachable!("txaio: backend {other} is not compiled in"),
+            other => not_compiled(other),
         }
     };
 }
@@ -274,6 +372,8 @@ macro_rules! dispatch_instance {
                 use self::async_std as $module;
                 $call
             }
+            #[cfg(not(any(feature = "tokio", feature = "smol", feature = "async-std")))]
+            _ => no_backend(),
         }
     };
 }
@@ -288,6 +388,8 @@ impl Instance {
             Instance::Smol(_) => Runtime::Smol,
             #[cfg(feature = "async-std")]
             Instance::AsyncStd(()) => Runtime::AsyncStd,
+            #[cfg(not(any(feature = "tokio", feature = "smol", feature = "async-std")))]
+            _ => no_backend(),
         }
     }
 

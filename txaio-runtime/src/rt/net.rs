@@ -53,6 +53,8 @@ macro_rules! native {
                     $name::Smol(_) => Runtime::Smol,
                     #[cfg(feature = "async-std")]
                     $name::AsyncStd(_) => Runtime::AsyncStd,
+                    #[cfg(not(any(feature = "tokio", feature = "smol", feature = "async-std")))]
+                    _ => super::no_backend(),
                 }
             }
         }
@@ -79,6 +81,8 @@ macro_rules! on_backend {
                 use super::async_std as $backend;
                 $body
             }
+            #[cfg(not(any(feature = "tokio", feature = "smol", feature = "async-std")))]
+            _ => super::no_backend(),
         }
     };
 }
@@ -103,7 +107,7 @@ macro_rules! on_current {
                 $call
             }
             #[allow(unreachable_patterns)]
-            other => unreachable!("txaio: backend {other} is not compiled in"),
+            other => super::not_compiled(other),
         }
     };
 }
