@@ -12,7 +12,16 @@
 // arguments it would have used, are unreachable and unused by design.
 #![cfg_attr(
     not(any(feature = "tokio", feature = "smol", feature = "async-std")),
-    allow(unused_variables, unreachable_code, unreachable_patterns, dead_code)
+    allow(
+        unused_variables,
+        unreachable_code,
+        unreachable_patterns,
+        dead_code,
+        clippy::unused_async,
+        clippy::needless_pass_by_value,
+        clippy::drop_non_drop,
+        clippy::never_loop
+    )
 )]
 
 pub mod blocking;

@@ -26,13 +26,13 @@ pub(super) fn validate(cx: &Ctxt, entry: Entry, function: &ItemFn) {
             format!("#[txaio::{name}] functions cannot be generic"),
         );
     }
-    if entry == Entry::Test {
-        if let Some(test) = function.attrs.iter().find(|attr| is_test_attribute(attr)) {
-            cx.error_spanned_by(
-                test,
-                "#[txaio::test] already makes this a test (once per compiled backend); remove this attribute",
-            );
-        }
+    if entry == Entry::Test
+        && let Some(test) = function.attrs.iter().find(|attr| is_test_attribute(attr))
+    {
+        cx.error_spanned_by(
+            test,
+            "#[txaio::test] already makes this a test (once per compiled backend); remove this attribute",
+        );
     }
 }
 
