@@ -4,11 +4,11 @@
 //! `--ping-timeout-ms` is dropped. All connections share ONE batched timer.
 //!
 //! ```text
-//! cargo run --release --example ws_echo                              # server + clients, tokio
-//! cargo run --release --example ws_echo --no-default-features --features smol
-//! cargo run --release --example ws_echo --no-default-features --features async-std
-//! cargo run --release --example ws_echo -- --clients 50 --messages 1000
-//! cargo run --release --example ws_echo -- --serve 127.0.0.1:9001    # the server alone
+//! cargo run --release -p txaio-examples --example ws_echo                              # server + clients, tokio
+//! cargo run --release -p txaio-examples --example ws_echo --no-default-features --features smol
+//! cargo run --release -p txaio-examples --example ws_echo --no-default-features --features async-std
+//! cargo run --release -p txaio-examples --example ws_echo -- --clients 50 --messages 1000
+//! cargo run --release -p txaio-examples --example ws_echo -- --serve 127.0.0.1:9001    # the server alone
 //! ```
 
 use std::net::SocketAddr;

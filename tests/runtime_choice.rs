@@ -168,13 +168,12 @@ mod pinned_to_smol {
                 "{text}"
             );
         } else {
-            assert!(text.contains("the `tokio` backend is not compiled in"), "{text}");
+            assert!(
+                text.contains("the `tokio` backend is not compiled in"),
+                "{text}"
+            );
         }
-        let output = super::probe(
-            "pinned_to_smol::probe_pinned_main",
-            "TXAIO_RUNTIME",
-            "smol",
-        );
+        let output = super::probe("pinned_to_smol::probe_pinned_main", "TXAIO_RUNTIME", "smol");
         assert!(output.status.success(), "{}", super::text(&output));
     }
 
