@@ -35,7 +35,7 @@ impl Config {
     /// # Panics
     ///
     /// On tokio, outside any tokio runtime; the message names the fix
-    /// ([`Config::tokio`] with a handle, or [`Config::background`]).
+    /// (`Config::tokio` with a handle, or [`Config::background`]).
     ///
     /// # Examples
     ///
