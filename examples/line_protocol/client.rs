@@ -33,7 +33,7 @@ pub struct ClientReport {
 /// # async fn main() -> Result<(), std::io::Error> {
 /// let config = line_protocol::Config { max_attempts: 2, ..Default::default() };
 /// let nobody = {
-///     let listener = txaio::net::TcpListener::bind("127.0.0.1:0".parse().unwrap()).await?;
+///     let listener = txaio::net::TcpListener::bind("127.0.0.1:0").await?;
 ///     listener.local_addr()?
 /// };
 /// let error = line_protocol::run_client(nobody, "alice".into(), config, 1).await.unwrap_err();

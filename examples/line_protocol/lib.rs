@@ -23,7 +23,7 @@
 //!
 //! #[txaio::main]
 //! async fn main() -> std::io::Result<()> {
-//!     let listener = txaio::net::TcpListener::bind("127.0.0.1:0".parse().unwrap()).await?;
+//!     let listener = txaio::net::TcpListener::bind("127.0.0.1:0").await?;
 //!     let addr = listener.local_addr()?;
 //!     let server = Server::new(Config::default());
 //!     txaio::spawn(Arc::clone(&server).serve(listener));

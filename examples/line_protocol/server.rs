@@ -35,7 +35,7 @@ pub struct ServerStats {
 ///
 /// # #[txaio::main]
 /// # async fn main() -> Result<(), std::io::Error> {
-/// let listener = txaio::net::TcpListener::bind("127.0.0.1:0".parse().unwrap()).await?;
+/// let listener = txaio::net::TcpListener::bind("127.0.0.1:0").await?;
 /// let addr = listener.local_addr()?;
 /// let config = Config { ping_every: std::time::Duration::from_millis(5), ..Config::default() };
 /// let server = Server::new(config.clone());

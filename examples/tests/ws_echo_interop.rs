@@ -44,7 +44,7 @@ where
 async fn start(
     options: Options,
 ) -> std::io::Result<(Arc<Server>, SocketAddr, txaio::Deferred<()>)> {
-    let listener = TcpListener::bind("127.0.0.1:0".parse().unwrap()).await?;
+    let listener = TcpListener::bind("127.0.0.1:0").await?;
     let addr = listener.local_addr()?;
     let server = Server::new(options);
     let serving = txaio::spawn(Arc::clone(&server).serve(listener));

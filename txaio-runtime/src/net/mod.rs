@@ -24,7 +24,7 @@
 //!
 //! # #[txaio::main]
 //! # async fn main() -> Result<(), std::io::Error> {
-//! let listener = TcpListener::bind("127.0.0.1:0".parse().unwrap()).await?;
+//! let listener = TcpListener::bind("127.0.0.1:0").await?;
 //! let addr = listener.local_addr()?;
 //! let server = txaio::spawn(async move {
 //!     let (mut stream, _peer) = listener.accept().await?;
@@ -51,11 +51,13 @@
 //! # }
 //! ```
 
+mod addr;
 mod split;
 mod tcp_listener;
 mod tcp_stream;
 mod udp_socket;
 
+pub use addr::{ToSocketAddrs, lookup_host};
 pub use split::{OwnedReadHalf, OwnedWriteHalf};
 pub use tcp_listener::TcpListener;
 pub use tcp_stream::TcpStream;

@@ -23,7 +23,7 @@ use crate::rt::{self, Runtime};
 ///
 /// # #[txaio::main]
 /// # async fn main() -> Result<(), std::io::Error> {
-/// let listener = TcpListener::bind("127.0.0.1:0".parse().unwrap()).await?;
+/// let listener = TcpListener::bind("127.0.0.1:0").await?;
 /// let mut client = TcpStream::connect(listener.local_addr()?).await?;
 /// let (server, _) = listener.accept().await?;
 /// let (mut reader, _writer) = server.into_split();
@@ -55,7 +55,7 @@ pub struct OwnedReadHalf {
 ///
 /// # #[txaio::main]
 /// # async fn main() -> Result<(), std::io::Error> {
-/// let listener = TcpListener::bind("127.0.0.1:0".parse().unwrap()).await?;
+/// let listener = TcpListener::bind("127.0.0.1:0").await?;
 /// let client = TcpStream::connect(listener.local_addr()?).await?;
 /// let (mut server, _) = listener.accept().await?;
 /// let (_reader, mut writer) = client.into_split();
@@ -98,7 +98,7 @@ impl OwnedReadHalf {
     /// # use txaio::net::{TcpListener, TcpStream};
     /// # #[txaio::main]
     /// # async fn main() -> Result<(), std::io::Error> {
-    /// # let listener = TcpListener::bind("127.0.0.1:0".parse().unwrap()).await?;
+    /// # let listener = TcpListener::bind("127.0.0.1:0").await?;
     /// # let client = TcpStream::connect(listener.local_addr()?).await?;
     /// # let (mut server, _) = listener.accept().await?;
     /// let (mut reader, _writer) = client.into_split();
@@ -123,7 +123,7 @@ impl OwnedReadHalf {
     /// # use txaio::net::{TcpListener, TcpStream};
     /// # #[txaio::main]
     /// # async fn main() -> Result<(), std::io::Error> {
-    /// let listener = TcpListener::bind("127.0.0.1:0".parse().unwrap()).await?;
+    /// let listener = TcpListener::bind("127.0.0.1:0").await?;
     /// let (reader, _writer) = TcpStream::connect(listener.local_addr()?).await?.into_split();
     /// assert_eq!(reader.peer_addr()?, listener.local_addr()?);
     /// # Ok(())
@@ -145,7 +145,7 @@ impl OwnedReadHalf {
     /// # use txaio::net::{TcpListener, TcpStream};
     /// # #[txaio::main]
     /// # async fn main() -> Result<(), std::io::Error> {
-    /// # let listener = TcpListener::bind("127.0.0.1:0".parse().unwrap()).await?;
+    /// # let listener = TcpListener::bind("127.0.0.1:0").await?;
     /// let (reader, writer) = TcpStream::connect(listener.local_addr()?).await?.into_split();
     /// assert_eq!(reader.local_addr()?, writer.local_addr()?);
     /// # Ok(())
@@ -163,7 +163,7 @@ impl OwnedReadHalf {
     /// # use txaio::net::{TcpListener, TcpStream};
     /// # #[txaio::main]
     /// # async fn main() -> Result<(), std::io::Error> {
-    /// # let listener = TcpListener::bind("127.0.0.1:0".parse().unwrap()).await?;
+    /// # let listener = TcpListener::bind("127.0.0.1:0").await?;
     /// let (reader, _) = TcpStream::connect(listener.local_addr()?).await?.into_split();
     /// assert_eq!(reader.runtime(), txaio::current_runtime());
     /// # Ok(())
@@ -191,7 +191,7 @@ impl OwnedWriteHalf {
     /// # use txaio::net::{TcpListener, TcpStream};
     /// # #[txaio::main]
     /// # async fn main() -> Result<(), std::io::Error> {
-    /// # let listener = TcpListener::bind("127.0.0.1:0".parse().unwrap()).await?;
+    /// # let listener = TcpListener::bind("127.0.0.1:0").await?;
     /// let (_reader, mut writer) = TcpStream::connect(listener.local_addr()?).await?.into_split();
     /// assert!(writer.write(b"abc").await? >= 1);
     /// # Ok(())
@@ -213,7 +213,7 @@ impl OwnedWriteHalf {
     /// # use txaio::net::{TcpListener, TcpStream};
     /// # #[txaio::main]
     /// # async fn main() -> Result<(), std::io::Error> {
-    /// # let listener = TcpListener::bind("127.0.0.1:0".parse().unwrap()).await?;
+    /// # let listener = TcpListener::bind("127.0.0.1:0").await?;
     /// let (_reader, mut writer) = TcpStream::connect(listener.local_addr()?).await?.into_split();
     /// writer.write_all(b"PING\n").await?;
     /// # Ok(())
@@ -236,7 +236,7 @@ impl OwnedWriteHalf {
     /// # use txaio::net::{TcpListener, TcpStream};
     /// # #[txaio::main]
     /// # async fn main() -> Result<(), std::io::Error> {
-    /// # let listener = TcpListener::bind("127.0.0.1:0".parse().unwrap()).await?;
+    /// # let listener = TcpListener::bind("127.0.0.1:0").await?;
     /// let (_reader, mut writer) = TcpStream::connect(listener.local_addr()?).await?.into_split();
     /// let (mut server, _) = listener.accept().await?;
     /// writer.shutdown_write().await?;
@@ -260,7 +260,7 @@ impl OwnedWriteHalf {
     /// # use txaio::net::{TcpListener, TcpStream};
     /// # #[txaio::main]
     /// # async fn main() -> Result<(), std::io::Error> {
-    /// let listener = TcpListener::bind("127.0.0.1:0".parse().unwrap()).await?;
+    /// let listener = TcpListener::bind("127.0.0.1:0").await?;
     /// let (_reader, writer) = TcpStream::connect(listener.local_addr()?).await?.into_split();
     /// assert_eq!(writer.peer_addr()?, listener.local_addr()?);
     /// # Ok(())
@@ -282,7 +282,7 @@ impl OwnedWriteHalf {
     /// # use txaio::net::{TcpListener, TcpStream};
     /// # #[txaio::main]
     /// # async fn main() -> Result<(), std::io::Error> {
-    /// # let listener = TcpListener::bind("127.0.0.1:0".parse().unwrap()).await?;
+    /// # let listener = TcpListener::bind("127.0.0.1:0").await?;
     /// let (_reader, writer) = TcpStream::connect(listener.local_addr()?).await?.into_split();
     /// assert!(writer.local_addr()?.ip().is_loopback());
     /// # Ok(())
@@ -300,7 +300,7 @@ impl OwnedWriteHalf {
     /// # use txaio::net::{TcpListener, TcpStream};
     /// # #[txaio::main]
     /// # async fn main() -> Result<(), std::io::Error> {
-    /// # let listener = TcpListener::bind("127.0.0.1:0".parse().unwrap()).await?;
+    /// # let listener = TcpListener::bind("127.0.0.1:0").await?;
     /// let (_, writer) = TcpStream::connect(listener.local_addr()?).await?.into_split();
     /// assert_eq!(writer.runtime(), txaio::current_runtime());
     /// # Ok(())

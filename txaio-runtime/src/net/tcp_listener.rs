@@ -4,7 +4,8 @@ use std::fmt;
 use std::io;
 use std::net::SocketAddr;
 
-use super::TcpStream;
+use super::addr::each_addr;
+use super::{TcpStream, ToSocketAddrs};
 use crate::rt::{self, Runtime};
 
 /// A TCP socket server, listening for connections.
@@ -20,7 +21,7 @@ use crate::rt::{self, Runtime};
 ///
 /// # #[txaio::main]
 /// # async fn main() -> Result<(), std::io::Error> {
-/// let listener = TcpListener::bind("127.0.0.1:0".parse().unwrap()).await?;
+/// let listener = TcpListener::bind("127.0.0.1:0").await?;
 /// let client = TcpStream::connect(listener.local_addr()?).await?;
 /// let (server_side, peer) = listener.accept().await?;
 /// assert_eq!(peer, client.local_addr()?);
@@ -49,15 +50,14 @@ impl TcpListener {
     /// ```
     /// # #[txaio::main]
     /// # async fn main() -> Result<(), std::io::Error> {
-    /// let listener = txaio::net::TcpListener::bind("127.0.0.1:0".parse().unwrap()).await?;
+    /// let listener = txaio::net::TcpListener::bind("127.0.0.1:0").await?;
     /// assert_ne!(listener.local_addr()?.port(), 0);
     /// # Ok(())
     /// # }
     /// ```
-    pub async fn bind(addr: SocketAddr) -> io::Result<TcpListener> {
-        Ok(TcpListener {
-            inner: rt::net::Listener::bind(addr).await?,
-        })
+    pub async fn bind<A: ToSocketAddrs>(addr: A) -> io::Result<TcpListener> {
+        let inner = each_addr(&addr, rt::net::Listener::bind).await?;
+        Ok(TcpListener { inner })
     }
 
     /// Waits for the next connection; returns it with the peer's address.
@@ -78,7 +78,7 @@ impl TcpListener {
     ///
     /// # #[txaio::main]
     /// # async fn main() -> Result<(), std::io::Error> {
-    /// let listener = TcpListener::bind("127.0.0.1:0".parse().unwrap()).await?;
+    /// let listener = TcpListener::bind("127.0.0.1:0").await?;
     /// let _client = TcpStream::connect(listener.local_addr()?).await?;
     /// let (stream, peer) = listener.accept().await?;
     /// assert_eq!(stream.peer_addr()?, peer);
@@ -101,7 +101,7 @@ impl TcpListener {
     /// ```
     /// # #[txaio::main]
     /// # async fn main() -> Result<(), std::io::Error> {
-    /// let listener = txaio::net::TcpListener::bind("127.0.0.1:0".parse().unwrap()).await?;
+    /// let listener = txaio::net::TcpListener::bind("127.0.0.1:0").await?;
     /// assert!(listener.local_addr()?.ip().is_loopback());
     /// # Ok(())
     /// # }
@@ -117,7 +117,7 @@ impl TcpListener {
     /// ```
     /// # #[txaio::main]
     /// # async fn main() -> Result<(), std::io::Error> {
-    /// let listener = txaio::net::TcpListener::bind("127.0.0.1:0".parse().unwrap()).await?;
+    /// let listener = txaio::net::TcpListener::bind("127.0.0.1:0").await?;
     /// assert_eq!(listener.runtime(), txaio::current_runtime());
     /// # Ok(())
     /// # }

@@ -7,7 +7,8 @@ use std::net::SocketAddr;
 use std::pin::Pin;
 use std::task::{Context, Poll};
 
-use super::{OwnedReadHalf, OwnedWriteHalf};
+use super::addr::each_addr;
+use super::{OwnedReadHalf, OwnedWriteHalf, ToSocketAddrs};
 use crate::rt::{self, Runtime};
 
 /// A TCP connection.
@@ -25,7 +26,7 @@ use crate::rt::{self, Runtime};
 ///
 /// # #[txaio::main]
 /// # async fn main() -> Result<(), std::io::Error> {
-/// let listener = TcpListener::bind("127.0.0.1:0".parse().unwrap()).await?;
+/// let listener = TcpListener::bind("127.0.0.1:0").await?;
 /// let mut client = TcpStream::connect(listener.local_addr()?).await?;
 /// let (mut server, _) = listener.accept().await?;
 /// client.write_all(b"ping").await?;
@@ -76,7 +77,7 @@ impl TcpStream {
     ///
     /// # #[txaio::main]
     /// # async fn main() -> Result<(), std::io::Error> {
-    /// let listener = TcpListener::bind("127.0.0.1:0".parse().unwrap()).await?;
+    /// let listener = TcpListener::bind("127.0.0.1:0").await?;
     /// let addr = listener.local_addr()?;
     /// let stream = TcpStream::connect(addr).await?;
     /// assert_eq!(stream.peer_addr()?, addr);
@@ -87,10 +88,9 @@ impl TcpStream {
     /// # Ok(())
     /// # }
     /// ```
-    pub async fn connect(addr: SocketAddr) -> io::Result<TcpStream> {
-        Ok(TcpStream::from_native(
-            rt::net::Stream::connect(addr).await?,
-        ))
+    pub async fn connect<A: ToSocketAddrs>(addr: A) -> io::Result<TcpStream> {
+        let inner = each_addr(&addr, rt::net::Stream::connect).await?;
+        Ok(TcpStream::from_native(inner))
     }
 
     /// Reads what is available into `buf`, waiting until at least one byte is; `Ok(0)` is the
@@ -110,7 +110,7 @@ impl TcpStream {
     /// # use txaio::net::{TcpListener, TcpStream};
     /// # #[txaio::main]
     /// # async fn main() -> Result<(), std::io::Error> {
-    /// # let listener = TcpListener::bind("127.0.0.1:0".parse().unwrap()).await?;
+    /// # let listener = TcpListener::bind("127.0.0.1:0").await?;
     /// # let mut client = TcpStream::connect(listener.local_addr()?).await?;
     /// # let (mut server, _) = listener.accept().await?;
     /// server.write_all(b"x").await?;
@@ -140,7 +140,7 @@ impl TcpStream {
     /// # use txaio::net::{TcpListener, TcpStream};
     /// # #[txaio::main]
     /// # async fn main() -> Result<(), std::io::Error> {
-    /// # let listener = TcpListener::bind("127.0.0.1:0".parse().unwrap()).await?;
+    /// # let listener = TcpListener::bind("127.0.0.1:0").await?;
     /// let mut client = TcpStream::connect(listener.local_addr()?).await?;
     /// let written = client.write(b"hello").await?;
     /// assert!((1..=5).contains(&written));
@@ -167,7 +167,7 @@ impl TcpStream {
     /// # use txaio::net::{TcpListener, TcpStream};
     /// # #[txaio::main]
     /// # async fn main() -> Result<(), std::io::Error> {
-    /// # let listener = TcpListener::bind("127.0.0.1:0".parse().unwrap()).await?;
+    /// # let listener = TcpListener::bind("127.0.0.1:0").await?;
     /// let mut client = TcpStream::connect(listener.local_addr()?).await?;
     /// client.write_all(b"HELLO\n").await?;
     /// # Ok(())
@@ -190,7 +190,7 @@ impl TcpStream {
     /// # use txaio::net::{TcpListener, TcpStream};
     /// # #[txaio::main]
     /// # async fn main() -> Result<(), std::io::Error> {
-    /// # let listener = TcpListener::bind("127.0.0.1:0".parse().unwrap()).await?;
+    /// # let listener = TcpListener::bind("127.0.0.1:0").await?;
     /// let mut client = TcpStream::connect(listener.local_addr()?).await?;
     /// let (mut server, _) = listener.accept().await?;
     /// client.shutdown_write().await?;
@@ -214,7 +214,7 @@ impl TcpStream {
     /// # use txaio::net::{TcpListener, TcpStream};
     /// # #[txaio::main]
     /// # async fn main() -> Result<(), std::io::Error> {
-    /// let listener = TcpListener::bind("127.0.0.1:0".parse().unwrap()).await?;
+    /// let listener = TcpListener::bind("127.0.0.1:0").await?;
     /// let client = TcpStream::connect(listener.local_addr()?).await?;
     /// assert_eq!(client.peer_addr()?, listener.local_addr()?);
     /// # Ok(())
@@ -236,7 +236,7 @@ impl TcpStream {
     /// # use txaio::net::{TcpListener, TcpStream};
     /// # #[txaio::main]
     /// # async fn main() -> Result<(), std::io::Error> {
-    /// let listener = TcpListener::bind("127.0.0.1:0".parse().unwrap()).await?;
+    /// let listener = TcpListener::bind("127.0.0.1:0").await?;
     /// let client = TcpStream::connect(listener.local_addr()?).await?;
     /// let (_, peer) = listener.accept().await?;
     /// assert_eq!(client.local_addr()?, peer);
@@ -260,7 +260,7 @@ impl TcpStream {
     /// # use txaio::net::{TcpListener, TcpStream};
     /// # #[txaio::main]
     /// # async fn main() -> Result<(), std::io::Error> {
-    /// # let listener = TcpListener::bind("127.0.0.1:0".parse().unwrap()).await?;
+    /// # let listener = TcpListener::bind("127.0.0.1:0").await?;
     /// let client = TcpStream::connect(listener.local_addr()?).await?;
     /// client.set_nodelay(true)?;
     /// assert!(client.nodelay()?);
@@ -283,7 +283,7 @@ impl TcpStream {
     /// # use txaio::net::{TcpListener, TcpStream};
     /// # #[txaio::main]
     /// # async fn main() -> Result<(), std::io::Error> {
-    /// # let listener = TcpListener::bind("127.0.0.1:0".parse().unwrap()).await?;
+    /// # let listener = TcpListener::bind("127.0.0.1:0").await?;
     /// let client = TcpStream::connect(listener.local_addr()?).await?;
     /// client.set_nodelay(false)?;
     /// assert!(!client.nodelay()?);
@@ -304,7 +304,7 @@ impl TcpStream {
     /// # use txaio::net::{TcpListener, TcpStream};
     /// # #[txaio::main]
     /// # async fn main() -> Result<(), std::io::Error> {
-    /// # let listener = TcpListener::bind("127.0.0.1:0".parse().unwrap()).await?;
+    /// # let listener = TcpListener::bind("127.0.0.1:0").await?;
     /// # let client = TcpStream::connect(listener.local_addr()?).await?;
     /// # let (mut server, _) = listener.accept().await?;
     /// let (mut reader, mut writer) = client.into_split();
@@ -333,7 +333,7 @@ impl TcpStream {
     /// # use txaio::net::{TcpListener, TcpStream};
     /// # #[txaio::main]
     /// # async fn main() -> Result<(), std::io::Error> {
-    /// # let listener = TcpListener::bind("127.0.0.1:0".parse().unwrap()).await?;
+    /// # let listener = TcpListener::bind("127.0.0.1:0").await?;
     /// let client = TcpStream::connect(listener.local_addr()?).await?;
     /// assert_eq!(client.runtime(), txaio::current_runtime());
     /// # Ok(())

@@ -4,6 +4,8 @@ use std::fmt;
 use std::io;
 use std::net::SocketAddr;
 
+use super::ToSocketAddrs;
+use super::addr::each_addr;
 use crate::rt::{self, Runtime};
 
 /// A UDP socket.
@@ -19,8 +21,8 @@ use crate::rt::{self, Runtime};
 ///
 /// # #[txaio::main]
 /// # async fn main() -> Result<(), std::io::Error> {
-/// let a = UdpSocket::bind("127.0.0.1:0".parse().unwrap()).await?;
-/// let b = UdpSocket::bind("127.0.0.1:0".parse().unwrap()).await?;
+/// let a = UdpSocket::bind("127.0.0.1:0").await?;
+/// let b = UdpSocket::bind("127.0.0.1:0").await?;
 /// a.send_to(b"ping", b.local_addr()?).await?;
 /// let mut buf = [0; 16];
 /// let (n, from) = b.recv_from(&mut buf).await?;
@@ -48,15 +50,14 @@ impl UdpSocket {
     /// ```
     /// # #[txaio::main]
     /// # async fn main() -> Result<(), std::io::Error> {
-    /// let socket = txaio::net::UdpSocket::bind("127.0.0.1:0".parse().unwrap()).await?;
+    /// let socket = txaio::net::UdpSocket::bind("127.0.0.1:0").await?;
     /// assert_ne!(socket.local_addr()?.port(), 0);
     /// # Ok(())
     /// # }
     /// ```
-    pub async fn bind(addr: SocketAddr) -> io::Result<UdpSocket> {
-        Ok(UdpSocket {
-            inner: rt::net::Udp::bind(addr).await?,
-        })
+    pub async fn bind<A: ToSocketAddrs>(addr: A) -> io::Result<UdpSocket> {
+        let inner = each_addr(&addr, rt::net::Udp::bind).await?;
+        Ok(UdpSocket { inner })
     }
 
     /// Sends `buf` as one datagram to `to`; returns the bytes sent.
@@ -71,8 +72,8 @@ impl UdpSocket {
     /// # use txaio::net::UdpSocket;
     /// # #[txaio::main]
     /// # async fn main() -> Result<(), std::io::Error> {
-    /// let socket = UdpSocket::bind("127.0.0.1:0".parse().unwrap()).await?;
-    /// let sink = UdpSocket::bind("127.0.0.1:0".parse().unwrap()).await?;
+    /// let socket = UdpSocket::bind("127.0.0.1:0").await?;
+    /// let sink = UdpSocket::bind("127.0.0.1:0").await?;
     /// assert_eq!(socket.send_to(b"hello", sink.local_addr()?).await?, 5);
     /// # Ok(())
     /// # }
@@ -98,7 +99,7 @@ impl UdpSocket {
     /// # use txaio::net::UdpSocket;
     /// # #[txaio::main]
     /// # async fn main() -> Result<(), std::io::Error> {
-    /// let socket = UdpSocket::bind("127.0.0.1:0".parse().unwrap()).await?;
+    /// let socket = UdpSocket::bind("127.0.0.1:0").await?;
     /// socket.send_to(b"to myself", socket.local_addr()?).await?;
     /// let mut buf = [0; 32];
     /// let (n, from) = socket.recv_from(&mut buf).await?;
@@ -122,7 +123,7 @@ impl UdpSocket {
     /// ```
     /// # #[txaio::main]
     /// # async fn main() -> Result<(), std::io::Error> {
-    /// let socket = txaio::net::UdpSocket::bind("127.0.0.1:0".parse().unwrap()).await?;
+    /// let socket = txaio::net::UdpSocket::bind("127.0.0.1:0").await?;
     /// assert!(socket.local_addr()?.ip().is_loopback());
     /// # Ok(())
     /// # }
@@ -138,7 +139,7 @@ impl UdpSocket {
     /// ```
     /// # #[txaio::main]
     /// # async fn main() -> Result<(), std::io::Error> {
-    /// let socket = txaio::net::UdpSocket::bind("127.0.0.1:0".parse().unwrap()).await?;
+    /// let socket = txaio::net::UdpSocket::bind("127.0.0.1:0").await?;
     /// assert_eq!(socket.runtime(), txaio::current_runtime());
     /// # Ok(())
     /// # }
