@@ -63,8 +63,9 @@
 //! - [`time`]: [`call_later`], [`sleep`], batched timers, [`interval`], timeouts;
 //! - [`log`]: [`make_logger!`], levels, and txaio's writer, on `tracing`;
 //! - [`sync`]: [`DeferredLock`], [`DeferredSemaphore`], [`DeferredQueue`] (Twisted's);
-//! - [`net`]: TCP and UDP sockets on the runtime running the caller, with the `futures-io`
-//!   traits, so the runtime-neutral ecosystem (async-tungstenite, ...) works on every backend;
+//! - [`net`]: TCP, UDP and Unix sockets on the runtime running the caller, by address or host
+//!   name, with the `futures-io` traits, so the runtime-neutral ecosystem (async-tungstenite,
+//!   futures-rustls, ...) works on every backend;
 //! - [`testutil`]: the virtual clock and log capture for deterministic tests;
 //! - the macros [`portable`](macro@portable), [`main`](macro@main), [`test`](macro@test).
 //!

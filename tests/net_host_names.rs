@@ -109,14 +109,12 @@ async fn a_taken_port_is_addr_in_use() {
     let taken = first.local_addr().unwrap();
     let error = TcpListener::bind(taken)
         .await
-        .err()
-        .expect("the port is taken");
+        .expect_err("the port is taken");
     assert_eq!(error.kind(), ErrorKind::AddrInUse);
     let udp = UdpSocket::bind("127.0.0.1:0").await.unwrap();
     let error = UdpSocket::bind(udp.local_addr().unwrap())
         .await
-        .err()
-        .expect("taken");
+        .expect_err("taken");
     assert_eq!(error.kind(), ErrorKind::AddrInUse);
 }
 

@@ -1,4 +1,5 @@
-//! Portable sockets: TCP and UDP on whichever backend runs the caller.
+//! Portable sockets: TCP, UDP and Unix domain sockets on whichever backend runs the caller,
+//! reached by address or by host name ([`lookup_host`]).
 //!
 //! [`TcpListener`], [`TcpStream`] and [`UdpSocket`] each wrap the native socket of the backend
 //! that is running the code that makes them (tokio's `tokio::net` under tokio, async-io's
@@ -56,9 +57,15 @@ mod split;
 mod tcp_listener;
 mod tcp_stream;
 mod udp_socket;
+#[cfg(unix)]
+#[cfg_attr(docsrs, doc(cfg(unix)))]
+pub mod unix;
 
 pub use addr::{ToSocketAddrs, lookup_host};
 pub use split::{OwnedReadHalf, OwnedWriteHalf};
 pub use tcp_listener::TcpListener;
 pub use tcp_stream::TcpStream;
 pub use udp_socket::UdpSocket;
+#[cfg(unix)]
+#[cfg_attr(docsrs, doc(cfg(unix)))]
+pub use unix::{UnixListener, UnixStream};

@@ -5,10 +5,17 @@
 //! async-std; `#[txaio::test]` (and a pinned `#[portable(runtime = ...)]`) enter another one
 //! for the duration of a future, recorded in a thread-local so nested calls follow it.
 
+#[cfg(all(unix, any(feature = "smol", feature = "async-std")))]
+#[macro_use]
+mod async_io_unix;
 #[cfg(feature = "async-std")]
 pub(crate) mod async_std;
 mod context;
+#[macro_use]
+mod native;
 pub(crate) mod net;
+#[cfg(unix)]
+pub(crate) mod net_unix;
 #[cfg(feature = "smol")]
 pub(crate) mod smol;
 #[cfg(feature = "tokio")]

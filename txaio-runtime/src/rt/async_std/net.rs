@@ -129,3 +129,16 @@ pub(crate) async fn udp_recv_from(
 pub(crate) fn udp_local_addr(socket: &UdpSocket) -> io::Result<SocketAddr> {
     socket.local_addr()
 }
+
+/// Unix domain sockets: async-std drives async-io's reactor, so they are smol's, on async-io.
+#[cfg(unix)]
+mod unix {
+    use std::io;
+    use std::pin::Pin;
+    use std::task::{Context, Poll};
+
+    async_io_unix!();
+}
+
+#[cfg(unix)]
+pub(crate) use unix::*;

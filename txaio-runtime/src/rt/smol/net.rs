@@ -139,3 +139,16 @@ pub(crate) async fn udp_recv_from(
 pub(crate) fn udp_local_addr(socket: &UdpSocket) -> io::Result<SocketAddr> {
     socket.get_ref().local_addr()
 }
+
+/// Unix domain sockets on async-io's reactor.
+#[cfg(unix)]
+mod unix {
+    use std::io;
+    use std::pin::Pin;
+    use std::task::{Context, Poll};
+
+    async_io_unix!();
+}
+
+#[cfg(unix)]
+pub(crate) use unix::*;

@@ -143,6 +143,88 @@ pub(crate) fn udp_local_addr(socket: &UdpSocket) -> io::Result<SocketAddr> {
     socket.local_addr()
 }
 
+/// Unix domain sockets: tokio's own.
+#[cfg(unix)]
+mod unix {
+    use std::io;
+    use std::os::unix::net::SocketAddr;
+    use std::path::Path;
+
+    use super::handle;
+
+    pub(crate) use tokio::net::unix::{
+        OwnedReadHalf as UnixReadHalf, OwnedWriteHalf as UnixWriteHalf,
+    };
+    pub(crate) use tokio::net::{UnixListener, UnixStream};
+
+    pub(crate) use super::{
+        poll_close as unix_poll_close, poll_flush as unix_poll_flush, poll_read as unix_poll_read,
+        poll_write as unix_poll_write,
+    };
+
+    /// Binds a listener to `path`.
+    pub(crate) fn unix_bind(path: &Path) -> io::Result<UnixListener> {
+        let _enter = handle().enter();
+        UnixListener::bind(path)
+    }
+
+    /// Accepts one connection.
+    pub(crate) async fn unix_accept(
+        listener: &UnixListener,
+    ) -> io::Result<(UnixStream, SocketAddr)> {
+        let (stream, addr) = listener.accept().await?;
+        Ok((stream, addr.into()))
+    }
+
+    /// Connects to the listener at `path`.
+    pub(crate) async fn unix_connect(path: &Path) -> io::Result<UnixStream> {
+        handle();
+        UnixStream::connect(path).await
+    }
+
+    /// Splits a stream into halves that may move to different tasks.
+    pub(crate) fn unix_split(stream: UnixStream) -> (UnixReadHalf, UnixWriteHalf) {
+        stream.into_split()
+    }
+
+    /// Nothing to do: tokio's write half shuts the write direction down when it drops.
+    pub(crate) fn unix_write_half_dropped(_half: &mut UnixWriteHalf) {}
+
+    /// A listener's address.
+    pub(crate) fn unix_listener_addr(listener: &UnixListener) -> io::Result<SocketAddr> {
+        listener.local_addr().map(Into::into)
+    }
+
+    /// The halves and the stream: local and peer addresses (`peer = true` for the peer's).
+    pub(crate) trait UnixAddrs {
+        fn local(&self) -> io::Result<tokio::net::unix::SocketAddr>;
+        fn peer(&self) -> io::Result<tokio::net::unix::SocketAddr>;
+    }
+
+    macro_rules! unix_addrs {
+        ($($type:ty),*) => {$(
+            impl UnixAddrs for $type {
+                fn local(&self) -> io::Result<tokio::net::unix::SocketAddr> {
+                    self.local_addr()
+                }
+                fn peer(&self) -> io::Result<tokio::net::unix::SocketAddr> {
+                    self.peer_addr()
+                }
+            }
+        )*};
+    }
+
+    unix_addrs!(UnixStream, UnixReadHalf, UnixWriteHalf);
+
+    /// A stream's (or a half's) local and peer addresses.
+    pub(crate) fn unix_stream_addr(io: &impl UnixAddrs, peer: bool) -> io::Result<SocketAddr> {
+        if peer { io.peer() } else { io.local() }.map(Into::into)
+    }
+}
+
+#[cfg(unix)]
+pub(crate) use unix::*;
+
 // tokio's own I/O traits on txaio's sockets, so tokio-only crates (tokio-util codecs,
 // tokio-rustls) work on them too. They forward to the `futures-io` impls.
 
@@ -191,3 +273,11 @@ tokio_io!(read crate::net::TcpStream);
 tokio_io!(write crate::net::TcpStream);
 tokio_io!(read crate::net::OwnedReadHalf);
 tokio_io!(write crate::net::OwnedWriteHalf);
+#[cfg(unix)]
+tokio_io!(read crate::net::UnixStream);
+#[cfg(unix)]
+tokio_io!(write crate::net::UnixStream);
+#[cfg(unix)]
+tokio_io!(read crate::net::unix::OwnedReadHalf);
+#[cfg(unix)]
+tokio_io!(write crate::net::unix::OwnedWriteHalf);

@@ -1,0 +1,376 @@
+//! Unix domain sockets: [`UnixListener`] and [`UnixStream`] on the backend running the caller,
+//! and the [owned halves](OwnedReadHalf) of a split stream.
+//!
+//! Like the TCP types: each wraps the native socket of the backend that made it (tokio's own
+//! under tokio, async-io's under smol and async-std), implements the `futures-io` traits (and
+//! tokio's with the `tokio` feature), and is `Send + Sync`.
+//!
+//! # Examples
+//!
+//! ```
+//! use txaio::net::{UnixListener, UnixStream};
+//!
+//! # #[txaio::main]
+//! # async fn main() -> std::io::Result<()> {
+//! let dir = std::env::temp_dir().join(format!("txaio-doc-{}", std::process::id()));
+//! std::fs::create_dir_all(&dir)?;
+//! let path = dir.join("echo.sock");
+//! # let _ = std::fs::remove_file(&path);
+//! let listener = UnixListener::bind(&path)?;
+//! let mut client = UnixStream::connect(&path).await?;
+//! let (mut server, _peer) = listener.accept().await?;
+//! client.write_all(b"ping").await?;
+//! client.shutdown_write().await?;
+//! let mut buf = [0; 4];
+//! let mut got = 0;
+//! while got < 4 {
+//!     got += server.read(&mut buf[got..]).await?;
+//! }
+//! assert_eq!(&buf, b"ping");
+//! assert_eq!(server.read(&mut buf).await?, 0); // the client shut its write direction down
+//! # std::fs::remove_dir_all(&dir)?;
+//! # Ok(())
+//! # }
+//! ```
+
+use std::fmt;
+use std::future::poll_fn;
+use std::io;
+use std::os::unix::net::SocketAddr;
+use std::path::Path;
+use std::pin::Pin;
+use std::task::{Context, Poll};
+
+use super::tcp_stream::write_all;
+use crate::rt::{self, Runtime};
+
+/// A Unix domain socket server, listening for connections on a path.
+///
+/// Bound on the backend running the caller; the streams it accepts belong to that backend
+/// too. The socket file stays after the listener drops (as with std and tokio): remove it
+/// before binding the same path again.
+///
+/// # Examples
+///
+/// See [the module docs](crate::net::unix).
+pub struct UnixListener {
+    inner: rt::net_unix::Listener,
+}
+
+impl UnixListener {
+    /// Binds a listener to the socket file at `path`, which must not exist yet (tokio's
+    /// `bind`, synchronous like it).
+    ///
+    /// # Errors
+    ///
+    /// The operating system's: [`io::ErrorKind::AddrInUse`] when the file exists,
+    /// [`io::ErrorKind::NotFound`] when its directory does not.
+    ///
+    /// # Panics
+    ///
+    /// On tokio, outside a running tokio runtime (the message names the fix).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// # #[txaio::main]
+    /// # async fn main() {
+    /// let error = txaio::net::UnixListener::bind("/nonexistent-dir/x.sock").unwrap_err();
+    /// assert_eq!(error.kind(), std::io::ErrorKind::NotFound);
+    /// # }
+    /// ```
+    pub fn bind<P: AsRef<Path>>(path: P) -> io::Result<UnixListener> {
+        let inner = rt::net_unix::Listener::bind(path.as_ref())?;
+        Ok(UnixListener { inner })
+    }
+
+    /// Accepts a connection: the stream, and the peer's address (usually unnamed).
+    ///
+    /// # Errors
+    ///
+    /// The operating system's.
+    ///
+    /// # Cancellation
+    ///
+    /// Cancel safe: dropping the future before it completes accepts nothing.
+    pub async fn accept(&self) -> io::Result<(UnixStream, SocketAddr)> {
+        let (stream, peer) = self.inner.accept().await?;
+        Ok((UnixStream { inner: stream }, peer))
+    }
+
+    /// The address this listener is bound to (its path).
+    ///
+    /// # Errors
+    ///
+    /// The operating system's.
+    pub fn local_addr(&self) -> io::Result<SocketAddr> {
+        self.inner.local_addr()
+    }
+
+    /// The backend this listener belongs to.
+    pub fn runtime(&self) -> Runtime {
+        self.inner.runtime()
+    }
+}
+
+impl fmt::Debug for UnixListener {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let mut debug = f.debug_struct("UnixListener");
+        debug.field("runtime", &self.runtime());
+        if let Ok(addr) = self.local_addr() {
+            debug.field("local_addr", &addr);
+        }
+        debug.finish()
+    }
+}
+
+/// A Unix domain socket connection.
+///
+/// Made by [`connect`](UnixStream::connect) or [`UnixListener::accept`]; implements
+/// `futures_io::AsyncRead + AsyncWrite` on every backend, like
+/// [`TcpStream`](crate::net::TcpStream), whose methods it shares. `poll_close` shuts the write
+/// direction down. To read and write from two tasks, [`into_split`](UnixStream::into_split) it.
+///
+/// # Examples
+///
+/// See [the module docs](crate::net::unix).
+pub struct UnixStream {
+    inner: rt::net_unix::Stream,
+}
+
+impl UnixStream {
+    /// Connects to the listener at `path`, on the backend running the caller.
+    ///
+    /// # Errors
+    ///
+    /// The operating system's: [`io::ErrorKind::NotFound`] for a path with no socket,
+    /// [`io::ErrorKind::ConnectionRefused`] for a socket file nobody listens on.
+    ///
+    /// # Panics
+    ///
+    /// On tokio, outside a running tokio runtime (the message names the fix).
+    ///
+    /// # Cancellation
+    ///
+    /// Dropping the future abandons the attempt and closes the socket.
+    pub async fn connect<P: AsRef<Path>>(path: P) -> io::Result<UnixStream> {
+        let inner = rt::net_unix::Stream::connect(path.as_ref()).await?;
+        Ok(UnixStream { inner })
+    }
+
+    /// Reads into `buf`: the number of bytes read, `0` at the end of the stream.
+    ///
+    /// # Errors
+    ///
+    /// The operating system's.
+    ///
+    /// # Cancellation
+    ///
+    /// Cancel safe: dropping the future before it completes reads nothing.
+    pub async fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        poll_fn(|cx| self.inner.poll_read(cx, buf)).await
+    }
+
+    /// Writes some of `buf`: the number of bytes written.
+    ///
+    /// # Errors
+    ///
+    /// The operating system's.
+    ///
+    /// # Cancellation
+    ///
+    /// Cancel safe: dropping the future before it completes writes nothing.
+    pub async fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
+        poll_fn(|cx| self.inner.poll_write(cx, buf)).await
+    }
+
+    /// Writes all of `buf`.
+    ///
+    /// # Errors
+    ///
+    /// The operating system's; [`io::ErrorKind::WriteZero`] if the socket takes no more.
+    ///
+    /// # Cancellation
+    ///
+    /// Not cancel safe: dropping the future may leave a prefix of `buf` written.
+    pub async fn write_all(&mut self, buf: &[u8]) -> io::Result<()> {
+        write_all(buf, |cx, rest| self.inner.poll_write(cx, rest)).await
+    }
+
+    /// Shuts the write direction down: the peer reads the end of the stream.
+    ///
+    /// # Errors
+    ///
+    /// The operating system's.
+    pub async fn shutdown_write(&mut self) -> io::Result<()> {
+        poll_fn(|cx| self.inner.poll_close(cx)).await
+    }
+
+    /// The peer's address.
+    ///
+    /// # Errors
+    ///
+    /// The operating system's.
+    pub fn peer_addr(&self) -> io::Result<SocketAddr> {
+        self.inner.addr(true)
+    }
+
+    /// This end's address.
+    ///
+    /// # Errors
+    ///
+    /// The operating system's.
+    pub fn local_addr(&self) -> io::Result<SocketAddr> {
+        self.inner.addr(false)
+    }
+
+    /// Splits the stream into a read half and a write half that may move to different tasks.
+    /// Dropping the write half shuts the write direction down.
+    pub fn into_split(self) -> (OwnedReadHalf, OwnedWriteHalf) {
+        let (read, write) = self.inner.split();
+        (
+            OwnedReadHalf { inner: read },
+            OwnedWriteHalf { inner: write },
+        )
+    }
+
+    /// The backend this stream belongs to.
+    pub fn runtime(&self) -> Runtime {
+        self.inner.runtime()
+    }
+}
+
+/// The read half of a [`UnixStream`], from [`UnixStream::into_split`].
+pub struct OwnedReadHalf {
+    inner: rt::net_unix::ReadHalf,
+}
+
+impl OwnedReadHalf {
+    /// Reads into `buf`, as [`UnixStream::read`].
+    ///
+    /// # Errors
+    ///
+    /// The operating system's.
+    pub async fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        poll_fn(|cx| self.inner.poll_read(cx, buf)).await
+    }
+
+    /// The peer's address.
+    ///
+    /// # Errors
+    ///
+    /// The operating system's.
+    pub fn peer_addr(&self) -> io::Result<SocketAddr> {
+        self.inner.addr(true)
+    }
+
+    /// The backend this half belongs to.
+    pub fn runtime(&self) -> Runtime {
+        self.inner.runtime()
+    }
+}
+
+/// The write half of a [`UnixStream`], from [`UnixStream::into_split`]. Dropping it shuts the
+/// write direction down.
+pub struct OwnedWriteHalf {
+    inner: rt::net_unix::WriteHalf,
+}
+
+impl OwnedWriteHalf {
+    /// Writes some of `buf`, as [`UnixStream::write`].
+    ///
+    /// # Errors
+    ///
+    /// The operating system's.
+    pub async fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
+        poll_fn(|cx| self.inner.poll_write(cx, buf)).await
+    }
+
+    /// Writes all of `buf`, as [`UnixStream::write_all`].
+    ///
+    /// # Errors
+    ///
+    /// The operating system's.
+    pub async fn write_all(&mut self, buf: &[u8]) -> io::Result<()> {
+        write_all(buf, |cx, rest| self.inner.poll_write(cx, rest)).await
+    }
+
+    /// Shuts the write direction down.
+    ///
+    /// # Errors
+    ///
+    /// The operating system's.
+    pub async fn shutdown_write(&mut self) -> io::Result<()> {
+        poll_fn(|cx| self.inner.poll_close(cx)).await
+    }
+
+    /// The peer's address.
+    ///
+    /// # Errors
+    ///
+    /// The operating system's.
+    pub fn peer_addr(&self) -> io::Result<SocketAddr> {
+        self.inner.addr(true)
+    }
+
+    /// The backend this half belongs to.
+    pub fn runtime(&self) -> Runtime {
+        self.inner.runtime()
+    }
+}
+
+macro_rules! futures_io_read {
+    ($($type:ty),*) => {$(
+        impl futures_io::AsyncRead for $type {
+            fn poll_read(
+                self: Pin<&mut Self>,
+                cx: &mut Context<'_>,
+                buf: &mut [u8],
+            ) -> Poll<io::Result<usize>> {
+                self.get_mut().inner.poll_read(cx, buf)
+            }
+        }
+    )*};
+}
+
+macro_rules! futures_io_write {
+    ($($type:ty),*) => {$(
+        impl futures_io::AsyncWrite for $type {
+            fn poll_write(
+                self: Pin<&mut Self>,
+                cx: &mut Context<'_>,
+                buf: &[u8],
+            ) -> Poll<io::Result<usize>> {
+                self.get_mut().inner.poll_write(cx, buf)
+            }
+
+            fn poll_flush(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
+                self.get_mut().inner.poll_flush(cx)
+            }
+
+            fn poll_close(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
+                self.get_mut().inner.poll_close(cx)
+            }
+        }
+    )*};
+}
+
+futures_io_read!(UnixStream, OwnedReadHalf);
+futures_io_write!(UnixStream, OwnedWriteHalf);
+
+macro_rules! debug_by_addresses {
+    ($($type:ident),*) => {$(
+        impl fmt::Debug for $type {
+            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                let mut debug = f.debug_struct(stringify!($type));
+                debug.field("runtime", &self.runtime());
+                if let Ok(addr) = self.peer_addr() {
+                    debug.field("peer_addr", &addr);
+                }
+                debug.finish()
+            }
+        }
+    )*};
+}
+
+debug_by_addresses!(UnixStream, OwnedReadHalf, OwnedWriteHalf);

@@ -1,0 +1,108 @@
+//! The macros behind the native sockets of `txaio::net` (`rt/net.rs`, `rt/net_unix.rs`): an
+//! enum with one variant per compiled backend, and the matches that call into the backend
+//! module of a variant, or of the backend running the caller.
+
+/// Declares an enum over one backend type of each compiled backend, with `From` for each and
+/// `runtime()` naming the variant's backend.
+macro_rules! native {
+    ($(#[$meta:meta])* $name:ident => $item:ident) => {
+        $(#[$meta])*
+        #[derive(Debug)]
+        pub(crate) enum $name {
+            #[cfg(feature = "tokio")]
+            Tokio($crate::rt::tokio::$item),
+            #[cfg(feature = "smol")]
+            Smol($crate::rt::smol::$item),
+            #[cfg(feature = "async-std")]
+            AsyncStd($crate::rt::async_std::$item),
+        }
+
+        #[cfg(feature = "tokio")]
+        impl From<$crate::rt::tokio::$item> for $name {
+            fn from(native: $crate::rt::tokio::$item) -> Self {
+                $name::Tokio(native)
+            }
+        }
+
+        #[cfg(feature = "smol")]
+        impl From<$crate::rt::smol::$item> for $name {
+            fn from(native: $crate::rt::smol::$item) -> Self {
+                $name::Smol(native)
+            }
+        }
+
+        #[cfg(feature = "async-std")]
+        impl From<$crate::rt::async_std::$item> for $name {
+            fn from(native: $crate::rt::async_std::$item) -> Self {
+                $name::AsyncStd(native)
+            }
+        }
+
+        impl $name {
+            /// The backend this socket belongs to.
+            pub(crate) fn runtime(&self) -> $crate::Runtime {
+                match self {
+                    #[cfg(feature = "tokio")]
+                    $name::Tokio(_) => $crate::Runtime::Tokio,
+                    #[cfg(feature = "smol")]
+                    $name::Smol(_) => $crate::Runtime::Smol,
+                    #[cfg(feature = "async-std")]
+                    $name::AsyncStd(_) => $crate::Runtime::AsyncStd,
+                    #[cfg(not(any(feature = "tokio", feature = "smol", feature = "async-std")))]
+                    _ => $crate::rt::no_backend(),
+                }
+            }
+        }
+    };
+}
+
+/// Matches a native socket, naming its backend module `$backend` and the socket `$socket`
+/// inside `$body`.
+macro_rules! on_backend {
+    ($value:expr, $name:ident, $backend:ident, $socket:ident => $body:expr) => {
+        match $value {
+            #[cfg(feature = "tokio")]
+            $name::Tokio($socket) => {
+                use $crate::rt::tokio as $backend;
+                $body
+            }
+            #[cfg(feature = "smol")]
+            $name::Smol($socket) => {
+                use $crate::rt::smol as $backend;
+                $body
+            }
+            #[cfg(feature = "async-std")]
+            $name::AsyncStd($socket) => {
+                use $crate::rt::async_std as $backend;
+                $body
+            }
+            #[cfg(not(any(feature = "tokio", feature = "smol", feature = "async-std")))]
+            _ => $crate::rt::no_backend(),
+        }
+    };
+}
+
+/// Calls `$call` in the module of the backend running the caller (`rt::dispatch!`, from here).
+macro_rules! on_current {
+    ($backend:ident => $call:expr) => {
+        match $crate::rt::current() {
+            #[cfg(feature = "tokio")]
+            $crate::Runtime::Tokio => {
+                use $crate::rt::tokio as $backend;
+                $call
+            }
+            #[cfg(feature = "smol")]
+            $crate::Runtime::Smol => {
+                use $crate::rt::smol as $backend;
+                $call
+            }
+            #[cfg(feature = "async-std")]
+            $crate::Runtime::AsyncStd => {
+                use $crate::rt::async_std as $backend;
+                $call
+            }
+            #[allow(unreachable_patterns)]
+            other => $crate::rt::not_compiled(other),
+        }
+    };
+}
