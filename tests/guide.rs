@@ -4,6 +4,7 @@
 //! Generated, never edited: this test fails when they drift from the book. Regenerate with
 //! `TXAIO_BLESS=1 cargo test -p txaio --test guide`.
 
+use std::fmt::Write as _;
 use std::fs;
 use std::path::{Path, PathBuf};
 
@@ -109,7 +110,7 @@ fn index(chapters: &[(String, String)]) -> String {
          doctests.\n\n",
     );
     for (title, file) in chapters {
-        text.push_str(&format!("- [{title}](crate::guide::{})\n", module(file)));
+        let _ = writeln!(text, "- [{title}](crate::guide::{})", module(file));
     }
     text
 }
