@@ -52,6 +52,27 @@
 //! # }
 //! ```
 
+/// `AsFd` and `AsRawFd` of a socket type, from its native socket's.
+macro_rules! fd_traits {
+    ($($type:ty),*) => {$(
+        #[cfg(unix)]
+        #[cfg_attr(docsrs, doc(cfg(unix)))]
+        impl std::os::fd::AsFd for $type {
+            fn as_fd(&self) -> std::os::fd::BorrowedFd<'_> {
+                self.inner.as_fd()
+            }
+        }
+
+        #[cfg(unix)]
+        #[cfg_attr(docsrs, doc(cfg(unix)))]
+        impl std::os::fd::AsRawFd for $type {
+            fn as_raw_fd(&self) -> std::os::fd::RawFd {
+                std::os::fd::AsFd::as_fd(self).as_raw_fd()
+            }
+        }
+    )*};
+}
+
 mod addr;
 mod split;
 mod tcp_listener;

@@ -3,6 +3,7 @@
 use std::fmt;
 use std::io;
 use std::net::SocketAddr;
+use std::task::{Context, Poll};
 
 use super::addr::each_addr;
 use super::{TcpStream, ToSocketAddrs};
@@ -58,6 +59,60 @@ impl TcpListener {
     pub async fn bind<A: ToSocketAddrs>(addr: A) -> io::Result<TcpListener> {
         let inner = each_addr(&addr, rt::net::Listener::bind).await?;
         Ok(TcpListener { inner })
+    }
+
+    /// A listener the application bound itself (with socket options std does not set, or
+    /// handed over by a service manager), registered with the reactor of the backend running
+    /// the caller. It is put in non-blocking mode.
+    ///
+    /// # Errors
+    ///
+    /// The operating system's, from registering the socket.
+    ///
+    /// # Panics
+    ///
+    /// On tokio, outside a running tokio runtime (the message names the fix).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// # #[txaio::main]
+    /// # async fn main() -> std::io::Result<()> {
+    /// let std_listener = std::net::TcpListener::bind("127.0.0.1:0")?;
+    /// let listener = txaio::net::TcpListener::from_std(std_listener)?;
+    /// let _client = txaio::net::TcpStream::connect(listener.local_addr()?).await?;
+    /// let (_server, _peer) = listener.accept().await?;
+    /// # Ok(())
+    /// # }
+    /// ```
+    pub fn from_std(listener: std::net::TcpListener) -> io::Result<TcpListener> {
+        let inner = rt::net::Listener::from_std(listener)?;
+        Ok(TcpListener { inner })
+    }
+
+    /// Accepts a connection if one is waiting; otherwise registers `cx` to be woken when one
+    /// may be, and returns `Poll::Pending`. For runtime traits that accept by polling (hyper's
+    /// server helpers, libp2p's `Provider`); an `async` caller uses [`accept`](Self::accept).
+    ///
+    /// # Errors
+    ///
+    /// The operating system's.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// # #[txaio::main]
+    /// # async fn main() -> std::io::Result<()> {
+    /// let listener = txaio::net::TcpListener::bind("127.0.0.1:0").await?;
+    /// let _client = txaio::net::TcpStream::connect(listener.local_addr()?).await?;
+    /// let (_server, _peer) = std::future::poll_fn(|cx| listener.poll_accept(cx)).await?;
+    /// # Ok(())
+    /// # }
+    /// ```
+    pub fn poll_accept(&self, cx: &mut Context<'_>) -> Poll<io::Result<(TcpStream, SocketAddr)>> {
+        self.inner
+            .poll_accept(cx)
+            .map_ok(|(stream, peer)| (TcpStream::from_native(stream), peer))
     }
 
     /// Waits for the next connection; returns it with the peer's address.
@@ -137,3 +192,5 @@ impl fmt::Debug for TcpListener {
         debug.finish()
     }
 }
+
+fd_traits!(TcpListener);

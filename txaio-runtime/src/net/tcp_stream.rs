@@ -93,6 +93,34 @@ impl TcpStream {
         Ok(TcpStream::from_native(inner))
     }
 
+    /// A connection the application made itself, registered with the reactor of the backend
+    /// running the caller. It is put in non-blocking mode.
+    ///
+    /// # Errors
+    ///
+    /// The operating system's, from registering the socket.
+    ///
+    /// # Panics
+    ///
+    /// On tokio, outside a running tokio runtime (the message names the fix).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// # #[txaio::main]
+    /// # async fn main() -> std::io::Result<()> {
+    /// let listener = txaio::net::TcpListener::bind("127.0.0.1:0").await?;
+    /// // A connection made elsewhere (blocking code, a connection pool, FFI):
+    /// let std_stream = std::net::TcpStream::connect(listener.local_addr()?)?;
+    /// let mut stream = txaio::net::TcpStream::from_std(std_stream)?;
+    /// stream.write_all(b"adopted").await?;
+    /// # Ok(())
+    /// # }
+    /// ```
+    pub fn from_std(stream: std::net::TcpStream) -> io::Result<TcpStream> {
+        Ok(TcpStream::from_native(rt::net::Stream::from_std(stream)?))
+    }
+
     /// Reads what is available into `buf`, waiting until at least one byte is; `Ok(0)` is the
     /// end of the stream (the peer shut its write direction down or closed).
     ///
@@ -403,3 +431,5 @@ impl fmt::Debug for TcpStream {
         debug.finish()
     }
 }
+
+fd_traits!(TcpStream);

@@ -3,6 +3,7 @@
 use std::fmt;
 use std::io;
 use std::net::SocketAddr;
+use std::task::{Context, Poll};
 
 use super::ToSocketAddrs;
 use super::addr::each_addr;
@@ -58,6 +59,81 @@ impl UdpSocket {
     pub async fn bind<A: ToSocketAddrs>(addr: A) -> io::Result<UdpSocket> {
         let inner = each_addr(&addr, rt::net::Udp::bind).await?;
         Ok(UdpSocket { inner })
+    }
+
+    /// A socket the application bound itself (with options std does not set), registered with
+    /// the reactor of the backend running the caller. It is put in non-blocking mode.
+    ///
+    /// # Errors
+    ///
+    /// The operating system's, from registering the socket.
+    ///
+    /// # Panics
+    ///
+    /// On tokio, outside a running tokio runtime (the message names the fix).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// # #[txaio::main]
+    /// # async fn main() -> std::io::Result<()> {
+    /// let socket = txaio::net::UdpSocket::from_std(std::net::UdpSocket::bind("127.0.0.1:0")?)?;
+    /// assert!(socket.local_addr()?.ip().is_loopback());
+    /// # Ok(())
+    /// # }
+    /// ```
+    pub fn from_std(socket: std::net::UdpSocket) -> io::Result<UdpSocket> {
+        let inner = rt::net::Udp::from_std(socket)?;
+        Ok(UdpSocket { inner })
+    }
+
+    /// Sends one datagram to `target` if the socket can take it now; otherwise registers `cx`
+    /// to be woken when it may, and returns `Poll::Pending`. For runtime traits that send by
+    /// polling (quinn's `AsyncUdpSocket`); an `async` caller uses [`send_to`](Self::send_to).
+    ///
+    /// # Errors
+    ///
+    /// The operating system's.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use std::future::poll_fn;
+    ///
+    /// # #[txaio::main]
+    /// # async fn main() -> std::io::Result<()> {
+    /// let a = txaio::net::UdpSocket::bind("127.0.0.1:0").await?;
+    /// let b = txaio::net::UdpSocket::bind("127.0.0.1:0").await?;
+    /// let to = b.local_addr()?;
+    /// poll_fn(|cx| a.poll_send_to(cx, b"hi", to)).await?;
+    /// let mut buf = [0; 8];
+    /// let (n, from) = poll_fn(|cx| b.poll_recv_from(cx, &mut buf)).await?;
+    /// assert_eq!((&buf[..n], from), (&b"hi"[..], a.local_addr()?));
+    /// # Ok(())
+    /// # }
+    /// ```
+    pub fn poll_send_to(
+        &self,
+        cx: &mut Context<'_>,
+        buf: &[u8],
+        target: SocketAddr,
+    ) -> Poll<io::Result<usize>> {
+        self.inner.poll_send_to(cx, buf, target)
+    }
+
+    /// Receives one datagram into `buf` if one is waiting: its length and sender; otherwise
+    /// registers `cx` to be woken when one may be, and returns `Poll::Pending` (see
+    /// [`poll_send_to`](Self::poll_send_to) for an example).
+    ///
+    /// # Errors
+    ///
+    /// The operating system's.
+    pub fn poll_recv_from(
+        &self,
+        cx: &mut Context<'_>,
+        buf: &mut [u8],
+    ) -> Poll<io::Result<(usize, SocketAddr)>> {
+        self.inner.poll_recv_from(cx, buf)
     }
 
     /// Sends `buf` as one datagram to `to`; returns the bytes sent.
@@ -159,3 +235,5 @@ impl fmt::Debug for UdpSocket {
         debug.finish()
     }
 }
+
+fd_traits!(UdpSocket);

@@ -84,6 +84,34 @@ impl UnixListener {
         Ok(UnixListener { inner })
     }
 
+    /// A listener the application bound itself (or was handed by a service manager),
+    /// registered with the reactor of the backend running the caller; put in non-blocking
+    /// mode.
+    ///
+    /// # Errors
+    ///
+    /// The operating system's, from registering the socket.
+    ///
+    /// # Panics
+    ///
+    /// On tokio, outside a running tokio runtime (the message names the fix).
+    pub fn from_std(listener: std::os::unix::net::UnixListener) -> io::Result<UnixListener> {
+        let inner = rt::net_unix::Listener::from_std(listener)?;
+        Ok(UnixListener { inner })
+    }
+
+    /// Accepts a connection if one is waiting; otherwise registers `cx` to be woken when one
+    /// may be, and returns `Poll::Pending` (as [`TcpListener::poll_accept`](crate::net::TcpListener::poll_accept)).
+    ///
+    /// # Errors
+    ///
+    /// The operating system's.
+    pub fn poll_accept(&self, cx: &mut Context<'_>) -> Poll<io::Result<(UnixStream, SocketAddr)>> {
+        self.inner
+            .poll_accept(cx)
+            .map_ok(|(stream, peer)| (UnixStream { inner: stream }, peer))
+    }
+
     /// Accepts a connection: the stream, and the peer's address (usually unnamed).
     ///
     /// # Errors
@@ -155,6 +183,36 @@ impl UnixStream {
     /// Dropping the future abandons the attempt and closes the socket.
     pub async fn connect<P: AsRef<Path>>(path: P) -> io::Result<UnixStream> {
         let inner = rt::net_unix::Stream::connect(path.as_ref()).await?;
+        Ok(UnixStream { inner })
+    }
+
+    /// A connection the application made itself (`std::os::unix::net::UnixStream::pair`, a
+    /// socket handed over by a parent process), registered with the reactor of the backend
+    /// running the caller; put in non-blocking mode.
+    ///
+    /// # Errors
+    ///
+    /// The operating system's, from registering the socket.
+    ///
+    /// # Panics
+    ///
+    /// On tokio, outside a running tokio runtime (the message names the fix).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// # #[txaio::main]
+    /// # async fn main() -> std::io::Result<()> {
+    /// let (a, b) = std::os::unix::net::UnixStream::pair()?;
+    /// let (mut a, mut b) = (txaio::net::UnixStream::from_std(a)?, txaio::net::UnixStream::from_std(b)?);
+    /// a.write_all(b"x").await?;
+    /// let mut buf = [0; 1];
+    /// assert_eq!(b.read(&mut buf).await?, 1);
+    /// # Ok(())
+    /// # }
+    /// ```
+    pub fn from_std(stream: std::os::unix::net::UnixStream) -> io::Result<UnixStream> {
+        let inner = rt::net_unix::Stream::from_std(stream)?;
         Ok(UnixStream { inner })
     }
 
@@ -374,3 +432,5 @@ macro_rules! debug_by_addresses {
 }
 
 debug_by_addresses!(UnixStream, OwnedReadHalf, OwnedWriteHalf);
+
+fd_traits!(UnixListener, UnixStream);

@@ -5,9 +5,9 @@
 //! async-std; `#[txaio::test]` (and a pinned `#[portable(runtime = ...)]`) enter another one
 //! for the duration of a future, recorded in a thread-local so nested calls follow it.
 
-#[cfg(all(unix, any(feature = "smol", feature = "async-std")))]
+#[cfg(any(feature = "smol", feature = "async-std"))]
 #[macro_use]
-mod async_io_unix;
+mod async_io_net;
 #[cfg(feature = "async-std")]
 pub(crate) mod async_std;
 mod context;

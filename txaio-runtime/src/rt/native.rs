@@ -106,3 +106,25 @@ macro_rules! on_current {
         }
     };
 }
+
+/// `AsFd` for a native socket enum whose every backend type has it (not the split halves:
+/// tokio's have none).
+macro_rules! native_as_fd {
+    ($name:ident) => {
+        #[cfg(unix)]
+        impl std::os::fd::AsFd for $name {
+            fn as_fd(&self) -> std::os::fd::BorrowedFd<'_> {
+                match self {
+                    #[cfg(feature = "tokio")]
+                    $name::Tokio(socket) => socket.as_fd(),
+                    #[cfg(feature = "smol")]
+                    $name::Smol(socket) => socket.as_fd(),
+                    #[cfg(feature = "async-std")]
+                    $name::AsyncStd(socket) => socket.as_fd(),
+                    #[cfg(not(any(feature = "tokio", feature = "smol", feature = "async-std")))]
+                    _ => $crate::rt::no_backend(),
+                }
+            }
+        }
+    };
+}

@@ -26,16 +26,34 @@ native!(
     WriteHalf => WriteHalf
 );
 
+native_as_fd!(Listener);
+native_as_fd!(Stream);
+native_as_fd!(Udp);
+
 impl Listener {
     /// Binds on the backend running the caller.
     pub(crate) async fn bind(addr: SocketAddr) -> io::Result<Listener> {
         on_current!(backend => backend::tcp_bind(addr).await.map(Listener::from))
     }
 
+    /// A listener of the application's own, on the backend running the caller.
+    pub(crate) fn from_std(listener: std::net::TcpListener) -> io::Result<Listener> {
+        on_current!(backend => backend::tcp_listener_from_std(listener).map(Listener::from))
+    }
+
     pub(crate) async fn accept(&self) -> io::Result<(Stream, SocketAddr)> {
         on_backend!(self, Listener, backend, listener => {
             let (stream, peer) = backend::tcp_accept(listener).await?;
             Ok((Stream::from(stream), peer))
+        })
+    }
+
+    pub(crate) fn poll_accept(
+        &self,
+        cx: &mut Context<'_>,
+    ) -> Poll<io::Result<(Stream, SocketAddr)>> {
+        on_backend!(self, Listener, backend, listener => {
+            backend::tcp_poll_accept(listener, cx).map_ok(|(stream, peer)| (Stream::from(stream), peer))
         })
     }
 
@@ -48,6 +66,11 @@ impl Stream {
     /// Connects on the backend running the caller.
     pub(crate) async fn connect(addr: SocketAddr) -> io::Result<Stream> {
         on_current!(backend => backend::tcp_connect(addr).await.map(Stream::from))
+    }
+
+    /// A stream of the application's own, on the backend running the caller.
+    pub(crate) fn from_std(stream: std::net::TcpStream) -> io::Result<Stream> {
+        on_current!(backend => backend::tcp_stream_from_std(stream).map(Stream::from))
     }
 
     pub(crate) fn addr(&self, peer: bool) -> io::Result<SocketAddr> {
@@ -140,6 +163,28 @@ impl Udp {
     /// Binds on the backend running the caller.
     pub(crate) async fn bind(addr: SocketAddr) -> io::Result<Udp> {
         on_current!(backend => backend::udp_bind(addr).await.map(Udp::from))
+    }
+
+    /// A socket of the application's own, on the backend running the caller.
+    pub(crate) fn from_std(socket: std::net::UdpSocket) -> io::Result<Udp> {
+        on_current!(backend => backend::udp_from_std(socket).map(Udp::from))
+    }
+
+    pub(crate) fn poll_send_to(
+        &self,
+        cx: &mut Context<'_>,
+        buf: &[u8],
+        to: SocketAddr,
+    ) -> Poll<io::Result<usize>> {
+        on_backend!(self, Udp, backend, socket => backend::udp_poll_send_to(socket, cx, buf, to))
+    }
+
+    pub(crate) fn poll_recv_from(
+        &self,
+        cx: &mut Context<'_>,
+        buf: &mut [u8],
+    ) -> Poll<io::Result<(usize, SocketAddr)>> {
+        on_backend!(self, Udp, backend, socket => backend::udp_poll_recv_from(socket, cx, buf))
     }
 
     pub(crate) async fn send_to(&self, buf: &[u8], to: SocketAddr) -> io::Result<usize> {

@@ -23,10 +23,27 @@ native!(
     WriteHalf => UnixWriteHalf
 );
 
+native_as_fd!(Listener);
+native_as_fd!(Stream);
+
 impl Listener {
     /// Binds on the backend running the caller.
     pub(crate) fn bind(path: &Path) -> io::Result<Listener> {
         on_current!(backend => backend::unix_bind(path).map(Listener::from))
+    }
+
+    /// A listener of the application's own, on the backend running the caller.
+    pub(crate) fn from_std(listener: std::os::unix::net::UnixListener) -> io::Result<Listener> {
+        on_current!(backend => backend::unix_listener_from_std(listener).map(Listener::from))
+    }
+
+    pub(crate) fn poll_accept(
+        &self,
+        cx: &mut Context<'_>,
+    ) -> Poll<io::Result<(Stream, SocketAddr)>> {
+        on_backend!(self, Listener, backend, listener => {
+            backend::unix_poll_accept(listener, cx).map_ok(|(stream, peer)| (Stream::from(stream), peer))
+        })
     }
 
     pub(crate) async fn accept(&self) -> io::Result<(Stream, SocketAddr)> {
@@ -45,6 +62,11 @@ impl Stream {
     /// Connects on the backend running the caller.
     pub(crate) async fn connect(path: &Path) -> io::Result<Stream> {
         on_current!(backend => backend::unix_connect(path).await.map(Stream::from))
+    }
+
+    /// A stream of the application's own, on the backend running the caller.
+    pub(crate) fn from_std(stream: std::os::unix::net::UnixStream) -> io::Result<Stream> {
+        on_current!(backend => backend::unix_stream_from_std(stream).map(Stream::from))
     }
 
     pub(crate) fn addr(&self, peer: bool) -> io::Result<SocketAddr> {

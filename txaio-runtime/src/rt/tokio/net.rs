@@ -23,6 +23,56 @@ pub(crate) async fn tcp_accept(listener: &TcpListener) -> io::Result<(TcpStream,
     listener.accept().await
 }
 
+/// Accepts one connection, if one is waiting; else registers `cx` for the next.
+pub(crate) fn tcp_poll_accept(
+    listener: &TcpListener,
+    cx: &mut Context<'_>,
+) -> Poll<io::Result<(TcpStream, SocketAddr)>> {
+    listener.poll_accept(cx)
+}
+
+/// A listener of the application's own, registered with the running runtime's reactor.
+pub(crate) fn tcp_listener_from_std(listener: std::net::TcpListener) -> io::Result<TcpListener> {
+    let _entered = handle().enter();
+    listener.set_nonblocking(true)?;
+    TcpListener::from_std(listener)
+}
+
+/// A stream of the application's own, registered with the running runtime's reactor.
+pub(crate) fn tcp_stream_from_std(stream: std::net::TcpStream) -> io::Result<TcpStream> {
+    let _entered = handle().enter();
+    stream.set_nonblocking(true)?;
+    TcpStream::from_std(stream)
+}
+
+/// A UDP socket of the application's own, registered with the running runtime's reactor.
+pub(crate) fn udp_from_std(socket: std::net::UdpSocket) -> io::Result<UdpSocket> {
+    let _entered = handle().enter();
+    socket.set_nonblocking(true)?;
+    UdpSocket::from_std(socket)
+}
+
+/// Sends one datagram if the socket can take it; else registers `cx`.
+pub(crate) fn udp_poll_send_to(
+    socket: &UdpSocket,
+    cx: &mut Context<'_>,
+    buf: &[u8],
+    to: SocketAddr,
+) -> Poll<io::Result<usize>> {
+    socket.poll_send_to(cx, buf, to)
+}
+
+/// Receives one datagram if one is waiting; else registers `cx`.
+pub(crate) fn udp_poll_recv_from(
+    socket: &UdpSocket,
+    cx: &mut Context<'_>,
+    buf: &mut [u8],
+) -> Poll<io::Result<(usize, SocketAddr)>> {
+    let mut buf = ReadBuf::new(buf);
+    let from = ready!(socket.poll_recv_from(cx, &mut buf))?;
+    Poll::Ready(Ok((buf.filled().len(), from)))
+}
+
 /// Connects to `addr`.
 pub(crate) async fn tcp_connect(addr: SocketAddr) -> io::Result<TcpStream> {
     handle();
@@ -149,6 +199,7 @@ mod unix {
     use std::io;
     use std::os::unix::net::SocketAddr;
     use std::path::Path;
+    use std::task::{Context, Poll, ready};
 
     use super::handle;
 
@@ -174,6 +225,33 @@ mod unix {
     ) -> io::Result<(UnixStream, SocketAddr)> {
         let (stream, addr) = listener.accept().await?;
         Ok((stream, addr.into()))
+    }
+
+    /// Accepts one connection, if one is waiting; else registers `cx` for the next.
+    pub(crate) fn unix_poll_accept(
+        listener: &UnixListener,
+        cx: &mut Context<'_>,
+    ) -> Poll<io::Result<(UnixStream, SocketAddr)>> {
+        let (stream, addr) = ready!(listener.poll_accept(cx))?;
+        Poll::Ready(Ok((stream, addr.into())))
+    }
+
+    /// A listener of the application's own, registered with the running runtime's reactor.
+    pub(crate) fn unix_listener_from_std(
+        listener: std::os::unix::net::UnixListener,
+    ) -> io::Result<UnixListener> {
+        let _entered = handle().enter();
+        listener.set_nonblocking(true)?;
+        UnixListener::from_std(listener)
+    }
+
+    /// A stream of the application's own, registered with the running runtime's reactor.
+    pub(crate) fn unix_stream_from_std(
+        stream: std::os::unix::net::UnixStream,
+    ) -> io::Result<UnixStream> {
+        let _entered = handle().enter();
+        stream.set_nonblocking(true)?;
+        UnixStream::from_std(stream)
     }
 
     /// Connects to the listener at `path`.
