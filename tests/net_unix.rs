@@ -70,7 +70,9 @@ async fn an_echo_of_200_kb_both_ways_ends_after_shutdown_write() {
     let stream = UnixStream::connect(&path).await.unwrap();
     assert_eq!(stream.runtime(), txaio::current_runtime());
     let (mut reader, mut writer) = stream.into_split();
-    let sent: Vec<u8> = (0..200 * 1024u32).map(|i| u8::try_from(i % 251).unwrap()).collect();
+    let sent: Vec<u8> = (0..200 * 1024u32)
+        .map(|i| u8::try_from(i % 251).unwrap())
+        .collect();
     let payload = sent.clone();
     // Write and read at once: 200 KB is more than the socket buffers hold.
     let writing = txaio::spawn(async move {

@@ -77,6 +77,8 @@ mod addr;
 mod split;
 mod tcp_listener;
 mod tcp_stream;
+#[cfg(feature = "tokio")]
+mod tokio_io;
 mod udp_socket;
 #[cfg(unix)]
 #[cfg_attr(docsrs, doc(cfg(unix)))]

@@ -1,9 +1,38 @@
 //! The backends, and the choice among them.
 //!
-//! Each backend module exports the same few functions (`spawn`, `sleep_until`, `block_on`,
-//! `block_on_test`). The default backend is the first compiled in the order tokio, smol,
-//! async-std; `#[txaio::test]` (and a pinned `#[portable(runtime = ...)]`) enter another one
-//! for the duration of a future, recorded in a thread-local so nested calls follow it.
+//! The default backend is the first compiled in the order tokio, smol, async-std;
+//! `#[txaio::test]` (and a pinned `#[portable(runtime = ...)]`) enter another one for the
+//! duration of a future, recorded in a thread-local so nested calls follow it.
+//!
+//! # The backend interface
+//!
+//! A backend is a module (`rt/tokio/`, `rt/smol/`, `rt/async_std/`; a fourth is a folder
+//! more) that provides the names below, each with the same signature in every backend. The
+//! rest of the crate reaches them only through the macros of `rt/dispatch.rs`: `dispatch!`
+//! (by [`Runtime`], usually the current one), `dispatch_instance!` (by runtime instance) and
+//! `on_backend!` (by the backend a native socket belongs to, see `native!`).
+//!
+//! - tasks: `spawn`, `spawn_in`, `spawn_blocking`, `spawn_blocking_in`, `yield_now`,
+//!   `block_on`, `block_on_test`, `is_runtime_thread`;
+//! - runtime instances: `Instance`, `current_instance`, `background`, `shutdown_background`
+//!   (and `same` where an instance is more than `()`);
+//! - timers: `sleep_until`, giving this module's [`Sleep`];
+//! - TCP and UDP (`rt/<backend>/net.rs`, the types of the `native!` enums in `rt/net.rs`):
+//!   `TcpListener`, `TcpStream`, `ReadHalf`, `WriteHalf`, `UdpSocket`; `tcp_bind`,
+//!   `tcp_accept`, `tcp_poll_accept`, `tcp_connect`, `tcp_listener_from_std`,
+//!   `tcp_stream_from_std`, `tcp_split`, `write_half_dropped`, `listener_local_addr`,
+//!   `stream_addr`, `read_half_addr`, `write_half_addr`, `set_nodelay`, `nodelay`,
+//!   `poll_read`, `poll_write`, `poll_flush`, `poll_close`, `udp_bind`, `udp_from_std`,
+//!   `udp_send_to`, `udp_recv_from`, `udp_poll_send_to`, `udp_poll_recv_from`,
+//!   `udp_local_addr`; every socket type `AsFd` on Unix;
+//! - Unix domain sockets (`rt/net_unix.rs`): `UnixListener`, `UnixStream`, `UnixReadHalf`,
+//!   `UnixWriteHalf`; `unix_bind`, `unix_accept`, `unix_poll_accept`, `unix_connect`,
+//!   `unix_listener_from_std`, `unix_stream_from_std`, `unix_split`,
+//!   `unix_write_half_dropped`, `unix_listener_addr`, `unix_stream_addr`, `unix_poll_read`,
+//!   `unix_poll_write`, `unix_poll_flush`, `unix_poll_close`.
+//!
+//! smol and async-std share their sockets: both drive async-io's reactor, and
+//! `rt/async_io_net.rs` is expanded in each (with wrapper types of each's own).
 
 #[cfg(any(feature = "smol", feature = "async-std"))]
 #[macro_use]
@@ -12,7 +41,7 @@ mod async_io_net;
 pub(crate) mod async_std;
 mod context;
 #[macro_use]
-mod native;
+mod dispatch;
 pub(crate) mod net;
 #[cfg(unix)]
 pub(crate) mod net_unix;
@@ -285,32 +314,6 @@ pub const USING_SMOL: bool = matches!(DEFAULT, Runtime::Smol);
 /// }
 /// ```
 pub const USING_ASYNC_STD: bool = matches!(DEFAULT, Runtime::AsyncStd);
-
-/// Calls `$call` in the backend module for `$runtime`. Only compiled backends can be current,
-/// so the arms of the others are unreachable.
-macro_rules! dispatch {
-    ($runtime:expr, $module:ident => $call:expr) => {
-        match $runtime {
-            #[cfg(feature = "tokio")]
-            Runtime::Tokio => {
-                use self::tokio as $module;
-                $call
-            }
-            #[cfg(feature = "smol")]
-            Runtime::Smol => {
-                use self::smol as $module;
-                $call
-            }
-            #[cfg(feature = "async-std")]
-            Runtime::AsyncStd => {
-                use self::async_std as $module;
-                $call
-            }
-            #[allow(unreachable_patterns)]
-            other => not_compiled(other),
-        }
-    };
-}
 
 /// Spawns a detached task on the current backend; it keeps that backend current inside.
 pub fn spawn_detached<F: Future<Output = ()> + Send + 'static>(future: F) {

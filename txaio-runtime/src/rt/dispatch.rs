@@ -1,6 +1,33 @@
-//! The macros behind the native sockets of `txaio::net` (`rt/net.rs`, `rt/net_unix.rs`): an
-//! enum with one variant per compiled backend, and the matches that call into the backend
-//! module of a variant, or of the backend running the caller.
+//! The one place the rest of the crate reaches a backend from: `dispatch!` (by `Runtime`),
+//! `on_current!` (the backend running the caller), `on_backend!` (the backend a native socket
+//! belongs to), and `native!`, which declares the native socket enums of `txaio::net`
+//! (`rt/net.rs`, `rt/net_unix.rs`): one variant per compiled backend.
+
+/// Calls `$call` in the backend module for `$runtime`. Only compiled backends can be current,
+/// so the arms of the others are unreachable.
+macro_rules! dispatch {
+    ($runtime:expr, $module:ident => $call:expr) => {
+        match $runtime {
+            #[cfg(feature = "tokio")]
+            $crate::Runtime::Tokio => {
+                use $crate::rt::tokio as $module;
+                $call
+            }
+            #[cfg(feature = "smol")]
+            $crate::Runtime::Smol => {
+                use $crate::rt::smol as $module;
+                $call
+            }
+            #[cfg(feature = "async-std")]
+            $crate::Runtime::AsyncStd => {
+                use $crate::rt::async_std as $module;
+                $call
+            }
+            #[allow(unreachable_patterns)]
+            other => $crate::rt::not_compiled(other),
+        }
+    };
+}
 
 /// Declares an enum over one backend type of each compiled backend, with `From` for each and
 /// `runtime()` naming the variant's backend.
@@ -82,28 +109,10 @@ macro_rules! on_backend {
     };
 }
 
-/// Calls `$call` in the module of the backend running the caller (`rt::dispatch!`, from here).
+/// Calls `$call` in the module of the backend running the caller.
 macro_rules! on_current {
     ($backend:ident => $call:expr) => {
-        match $crate::rt::current() {
-            #[cfg(feature = "tokio")]
-            $crate::Runtime::Tokio => {
-                use $crate::rt::tokio as $backend;
-                $call
-            }
-            #[cfg(feature = "smol")]
-            $crate::Runtime::Smol => {
-                use $crate::rt::smol as $backend;
-                $call
-            }
-            #[cfg(feature = "async-std")]
-            $crate::Runtime::AsyncStd => {
-                use $crate::rt::async_std as $backend;
-                $call
-            }
-            #[allow(unreachable_patterns)]
-            other => $crate::rt::not_compiled(other),
-        }
+        dispatch!($crate::rt::current(), $backend => $call)
     };
 }
 
