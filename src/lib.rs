@@ -127,12 +127,13 @@ pub mod task {
 
 pub mod time {
     //! Timers: [`call_later`], [`sleep`], batched timers for a million pending timeouts,
-    //! [`interval`] for periodic work, and timeouts ([`timeout`], [`with_timeout`]). Inside
+    //! [`interval`] for periodic work, timeouts ([`timeout`], [`with_timeout`]), and deadlines
+    //! as instants ([`now`], [`sleep_until`], a movable [`Deadline`]). Inside
     //! [`testutil::replace_loop`](crate::testutil::replace_loop) they all run on a virtual clock.
     #[doc(inline)]
     pub use txaio_runtime::{
-        BatchedTimer, DelayedCall, Interval, WithTimeout, call_later, interval, make_batched_timer,
-        sleep, timeout, with_timeout,
+        BatchedTimer, Deadline, DelayedCall, Interval, WithTimeout, call_later, deadline, interval,
+        make_batched_timer, now, sleep, sleep_until, timeout, with_timeout,
     };
 }
 

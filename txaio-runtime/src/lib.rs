@@ -74,6 +74,7 @@ pub use rt::{
 pub use sync::{
     DeferredLock, DeferredQueue, DeferredSemaphore, QueueFull, QueueOverflow, QueueUnderflow,
 };
+pub use time::deadline::{Deadline, deadline, now, sleep_until};
 pub use time::timeout;
 pub use time::{BatchedTimer, DelayedCall, call_later, make_batched_timer, sleep};
 pub use time::{Interval, interval};

@@ -520,6 +520,27 @@ impl fmt::Debug for Sleep {
     }
 }
 
+impl Sleep {
+    /// Moves the deadline of a real timer without a new one (tokio's `Sleep::reset`,
+    /// async-io's `Timer::set_at`); `false` for [`Sleep::Never`], which has no timer to move.
+    pub(crate) fn reset(self: Pin<&mut Self>, deadline: Instant) -> bool {
+        match self.project() {
+            #[cfg(feature = "tokio")]
+            SleepProj::Tokio { sleep } => {
+                sleep.reset(::tokio::time::Instant::from_std(deadline));
+                true
+            }
+            #[cfg(any(feature = "smol", feature = "async-std"))]
+            SleepProj::AsyncIo { timer } => {
+                timer.set_at(deadline);
+                true
+            }
+            #[allow(unreachable_patterns)]
+            _ => false,
+        }
+    }
+}
+
 impl Future for Sleep {
     type Output = ();
 

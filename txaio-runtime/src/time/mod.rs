@@ -1,6 +1,7 @@
 //! Timers: `call_later`, `sleep`, and the seam that lets a virtual clock stand in for real time.
 
 mod batched;
+pub(crate) mod deadline;
 mod entry;
 mod interval;
 mod timeout;
@@ -219,13 +220,13 @@ impl Clock {
     }
 }
 
-fn origin() -> Instant {
+pub(crate) fn origin() -> Instant {
     static ORIGIN: OnceLock<Instant> = OnceLock::new();
     *ORIGIN.get_or_init(Instant::now)
 }
 
 /// The instant of real clock time `at`; `None` past what `Instant` can represent.
-fn real_instant(at: Duration) -> Option<Instant> {
+pub(crate) fn real_instant(at: Duration) -> Option<Instant> {
     origin().checked_add(at)
 }
 

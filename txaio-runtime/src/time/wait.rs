@@ -77,3 +77,21 @@ impl Drop for VirtualWait {
         self.entry.cancel();
     }
 }
+
+impl Wait {
+    /// Moves the wait to `at` on `clock` (`None`: never): a real timer is moved in place, as
+    /// hyper's and quinn's timers need; anything else is replaced.
+    pub(crate) fn reset(
+        mut self: Pin<&mut Self>,
+        clock: &super::Clock,
+        at: Option<std::time::Duration>,
+    ) {
+        if let (WaitProj::Real { sleep }, Some(instant)) =
+            (self.as_mut().project(), at.and_then(super::real_instant))
+            && sleep.reset(instant)
+        {
+            return;
+        }
+        self.set(clock.wait_until(at));
+    }
+}
