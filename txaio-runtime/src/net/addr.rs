@@ -35,6 +35,7 @@ mod sealed {
     use std::net::SocketAddr;
 
     /// What a [`ToSocketAddrs`](super::ToSocketAddrs) names, before any lookup.
+    #[doc(hidden)]
     #[derive(Debug)]
     pub enum Target {
         /// Addresses known without a lookup.
@@ -45,6 +46,7 @@ mod sealed {
 
     /// Keeps [`ToSocketAddrs`](super::ToSocketAddrs) implemented by txaio's own set only, so
     /// that its one method can change.
+    #[doc(hidden)]
     pub trait Sealed {
         /// What this names; an `io::Error` (`InvalidInput`) for text that names nothing.
         #[doc(hidden)]

@@ -122,12 +122,27 @@ impl UdpSocket {
     }
 
     /// Receives one datagram into `buf` if one is waiting: its length and sender; otherwise
-    /// registers `cx` to be woken when one may be, and returns `Poll::Pending` (see
-    /// [`poll_send_to`](Self::poll_send_to) for an example).
+    /// registers `cx` to be woken when one may be, and returns `Poll::Pending`.
     ///
     /// # Errors
     ///
     /// The operating system's.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// # #[txaio::main]
+    /// # async fn main() -> std::io::Result<()> {
+    /// let socket = txaio::net::UdpSocket::bind("127.0.0.1:0").await?;
+    /// let mut buf = [0; 8];
+    /// // Nothing sent yet: the poll registers the task and is pending.
+    /// let pending = std::future::poll_fn(|cx| {
+    ///     std::task::Poll::Ready(socket.poll_recv_from(cx, &mut buf).is_pending())
+    /// });
+    /// assert!(pending.await);
+    /// # Ok(())
+    /// # }
+    /// ```
     pub fn poll_recv_from(
         &self,
         cx: &mut Context<'_>,

@@ -52,7 +52,20 @@ use crate::rt::{self, Runtime};
 ///
 /// # Examples
 ///
-/// See [the module docs](crate::net::unix).
+/// ```
+/// # #[txaio::main]
+/// # async fn main() -> std::io::Result<()> {
+/// # let dir = std::env::temp_dir().join(format!("txaio-doc-l-{}-{}", std::process::id(), line!()));
+/// # std::fs::create_dir_all(&dir)?;
+/// # let path = dir.join("s.sock");
+/// # let _ = std::fs::remove_file(&path);
+/// let listener = txaio::net::UnixListener::bind(&path)?;
+/// let _client = txaio::net::UnixStream::connect(&path).await?;
+/// let (_server, _peer) = listener.accept().await?;
+/// # std::fs::remove_dir_all(&dir)?;
+/// # Ok(())
+/// # }
+/// ```
 pub struct UnixListener {
     inner: rt::net_unix::Listener,
 }
@@ -95,6 +108,24 @@ impl UnixListener {
     /// # Panics
     ///
     /// On tokio, outside a running tokio runtime (the message names the fix).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// # #[txaio::main]
+    /// # async fn main() -> std::io::Result<()> {
+    /// # let dir = std::env::temp_dir().join(format!("txaio-doc-l-{}-{}", std::process::id(), line!()));
+    /// # std::fs::create_dir_all(&dir)?;
+    /// # let path = dir.join("s.sock");
+    /// # let _ = std::fs::remove_file(&path);
+    /// let std_listener = std::os::unix::net::UnixListener::bind(&path)?;
+    /// let listener = txaio::net::UnixListener::from_std(std_listener)?;
+    /// let _client = txaio::net::UnixStream::connect(&path).await?;
+    /// let (_server, _peer) = listener.accept().await?;
+    /// # std::fs::remove_dir_all(&dir)?;
+    /// # Ok(())
+    /// # }
+    /// ```
     pub fn from_std(listener: std::os::unix::net::UnixListener) -> io::Result<UnixListener> {
         let inner = rt::net_unix::Listener::from_std(listener)?;
         Ok(UnixListener { inner })
@@ -106,6 +137,23 @@ impl UnixListener {
     /// # Errors
     ///
     /// The operating system's.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// # #[txaio::main]
+    /// # async fn main() -> std::io::Result<()> {
+    /// # let dir = std::env::temp_dir().join(format!("txaio-doc-l-{}-{}", std::process::id(), line!()));
+    /// # std::fs::create_dir_all(&dir)?;
+    /// # let path = dir.join("s.sock");
+    /// # let _ = std::fs::remove_file(&path);
+    /// let listener = txaio::net::UnixListener::bind(&path)?;
+    /// let _client = txaio::net::UnixStream::connect(&path).await?;
+    /// let (_server, _peer) = std::future::poll_fn(|cx| listener.poll_accept(cx)).await?;
+    /// # std::fs::remove_dir_all(&dir)?;
+    /// # Ok(())
+    /// # }
+    /// ```
     pub fn poll_accept(&self, cx: &mut Context<'_>) -> Poll<io::Result<(UnixStream, SocketAddr)>> {
         self.inner
             .poll_accept(cx)
@@ -121,6 +169,24 @@ impl UnixListener {
     /// # Cancellation
     ///
     /// Cancel safe: dropping the future before it completes accepts nothing.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// # #[txaio::main]
+    /// # async fn main() -> std::io::Result<()> {
+    /// # let dir = std::env::temp_dir().join(format!("txaio-doc-l-{}-{}", std::process::id(), line!()));
+    /// # std::fs::create_dir_all(&dir)?;
+    /// # let path = dir.join("s.sock");
+    /// # let _ = std::fs::remove_file(&path);
+    /// let listener = txaio::net::UnixListener::bind(&path)?;
+    /// let client = txaio::net::UnixStream::connect(&path).await?;
+    /// let (server, _peer) = listener.accept().await?;
+    /// assert_eq!(server.runtime(), client.runtime());
+    /// # std::fs::remove_dir_all(&dir)?;
+    /// # Ok(())
+    /// # }
+    /// ```
     pub async fn accept(&self) -> io::Result<(UnixStream, SocketAddr)> {
         let (stream, peer) = self.inner.accept().await?;
         Ok((UnixStream { inner: stream }, peer))
@@ -131,11 +197,43 @@ impl UnixListener {
     /// # Errors
     ///
     /// The operating system's.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// # #[txaio::main]
+    /// # async fn main() -> std::io::Result<()> {
+    /// # let dir = std::env::temp_dir().join(format!("txaio-doc-l-{}-{}", std::process::id(), line!()));
+    /// # std::fs::create_dir_all(&dir)?;
+    /// # let path = dir.join("s.sock");
+    /// # let _ = std::fs::remove_file(&path);
+    /// let listener = txaio::net::UnixListener::bind(&path)?;
+    /// assert_eq!(listener.local_addr()?.as_pathname(), Some(path.as_path()));
+    /// # std::fs::remove_dir_all(&dir)?;
+    /// # Ok(())
+    /// # }
+    /// ```
     pub fn local_addr(&self) -> io::Result<SocketAddr> {
         self.inner.local_addr()
     }
 
     /// The backend this listener belongs to.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// # #[txaio::main]
+    /// # async fn main() -> std::io::Result<()> {
+    /// # let dir = std::env::temp_dir().join(format!("txaio-doc-l-{}-{}", std::process::id(), line!()));
+    /// # std::fs::create_dir_all(&dir)?;
+    /// # let path = dir.join("s.sock");
+    /// # let _ = std::fs::remove_file(&path);
+    /// let listener = txaio::net::UnixListener::bind(&path)?;
+    /// assert_eq!(listener.runtime(), txaio::current_runtime());
+    /// # std::fs::remove_dir_all(&dir)?;
+    /// # Ok(())
+    /// # }
+    /// ```
     pub fn runtime(&self) -> Runtime {
         self.inner.runtime()
     }
@@ -161,7 +259,21 @@ impl fmt::Debug for UnixListener {
 ///
 /// # Examples
 ///
-/// See [the module docs](crate::net::unix).
+/// ```
+/// # #[txaio::main]
+/// # async fn main() -> std::io::Result<()> {
+/// # let (a, b) = std::os::unix::net::UnixStream::pair()?;
+/// # let (mut stream, mut peer) = (txaio::net::UnixStream::from_std(a)?, txaio::net::UnixStream::from_std(b)?);
+/// stream.write_all(b"ping").await?;
+/// let mut buf = [0; 4];
+/// let mut got = 0;
+/// while got < 4 {
+///     got += peer.read(&mut buf[got..]).await?;
+/// }
+/// assert_eq!(&buf, b"ping");
+/// # Ok(())
+/// # }
+/// ```
 pub struct UnixStream {
     inner: rt::net_unix::Stream,
 }
@@ -181,6 +293,23 @@ impl UnixStream {
     /// # Cancellation
     ///
     /// Dropping the future abandons the attempt and closes the socket.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// # #[txaio::main]
+    /// # async fn main() -> std::io::Result<()> {
+    /// # let dir = std::env::temp_dir().join(format!("txaio-doc-l-{}-{}", std::process::id(), line!()));
+    /// # std::fs::create_dir_all(&dir)?;
+    /// # let path = dir.join("s.sock");
+    /// # let _ = std::fs::remove_file(&path);
+    /// let listener = txaio::net::UnixListener::bind(&path)?;
+    /// let stream = txaio::net::UnixStream::connect(&path).await?;
+    /// assert_eq!(stream.peer_addr()?.as_pathname(), Some(path.as_path()));
+    /// # std::fs::remove_dir_all(&dir)?;
+    /// # Ok(())
+    /// # }
+    /// ```
     pub async fn connect<P: AsRef<Path>>(path: P) -> io::Result<UnixStream> {
         let inner = rt::net_unix::Stream::connect(path.as_ref()).await?;
         Ok(UnixStream { inner })
@@ -225,6 +354,21 @@ impl UnixStream {
     /// # Cancellation
     ///
     /// Cancel safe: dropping the future before it completes reads nothing.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// # #[txaio::main]
+    /// # async fn main() -> std::io::Result<()> {
+    /// # let (a, b) = std::os::unix::net::UnixStream::pair()?;
+    /// # let (mut stream, mut peer) = (txaio::net::UnixStream::from_std(a)?, txaio::net::UnixStream::from_std(b)?);
+    /// peer.write_all(b"hi").await?;
+    /// let mut buf = [0; 2];
+    /// let n = stream.read(&mut buf).await?;
+    /// assert!(n > 0);
+    /// # Ok(())
+    /// # }
+    /// ```
     pub async fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
         poll_fn(|cx| self.inner.poll_read(cx, buf)).await
     }
@@ -238,6 +382,19 @@ impl UnixStream {
     /// # Cancellation
     ///
     /// Cancel safe: dropping the future before it completes writes nothing.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// # #[txaio::main]
+    /// # async fn main() -> std::io::Result<()> {
+    /// # let (a, b) = std::os::unix::net::UnixStream::pair()?;
+    /// # let (mut stream, mut peer) = (txaio::net::UnixStream::from_std(a)?, txaio::net::UnixStream::from_std(b)?);
+    /// let written = stream.write(b"hello").await?;
+    /// assert!(written > 0);
+    /// # Ok(())
+    /// # }
+    /// ```
     pub async fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
         poll_fn(|cx| self.inner.poll_write(cx, buf)).await
     }
@@ -251,6 +408,23 @@ impl UnixStream {
     /// # Cancellation
     ///
     /// Not cancel safe: dropping the future may leave a prefix of `buf` written.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// # #[txaio::main]
+    /// # async fn main() -> std::io::Result<()> {
+    /// # let (a, b) = std::os::unix::net::UnixStream::pair()?;
+    /// # let (mut stream, mut peer) = (txaio::net::UnixStream::from_std(a)?, txaio::net::UnixStream::from_std(b)?);
+    /// stream.write_all(b"hello").await?;
+    /// let mut buf = [0; 5];
+    /// let mut got = 0;
+    /// while got < 5 {
+    ///     got += peer.read(&mut buf[got..]).await?;
+    /// }
+    /// # Ok(())
+    /// # }
+    /// ```
     pub async fn write_all(&mut self, buf: &[u8]) -> io::Result<()> {
         write_all(buf, |cx, rest| self.inner.poll_write(cx, rest)).await
     }
@@ -260,6 +434,19 @@ impl UnixStream {
     /// # Errors
     ///
     /// The operating system's.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// # #[txaio::main]
+    /// # async fn main() -> std::io::Result<()> {
+    /// # let (a, b) = std::os::unix::net::UnixStream::pair()?;
+    /// # let (mut stream, mut peer) = (txaio::net::UnixStream::from_std(a)?, txaio::net::UnixStream::from_std(b)?);
+    /// stream.shutdown_write().await?;
+    /// assert_eq!(peer.read(&mut [0; 8]).await?, 0); // the end of the stream
+    /// # Ok(())
+    /// # }
+    /// ```
     pub async fn shutdown_write(&mut self) -> io::Result<()> {
         poll_fn(|cx| self.inner.poll_close(cx)).await
     }
@@ -269,6 +456,18 @@ impl UnixStream {
     /// # Errors
     ///
     /// The operating system's.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// # #[txaio::main]
+    /// # async fn main() -> std::io::Result<()> {
+    /// # let (a, b) = std::os::unix::net::UnixStream::pair()?;
+    /// # let (mut stream, mut peer) = (txaio::net::UnixStream::from_std(a)?, txaio::net::UnixStream::from_std(b)?);
+    /// assert!(stream.peer_addr()?.as_pathname().is_none()); // a pair is unnamed
+    /// # Ok(())
+    /// # }
+    /// ```
     pub fn peer_addr(&self) -> io::Result<SocketAddr> {
         self.inner.addr(true)
     }
@@ -278,12 +477,39 @@ impl UnixStream {
     /// # Errors
     ///
     /// The operating system's.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// # #[txaio::main]
+    /// # async fn main() -> std::io::Result<()> {
+    /// # let (a, b) = std::os::unix::net::UnixStream::pair()?;
+    /// # let (mut stream, mut peer) = (txaio::net::UnixStream::from_std(a)?, txaio::net::UnixStream::from_std(b)?);
+    /// assert!(stream.local_addr()?.is_unnamed());
+    /// # Ok(())
+    /// # }
+    /// ```
     pub fn local_addr(&self) -> io::Result<SocketAddr> {
         self.inner.addr(false)
     }
 
     /// Splits the stream into a read half and a write half that may move to different tasks.
     /// Dropping the write half shuts the write direction down.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// # #[txaio::main]
+    /// # async fn main() -> std::io::Result<()> {
+    /// # let (a, b) = std::os::unix::net::UnixStream::pair()?;
+    /// # let (mut stream, mut peer) = (txaio::net::UnixStream::from_std(a)?, txaio::net::UnixStream::from_std(b)?);
+    /// let (mut reader, mut writer) = stream.into_split();
+    /// writer.write_all(b"x").await?;
+    /// peer.write_all(b"y").await?;
+    /// assert_eq!(reader.read(&mut [0; 1]).await?, 1);
+    /// # Ok(())
+    /// # }
+    /// ```
     pub fn into_split(self) -> (OwnedReadHalf, OwnedWriteHalf) {
         let (read, write) = self.inner.split();
         (
@@ -293,12 +519,38 @@ impl UnixStream {
     }
 
     /// The backend this stream belongs to.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// # #[txaio::main]
+    /// # async fn main() -> std::io::Result<()> {
+    /// # let (a, b) = std::os::unix::net::UnixStream::pair()?;
+    /// # let (mut stream, mut peer) = (txaio::net::UnixStream::from_std(a)?, txaio::net::UnixStream::from_std(b)?);
+    /// assert_eq!(stream.runtime(), txaio::current_runtime());
+    /// # Ok(())
+    /// # }
+    /// ```
     pub fn runtime(&self) -> Runtime {
         self.inner.runtime()
     }
 }
 
 /// The read half of a [`UnixStream`], from [`UnixStream::into_split`].
+///
+/// # Examples
+///
+/// ```
+/// # #[txaio::main]
+/// # async fn main() -> std::io::Result<()> {
+/// # let (a, b) = std::os::unix::net::UnixStream::pair()?;
+/// # let (mut stream, mut peer) = (txaio::net::UnixStream::from_std(a)?, txaio::net::UnixStream::from_std(b)?);
+/// let (mut reader, _writer) = stream.into_split();
+/// peer.write_all(b"x").await?;
+/// assert_eq!(reader.read(&mut [0; 1]).await?, 1);
+/// # Ok(())
+/// # }
+/// ```
 pub struct OwnedReadHalf {
     inner: rt::net_unix::ReadHalf,
 }
@@ -309,6 +561,20 @@ impl OwnedReadHalf {
     /// # Errors
     ///
     /// The operating system's.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// # #[txaio::main]
+    /// # async fn main() -> std::io::Result<()> {
+    /// # let (a, b) = std::os::unix::net::UnixStream::pair()?;
+    /// # let (mut stream, mut peer) = (txaio::net::UnixStream::from_std(a)?, txaio::net::UnixStream::from_std(b)?);
+    /// let (mut reader, _writer) = stream.into_split();
+    /// peer.write_all(b"x").await?;
+    /// assert_eq!(reader.read(&mut [0; 1]).await?, 1);
+    /// # Ok(())
+    /// # }
+    /// ```
     pub async fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
         poll_fn(|cx| self.inner.poll_read(cx, buf)).await
     }
@@ -318,11 +584,37 @@ impl OwnedReadHalf {
     /// # Errors
     ///
     /// The operating system's.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// # #[txaio::main]
+    /// # async fn main() -> std::io::Result<()> {
+    /// # let (a, b) = std::os::unix::net::UnixStream::pair()?;
+    /// # let (mut stream, mut peer) = (txaio::net::UnixStream::from_std(a)?, txaio::net::UnixStream::from_std(b)?);
+    /// let (reader, _writer) = stream.into_split();
+    /// assert!(reader.peer_addr().is_ok());
+    /// # Ok(())
+    /// # }
+    /// ```
     pub fn peer_addr(&self) -> io::Result<SocketAddr> {
         self.inner.addr(true)
     }
 
     /// The backend this half belongs to.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// # #[txaio::main]
+    /// # async fn main() -> std::io::Result<()> {
+    /// # let (a, b) = std::os::unix::net::UnixStream::pair()?;
+    /// # let (mut stream, mut peer) = (txaio::net::UnixStream::from_std(a)?, txaio::net::UnixStream::from_std(b)?);
+    /// let (reader, _writer) = stream.into_split();
+    /// assert_eq!(reader.runtime(), txaio::current_runtime());
+    /// # Ok(())
+    /// # }
+    /// ```
     pub fn runtime(&self) -> Runtime {
         self.inner.runtime()
     }
@@ -330,6 +622,20 @@ impl OwnedReadHalf {
 
 /// The write half of a [`UnixStream`], from [`UnixStream::into_split`]. Dropping it shuts the
 /// write direction down.
+///
+/// # Examples
+///
+/// ```
+/// # #[txaio::main]
+/// # async fn main() -> std::io::Result<()> {
+/// # let (a, b) = std::os::unix::net::UnixStream::pair()?;
+/// # let (mut stream, mut peer) = (txaio::net::UnixStream::from_std(a)?, txaio::net::UnixStream::from_std(b)?);
+/// let (_reader, writer) = stream.into_split();
+/// drop(writer);
+/// assert_eq!(peer.read(&mut [0; 1]).await?, 0);
+/// # Ok(())
+/// # }
+/// ```
 pub struct OwnedWriteHalf {
     inner: rt::net_unix::WriteHalf,
 }
@@ -340,6 +646,19 @@ impl OwnedWriteHalf {
     /// # Errors
     ///
     /// The operating system's.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// # #[txaio::main]
+    /// # async fn main() -> std::io::Result<()> {
+    /// # let (a, b) = std::os::unix::net::UnixStream::pair()?;
+    /// # let (mut stream, mut peer) = (txaio::net::UnixStream::from_std(a)?, txaio::net::UnixStream::from_std(b)?);
+    /// let (_reader, mut writer) = stream.into_split();
+    /// assert!(writer.write(b"x").await? > 0);
+    /// # Ok(())
+    /// # }
+    /// ```
     pub async fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
         poll_fn(|cx| self.inner.poll_write(cx, buf)).await
     }
@@ -349,6 +668,20 @@ impl OwnedWriteHalf {
     /// # Errors
     ///
     /// The operating system's.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// # #[txaio::main]
+    /// # async fn main() -> std::io::Result<()> {
+    /// # let (a, b) = std::os::unix::net::UnixStream::pair()?;
+    /// # let (mut stream, mut peer) = (txaio::net::UnixStream::from_std(a)?, txaio::net::UnixStream::from_std(b)?);
+    /// let (_reader, mut writer) = stream.into_split();
+    /// writer.write_all(b"x").await?;
+    /// assert_eq!(peer.read(&mut [0; 1]).await?, 1);
+    /// # Ok(())
+    /// # }
+    /// ```
     pub async fn write_all(&mut self, buf: &[u8]) -> io::Result<()> {
         write_all(buf, |cx, rest| self.inner.poll_write(cx, rest)).await
     }
@@ -358,6 +691,20 @@ impl OwnedWriteHalf {
     /// # Errors
     ///
     /// The operating system's.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// # #[txaio::main]
+    /// # async fn main() -> std::io::Result<()> {
+    /// # let (a, b) = std::os::unix::net::UnixStream::pair()?;
+    /// # let (mut stream, mut peer) = (txaio::net::UnixStream::from_std(a)?, txaio::net::UnixStream::from_std(b)?);
+    /// let (_reader, mut writer) = stream.into_split();
+    /// writer.shutdown_write().await?;
+    /// assert_eq!(peer.read(&mut [0; 1]).await?, 0);
+    /// # Ok(())
+    /// # }
+    /// ```
     pub async fn shutdown_write(&mut self) -> io::Result<()> {
         poll_fn(|cx| self.inner.poll_close(cx)).await
     }
@@ -367,11 +714,37 @@ impl OwnedWriteHalf {
     /// # Errors
     ///
     /// The operating system's.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// # #[txaio::main]
+    /// # async fn main() -> std::io::Result<()> {
+    /// # let (a, b) = std::os::unix::net::UnixStream::pair()?;
+    /// # let (mut stream, mut peer) = (txaio::net::UnixStream::from_std(a)?, txaio::net::UnixStream::from_std(b)?);
+    /// let (_reader, writer) = stream.into_split();
+    /// assert!(writer.peer_addr().is_ok());
+    /// # Ok(())
+    /// # }
+    /// ```
     pub fn peer_addr(&self) -> io::Result<SocketAddr> {
         self.inner.addr(true)
     }
 
     /// The backend this half belongs to.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// # #[txaio::main]
+    /// # async fn main() -> std::io::Result<()> {
+    /// # let (a, b) = std::os::unix::net::UnixStream::pair()?;
+    /// # let (mut stream, mut peer) = (txaio::net::UnixStream::from_std(a)?, txaio::net::UnixStream::from_std(b)?);
+    /// let (_reader, writer) = stream.into_split();
+    /// assert_eq!(writer.runtime(), txaio::current_runtime());
+    /// # Ok(())
+    /// # }
+    /// ```
     pub fn runtime(&self) -> Runtime {
         self.inner.runtime()
     }

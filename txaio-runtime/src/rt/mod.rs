@@ -165,6 +165,16 @@ impl fmt::Display for Runtime {
 
 /// A name that is not one of txaio's backends, or names one this build does not compile
 /// (from [`Runtime`]'s `FromStr`, `TXAIO_RUNTIME` or `TXAIO_TEST_RUNTIME`).
+///
+/// # Examples
+///
+/// ```
+/// let error = "tokyo".parse::<txaio::Runtime>().unwrap_err();
+/// assert_eq!(
+///     error.to_string(),
+///     "unknown runtime `tokyo`; expected one of `tokio`, `smol`, `async-std`"
+/// );
+/// ```
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ParseRuntimeError {
     given: String,

@@ -175,12 +175,34 @@ pub fn deadline(at: Instant) -> Deadline {
 
 impl Deadline {
     /// The instant this deadline is at.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// txaio::testutil::replace_loop(|_clock| {
+    ///     let at = txaio::now() + std::time::Duration::from_secs(1);
+    ///     assert_eq!(txaio::deadline(at).deadline(), at);
+    /// });
+    /// ```
     #[must_use]
     pub fn deadline(&self) -> Instant {
         self.at
     }
 
     /// Whether the deadline has passed on its clock.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use std::time::Duration;
+    ///
+    /// txaio::testutil::replace_loop(|clock| {
+    ///     let timer = txaio::deadline(txaio::now() + Duration::from_secs(1));
+    ///     assert!(!timer.is_elapsed());
+    ///     clock.advance(Duration::from_secs(1));
+    ///     assert!(timer.is_elapsed());
+    /// });
+    /// ```
     #[must_use]
     pub fn is_elapsed(&self) -> bool {
         self.clock.now() >= timeline(self.at)
