@@ -403,6 +403,8 @@ pub mod guide {
     pub mod from_blocking_code {}
     #[doc = include_str!("guide/networking.md")]
     pub mod networking {}
+    #[doc = include_str!("guide/http.md")]
+    pub mod http {}
     #[doc = include_str!("guide/wamp-client.md")]
     pub mod wamp_client {}
     #[doc = include_str!("guide/coordination.md")]

@@ -105,6 +105,14 @@ fn is_rust(info: &str) -> bool {
 }
 
 fn registered_example(path: &str) -> bool {
+    // txaio-hyper's examples are auto-discovered targets of their package.
+    if Path::new(ROOT)
+        .join("txaio-hyper/examples")
+        .join(path)
+        .is_file()
+    {
+        return true;
+    }
     let basics = read("examples/basics/Cargo.toml");
     let examples =
         fs::read_to_string(Path::new(ROOT).join("examples/Cargo.toml")).unwrap_or_default();
@@ -129,6 +137,10 @@ fn check_include(chapter: &str, block: &Block, problems: &mut Vec<String>) {
     let Some(target) = line
         .trim()
         .strip_prefix("{{#include ../../examples/")
+        .or_else(|| {
+            line.trim()
+                .strip_prefix("{{#include ../../txaio-hyper/examples/")
+        })
         .and_then(|rest| rest.strip_suffix("}}"))
     else {
         problems.push(format!(
@@ -146,7 +158,12 @@ fn check_include(chapter: &str, block: &Block, problems: &mut Vec<String>) {
         return;
     }
     if let Some(anchor) = anchor {
-        let source = read(&format!("examples/{path}"));
+        let folder = if line.contains("../../txaio-hyper/") {
+            "txaio-hyper/examples"
+        } else {
+            "examples"
+        };
+        let source = read(&format!("{folder}/{path}"));
         if !source.contains(&format!("ANCHOR: {anchor}")) {
             problems.push(format!("{place}: examples/{path} has no anchor `{anchor}`"));
         }

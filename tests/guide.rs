@@ -39,7 +39,7 @@ fn include(target: &str) -> String {
     let (path, anchor) = target
         .split_once(':')
         .map_or((target, None), |(p, a)| (p, Some(a)));
-    let source = read(&Path::new(ROOT).join("examples").join(path));
+    let source = read(&Path::new(ROOT).join(path));
     let mut inside = anchor.is_none();
     let mut lines = Vec::new();
     for line in source.lines() {
@@ -63,7 +63,7 @@ fn include(target: &str) -> String {
             lines.push(line);
         }
     }
-    assert!(!lines.is_empty(), "examples/{target} includes nothing");
+    assert!(!lines.is_empty(), "{target} includes nothing");
     lines.join("\n")
 }
 
@@ -91,7 +91,7 @@ fn chapter(file: &str, files: &[String]) -> String {
     for line in read(&Path::new(ROOT).join("book/src").join(file)).lines() {
         match line
             .trim()
-            .strip_prefix("{{#include ../../examples/")
+            .strip_prefix("{{#include ../../")
             .and_then(|rest| rest.strip_suffix("}}"))
         {
             Some(target) => text.push_str(&include(target)),

@@ -11,7 +11,7 @@ use std::time::Duration;
 use futures_rustls::rustls::RootCertStore;
 use futures_rustls::rustls::pki_types::CertificateDer;
 use futures_rustls::rustls::pki_types::pem::PemObject;
-use http_body_util::{BodyExt, Empty};
+use http_body_util::Empty;
 use hyper::body::Bytes;
 use hyper_util::client::legacy::Client;
 
@@ -29,6 +29,28 @@ fn roots(path: &str) -> Result<RootCertStore, Box<dyn std::error::Error + Send +
     }
     Ok(roots)
 }
+
+// ANCHOR: library
+/// What a library writes: an HTTP call with no runtime named. The application's choice of
+/// backend reaches it through the client it is handed.
+mod probe {
+    use http_body_util::Empty;
+    use hyper::body::Bytes;
+    use hyper::{StatusCode, Uri, Version};
+    use hyper_util::client::legacy::Client;
+
+    /// The status, HTTP version and body length of a GET of `url`.
+    pub async fn probe(
+        client: &Client<txaio_hyper::Connector, Empty<Bytes>>,
+        url: Uri,
+    ) -> Result<(StatusCode, Version, usize), Box<dyn std::error::Error + Send + Sync>> {
+        let response = client.get(url).await?;
+        let (status, version) = (response.status(), response.version());
+        let body = response.into_body().collect().await?.to_bytes();
+        Ok((status, version, body.len()))
+    }
+}
+// ANCHOR_END: library
 
 // ANCHOR: client
 #[txaio::main]
@@ -52,12 +74,9 @@ async fn main() -> Result<(), Box<dyn std::error::Error + Send + Sync>> {
         .timer(txaio_hyper::TxaioTimer)
         .build::<_, Empty<Bytes>>(connector);
 
-    let response = client.get(url).await?;
-    let status = response.status();
-    let version = response.version();
-    let body = response.into_body().collect().await?.to_bytes();
+    let (status, version, length) = probe::probe(&client, url).await?;
     println!("{version:?} {status}");
-    println!("{} bytes", body.len());
+    println!("{length} bytes");
     if !status.is_success() {
         std::process::exit(1);
     }
