@@ -10,6 +10,7 @@ mod kinds;
 mod paths;
 mod scope;
 mod signature;
+mod table;
 
 use syn::visit::Visit;
 use syn::{Attribute, Block, Item, Signature};
