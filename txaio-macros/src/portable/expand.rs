@@ -103,19 +103,24 @@ fn outcome(
     declared: &Type,
     output: &Output<'_>,
 ) -> (TokenStream, TokenStream) {
-    let into = |span: Span| {
+    let into = |span: Span, tagged: bool| {
+        // A `Box<dyn Error + Send + Sync>` behind an alias the macro cannot see through is no
+        // `Error` (so no `Into<Failure>`): the tag wraps it in one. A `Failure` needs no tag.
+        let error = if tagged {
+            quote_spanned! {span=> {
+                #[allow(unused_imports)]
+                use #krate::__private::{BoxedErrorTag as _, ErrorTag as _};
+                (&error).__txaio_error_tag().prepare(error)
+            }}
+        } else {
+            quote_spanned!(span=> error)
+        };
         quote_spanned! {span=>
             match __txaio_output {
                 ::core::result::Result::Ok(value) => ::core::result::Result::Ok(value),
-                ::core::result::Result::Err(error) => {
-                    // A `Box<dyn Error + Send + Sync>` behind an alias the macro cannot see
-                    // through is no `Error` (so no `Into<Failure>`): the tag wraps it in one.
-                    #[allow(unused_imports)]
-                    use #krate::__private::{BoxedErrorTag as _, ErrorTag as _};
-                    ::core::result::Result::Err(::core::convert::Into::<#krate::Failure>::into(
-                        (&error).__txaio_error_tag().prepare(error),
-                    ))
-                }
+                ::core::result::Result::Err(error) => ::core::result::Result::Err(
+                    ::core::convert::Into::<#krate::Failure>::into(#error),
+                ),
             }
         }
     };
@@ -126,7 +131,7 @@ fn outcome(
         ),
         Output::Alias => (
             quote_spanned!(declared.span()=> <#declared as #krate::__private::PortableResult>::Value),
-            into(declared.span()),
+            into(declared.span(), true),
         ),
         Output::Result { value, error } => {
             let value = value.to_token_stream();
@@ -139,8 +144,8 @@ fn outcome(
                     value,
                     quote_spanned!(error.span()=> ::core::result::Result::map_err(__txaio_output, #krate::__private::boxed_error)),
                 ),
-                Some(error) => (value, into(error.span())),
-                None => (value, into(declared.span())),
+                Some(error) => (value, into(error.span(), !is_failure(error))),
+                None => (value, into(declared.span(), true)),
             }
         }
     }
@@ -190,4 +195,10 @@ pub(crate) fn kept_fn(args: &Args, sig: &Signature, block: &Block) -> Block {
         })
         .await
     })
+}
+
+/// `Failure` or `txaio::Failure`, written as such: converted without the error tag.
+fn is_failure(error: &Type) -> bool {
+    matches!(error, Type::Path(path) if path.qself.is_none()
+        && path.path.segments.last().is_some_and(|last| last.ident == "Failure"))
 }
