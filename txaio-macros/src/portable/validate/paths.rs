@@ -45,6 +45,15 @@ mod tests {
         );
         assert!(refused(&["async_std", "sync", "Mutex"]).contains("async-std"));
         assert!(refused(&["tokio_util", "codec"]).contains("tokio-util"));
+        // Modules of a runtime, refused whole, with what to use instead.
+        assert!(refused(&["tokio", "fs", "read_to_string"]).contains("std::fs::"));
+        assert!(refused(&["tokio", "fs", "OpenOptions", "new"]).contains("std::fs::"));
+        assert!(refused(&["tokio", "process", "Command", "new"]).contains("std::process"));
+        assert!(refused(&["tokio", "io", "AsyncReadExt"]).contains("futures::io"));
+        assert!(refused(&["tokio", "signal", "ctrl_c"]).contains("ties this function to tokio"));
+        assert!(refused(&["std", "fs", "soft_link"]).contains("defer_to_thread"));
+        assert!(refused(&["std", "thread", "park_timeout_ms"]).contains("parking"));
+        assert!(refused(&["pollster", "FutureExt", "block_on"]).contains("`.await` the future"));
     }
 
     #[test]
