@@ -138,12 +138,11 @@ fn portable_body(
     args: &Args,
     scope: &Scope,
     aliases: &[String],
-    mut attrs: Vec<Attribute>,
+    attrs: Vec<Attribute>,
     sig: &mut syn::Signature,
     block: &syn::Block,
 ) -> (Vec<Attribute>, syn::Block) {
-    let is_async = sig.asyncness.is_some();
-    let kept = !is_async || args.keep_signature || validate::borrows(sig);
+    let kept = sig.asyncness.is_none() || args.keep_signature || validate::borrows(sig);
     let original = sig.clone();
     let output = validate::output(&original, aliases);
     if !args.validated {
@@ -167,8 +166,7 @@ fn portable_body(
                     .unwrap_or_default(),
             );
             reordered.extend(others);
-            attrs = reordered;
-            return (attrs, block.clone());
+            return (reordered, block.clone());
         }
     }
     let body = if kept {
