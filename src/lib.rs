@@ -189,8 +189,12 @@ pub use txaio_runtime::net;
 ///
 /// # On an `async fn`
 ///
-/// The function becomes a plain `fn` returning a [`Deferred`], and its body starts at once as a
-/// task on the selected runtime (Twisted's `inlineCallbacks`). A `Result<T, E>` return (with
+/// A portable fn that borrows, or is marked `keep_signature`, keeps its signature and runs in
+/// its caller's task; one that takes only owned arguments becomes a task returning a
+/// [`Deferred`]. Both are checked the same way (see "What it refuses").
+///
+/// With owned arguments, the function becomes a plain `fn` returning a [`Deferred`], and its
+/// body starts at once as a task on the selected runtime (Twisted's `inlineCallbacks`). A `Result<T, E>` return (with
 /// `E: Into<Failure>`) becomes a `Deferred<T>` whose failure is the `Err`; any other return
 /// type `R` becomes `Deferred<R>`. A panic in the body becomes the failure; cancelling the
 /// deferred stops the task.
@@ -229,8 +233,50 @@ pub use txaio_runtime::net;
 /// }
 /// ```
 ///
-/// Its arguments are moved into the task, so they must be owned: a borrowed argument, `&self`
-/// or `&mut self` is a compile error that suggests owned values or `self: Arc<Self>`.
+/// # Keeping the signature
+///
+/// A body that borrows (`&self`, `&mut self`, `&str`, any non-`'static` lifetime or `impl
+/// Trait` among its arguments) cannot outlive the call, so it is not spawned: the function
+/// stays the `async fn` it is, checked like any portable body, and runs in its caller's task
+/// (no spawn, no allocation, its error type kept). `keep_signature` asks the same for a
+/// function with owned arguments, to keep a typed error that callers match on:
+///
+/// ```
+/// #[derive(Debug, PartialEq)]
+/// enum ProtocolError {
+///     Closed,
+/// }
+///
+/// struct Session {
+///     sent: Vec<String>,
+/// }
+///
+/// #[txaio::portable]
+/// impl Session {
+///     // Borrows `&mut self` and `&str`: an `async fn` still, returning its own error.
+///     async fn send(&mut self, frame: &str) -> Result<usize, ProtocolError> {
+///         if frame.is_empty() {
+///             return Err(ProtocolError::Closed);
+///         }
+///         self.sent.push(frame.to_owned());
+///         Ok(self.sent.len())
+///     }
+/// }
+///
+/// #[txaio::portable(keep_signature)]
+/// async fn parse_port(text: String) -> Result<u16, std::num::ParseIntError> {
+///     text.parse()
+/// }
+/// # #[txaio::main]
+/// # async fn main() {
+/// let mut session = Session { sent: Vec::new() };
+/// assert_eq!(session.send("HELLO").await, Ok(1));
+/// assert_eq!(session.send("").await, Err(ProtocolError::Closed));
+/// assert!(parse_port("http".to_owned()).await.is_err());
+/// # }
+/// ```
+///
+/// With `runtime = ".."`, a kept `async fn`'s body has that backend current at each poll.
 ///
 /// # On a plain `fn`
 ///
@@ -252,7 +298,9 @@ pub use txaio_runtime::net;
 ///
 /// # On an `impl` block
 ///
-/// Applies to every method in it. Async methods take `self: Arc<Self>` (or `self`).
+/// Applies to every method in it. An async method taking `self: Arc<Self>` (or `self`) and
+/// owned arguments becomes a task; one taking `&self` or `&mut self` keeps its signature. On a
+/// trait impl every method keeps its signature (a trait fixes them), and the bodies are checked.
 ///
 /// ```
 /// use std::sync::Arc;
@@ -310,11 +358,14 @@ pub use txaio_runtime::net;
 ///   the function runs on the current backend (the default one, or the one a `#[txaio::test]`
 ///   run entered).
 /// - `crate = "path"` names the txaio crate for facades and renamed dependencies.
+/// - `keep_signature` keeps every function's signature (see "Keeping the signature"), on a fn,
+///   an `impl` block or a `mod`.
 ///
 /// # The deferred's type
 ///
-/// `Result<T, E>` (and `io::Result<T>`, `fmt::Result`, `Box<dyn Error + Send + Sync>` errors)
-/// gives `Deferred<T>`; a result alias of another name declared outside a portable `mod` is
+/// `Result<T, E>` (and `io::Result<T>`, `fmt::Result`, `Box<dyn Error + Send + Sync>` errors,
+/// also behind an alias such as `type BoxError = Box<dyn Error + Send + Sync>;`) gives
+/// `Deferred<T>`; a result alias of another name declared outside a portable `mod` is
 /// not seen through and gives `Deferred<Alias<T>>`. `#[tracing::instrument]` below the
 /// attribute covers the body.
 ///
@@ -325,11 +376,8 @@ pub use txaio_runtime::net;
 ///
 /// - the attribute on anything but a `fn`, an `impl` block or an inline `mod`, an unknown
 ///   argument or runtime name, a runtime not compiled in, the attribute given twice;
-/// - borrowed arguments of an `async fn` (`&T`, `&self`, `self: Pin<&mut Self>`, a
-///   non-`'static` lifetime or `impl Trait`); callback types such as `Box<dyn Fn(&[u8]) + Send>`
-///   borrow nothing and are accepted. The refused function keeps its rewritten signature, so
-///   its callers still compile;
-/// - string error types (make the failure with `txaio::Failure::msg`);
+/// - string error types of a function that becomes a deferred (make the failure with
+///   `txaio::Failure::msg`, or keep the signature);
 /// - calls that block the event loop: `std::thread::sleep`/`park`/`scope`, blocking `std::fs`,
 ///   `std::net` and `std::os::unix::net` calls, `std::process` waits, stdin reads, `mpsc`
 ///   receives, thread `join`, DNS through `ToSocketAddrs`, `block_on` of a known executor

@@ -1,7 +1,11 @@
 //! The book, "Portable functions": what a `#[txaio::portable]` function does at run time, on every backend.
 
+use std::cell::Cell;
+use std::future::Future;
+use std::pin::pin;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
+use std::task::{Context, Poll, Waker};
 use std::time::Duration;
 
 use txaio::{CancelledError, Deferred, Failure, Panic};
@@ -185,4 +189,63 @@ fn callback_on_smol() -> Deferred<txaio::Runtime> {
 async fn a_pinned_function_runs_on_its_backend_from_any_other() {
     assert_eq!(on_smol().await.unwrap(), txaio::Runtime::Smol);
     assert_eq!(callback_on_smol().await.unwrap(), txaio::Runtime::Smol);
+}
+
+/// A session whose state is a `Cell`: `&Counter` is not `Send`, so no task could hold it.
+struct Counter {
+    seen: Cell<usize>,
+}
+
+/// Not an `Error`, so not `Into<Failure>`: a typed error no deferred could carry.
+#[derive(Debug, PartialEq, Eq)]
+enum CounterError {
+    TooMany(usize),
+}
+
+#[txaio::portable]
+impl Counter {
+    async fn bump(&self, by: &str) -> Result<usize, CounterError> {
+        let now = self.seen.get() + by.len();
+        if now > 5 {
+            return Err(CounterError::TooMany(now));
+        }
+        self.seen.set(now);
+        Ok(now)
+    }
+
+    async fn bump_later(&self, by: &str) -> Result<usize, CounterError> {
+        txaio::sleep(Duration::from_millis(1))
+            .await
+            .expect("a sleep is never cancelled here");
+        self.bump(by).await
+    }
+}
+
+#[txaio::test]
+async fn a_borrowing_method_runs_in_its_callers_task_and_returns_its_typed_error() {
+    let counter = Counter { seen: Cell::new(0) };
+    // Polled once by hand with a waker that wakes nothing, it is done within that poll: the
+    // body ran in this task, on this thread (a spawned body would leave it pending).
+    let mut first = pin!(counter.bump("abc"));
+    let polled = first.as_mut().poll(&mut Context::from_waker(Waker::noop()));
+    assert_eq!(polled, Poll::Ready(Ok(3)));
+    // Never polled, never run (a task starts at once, awaited or not).
+    drop(counter.bump("x"));
+    assert_eq!(counter.seen.get(), 3);
+    // Across an `.await` too, and the error is the method's own type, not a `Failure`.
+    let error: CounterError = counter.bump_later("abcd").await.unwrap_err();
+    assert_eq!(error, CounterError::TooMany(7));
+    assert_eq!(counter.bump_later("ab").await, Ok(5));
+}
+
+#[txaio::portable(keep_signature)]
+async fn parse_port(text: String) -> Result<u16, std::num::ParseIntError> {
+    text.parse()
+}
+
+#[txaio::test]
+async fn keep_signature_keeps_an_owned_fns_typed_error() {
+    let error: std::num::ParseIntError = parse_port("http".to_owned()).await.unwrap_err();
+    assert_eq!(error.to_string(), "invalid digit found in string");
+    assert_eq!(parse_port("8080".to_owned()).await, Ok(8080));
 }

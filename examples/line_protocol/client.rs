@@ -41,6 +41,7 @@ pub struct ClientReport {
 /// # Ok(())
 /// # }
 /// ```
+#[txaio::portable(keep_signature)]
 pub async fn run_client(
     addr: SocketAddr,
     name: String,
@@ -85,6 +86,7 @@ pub async fn run_client(
 }
 
 /// One connection: HELLO, then PINGs until `pings` are answered in all. `Ok` when done.
+#[txaio::portable]
 async fn session(
     stream: TcpStream,
     name: &str,
@@ -114,6 +116,7 @@ async fn session(
     bye(&mut writer).await
 }
 
+#[txaio::portable]
 async fn bye(writer: &mut OwnedWriteHalf) -> io::Result<()> {
     writer.write_all(b"BYE\n").await?;
     writer.shutdown_write().await
@@ -121,6 +124,7 @@ async fn bye(writer: &mut OwnedWriteHalf) -> io::Result<()> {
 
 /// Waits for `expected`; a silent server (idle timeout) or a closed one is a lost
 /// connection, anything else a protocol error.
+#[txaio::portable]
 async fn expect(
     lines: &mut LineReader<OwnedReadHalf>,
     idle: &mut IdleWatch,

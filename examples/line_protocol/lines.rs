@@ -31,6 +31,7 @@ pub struct LineReader<R> {
     buffer: Vec<u8>,
 }
 
+#[txaio::portable]
 impl<R: AsyncRead + Unpin> LineReader<R> {
     /// Reads lines from `reader`.
     pub fn new(reader: R) -> Self {

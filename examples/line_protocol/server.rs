@@ -52,6 +52,8 @@ pub struct Server {
     stats: ServerStats,
 }
 
+// Checked, signatures kept: `serve` and `session` stay futures with `io::Error`s.
+#[txaio::portable(keep_signature)]
 impl Server {
     /// A server with `config`'s timing.
     pub fn new(config: Config) -> Arc<Server> {

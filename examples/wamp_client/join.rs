@@ -47,6 +47,7 @@ pub async fn join(
 /// # Errors
 ///
 /// As [`join`].
+#[txaio::portable(keep_signature)]
 pub async fn handshake(
     connection: Connection,
     realm: String,

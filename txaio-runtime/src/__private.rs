@@ -31,7 +31,52 @@ pub fn boxed_error(error: Box<dyn Error + Send + Sync + 'static>) -> Failure {
 }
 
 /// The error inside a boxed one, shown as it shows itself.
-struct BoxedError(Box<dyn Error + Send + Sync + 'static>);
+pub struct BoxedError(Box<dyn Error + Send + Sync + 'static>);
+
+/// Tags a `#[portable] async fn`'s error by its type, dtolnay's autoref trick (as `anyhow!`
+/// does): `(&error).__txaio_error_tag().prepare(error)` gives a `Box<dyn Error + Send + Sync>`
+/// (even behind an alias such as `type BoxError = ..`, which the macro cannot see through)
+/// wrapped as an [`Error`], and any other error as it is, for `Into<Failure>`.
+pub trait BoxedErrorTag {
+    /// The tag of a boxed error.
+    fn __txaio_error_tag(&self) -> BoxedTag {
+        BoxedTag
+    }
+}
+
+impl BoxedErrorTag for Box<dyn Error + Send + Sync + 'static> {}
+
+/// See [`BoxedErrorTag`]: the tag of every other error (found one autoref later).
+pub trait ErrorTag {
+    /// The tag of any other error.
+    fn __txaio_error_tag(&self) -> PlainTag {
+        PlainTag
+    }
+}
+
+impl<E> ErrorTag for &E {}
+
+/// The tag of a `Box<dyn Error + Send + Sync>` error.
+#[derive(Debug)]
+pub struct BoxedTag;
+
+impl BoxedTag {
+    /// The boxed error, as an [`Error`].
+    pub fn prepare(self, error: Box<dyn Error + Send + Sync + 'static>) -> BoxedError {
+        BoxedError(error)
+    }
+}
+
+/// The tag of any other error, which must be `Into<Failure>` itself.
+#[derive(Debug)]
+pub struct PlainTag;
+
+impl PlainTag {
+    /// The error, unchanged.
+    pub fn prepare<E>(self, error: E) -> E {
+        error
+    }
+}
 
 impl fmt::Debug for BoxedError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {

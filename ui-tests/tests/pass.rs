@@ -22,6 +22,8 @@ mod pass_error_types;
 mod pass_impl_trait_return;
 #[path = "pass/instrument.rs"]
 mod pass_instrument;
+#[path = "pass/kept-signatures.rs"]
+mod pass_kept_signatures;
 #[path = "pass/legitimate-names.rs"]
 mod pass_legitimate_names;
 #[cfg(all(feature = "tokio", feature = "smol"))]
@@ -70,6 +72,11 @@ fn impl_trait_return() {
 #[test]
 fn instrument() {
     pass_instrument::main();
+}
+
+#[test]
+fn kept_signatures() {
+    pass_kept_signatures::main();
 }
 
 #[test]

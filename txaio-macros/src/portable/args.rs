@@ -60,16 +60,22 @@ pub(crate) struct Args {
     pub(crate) runtime: Option<(Backend, Span)>,
     /// `crate = "path"`: where txaio is, for facades and renamed dependencies.
     pub(crate) krate: Option<syn::Path>,
+    /// `keep_signature`: every `async fn` keeps its signature (typed errors included) and runs
+    /// in its caller's task; its body is checked all the same.
+    pub(crate) keep_signature: bool,
     /// Set on the attribute this macro re-emits under `#[tracing::instrument]`: the item was
     /// validated already, before the instrumentation rewrote its body.
     pub(crate) validated: bool,
 }
 
+/// The argument that keeps every function's signature (see [`Args::keep_signature`]).
+pub(crate) const KEEP_SIGNATURE: &str = "keep_signature";
+
 /// The hidden argument that marks a re-emitted attribute (see [`Args::validated`]).
 pub(crate) const VALIDATED: &str = "__txaio_validated";
 
-const EXPECTED: &str =
-    "expected `runtime = \"tokio\" | \"smol\" | \"async-std\"` or `crate = \"path\"`";
+const EXPECTED: &str = "expected `runtime = \"tokio\" | \"smol\" | \"async-std\"`, `crate = \"path\"` \
+     or `keep_signature`";
 
 impl Args {
     /// The path of the txaio crate in generated code: `::txaio` unless `crate = ".."` says.
@@ -93,6 +99,10 @@ impl Args {
         let krate = self.krate();
         let validated = syn::Ident::new(VALIDATED, Span::call_site());
         let mut list = vec![quote!(#validated)];
+        if self.keep_signature {
+            let keep = syn::Ident::new(KEEP_SIGNATURE, Span::call_site());
+            list.push(quote!(#keep));
+        }
         if let Some((backend, span)) = self.runtime {
             let name = LitStr::new(backend.name(), span);
             list.push(quote!(runtime = #name));
@@ -121,6 +131,12 @@ pub(crate) fn parse(cx: &Ctxt, args: TokenStream) -> Args {
     for meta in metas {
         match &meta {
             Meta::Path(path) if path.is_ident(VALIDATED) => parsed.validated = true,
+            Meta::Path(path) if path.is_ident(KEEP_SIGNATURE) => {
+                if parsed.keep_signature {
+                    cx.error_spanned_by(path, "`keep_signature` is given twice");
+                }
+                parsed.keep_signature = true;
+            }
             Meta::NameValue(pair) if pair.path.is_ident("runtime") => {
                 let Some(name) = string_value(
                     cx,

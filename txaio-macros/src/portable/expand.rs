@@ -103,12 +103,23 @@ fn outcome(
     declared: &Type,
     output: &Output<'_>,
 ) -> (TokenStream, TokenStream) {
-    let into = |span: Span| {
+    let into = |span: Span, tagged: bool| {
+        // A `Box<dyn Error + Send + Sync>` behind an alias the macro cannot see through is no
+        // `Error` (so no `Into<Failure>`): the tag wraps it in one. A `Failure` needs no tag.
+        let error = if tagged {
+            quote_spanned! {span=> {
+                #[allow(unused_imports)]
+                use #krate::__private::{BoxedErrorTag as _, ErrorTag as _};
+                (&error).__txaio_error_tag().prepare(error)
+            }}
+        } else {
+            quote_spanned!(span=> error)
+        };
         quote_spanned! {span=>
             match __txaio_output {
                 ::core::result::Result::Ok(value) => ::core::result::Result::Ok(value),
                 ::core::result::Result::Err(error) => ::core::result::Result::Err(
-                    ::core::convert::Into::<#krate::Failure>::into(error),
+                    ::core::convert::Into::<#krate::Failure>::into(#error),
                 ),
             }
         }
@@ -120,7 +131,7 @@ fn outcome(
         ),
         Output::Alias => (
             quote_spanned!(declared.span()=> <#declared as #krate::__private::PortableResult>::Value),
-            into(declared.span()),
+            into(declared.span(), true),
         ),
         Output::Result { value, error } => {
             let value = value.to_token_stream();
@@ -133,38 +144,61 @@ fn outcome(
                     value,
                     quote_spanned!(error.span()=> ::core::result::Result::map_err(__txaio_output, #krate::__private::boxed_error)),
                 ),
-                Some(error) => (value, into(error.span())),
-                None => (value, into(declared.span())),
+                Some(error) => (value, into(error.span(), !is_failure(error))),
+                None => (value, into(declared.span(), true)),
             }
         }
     }
 }
 
-/// A callback-style `fn`: the body runs with its backend current, so its txaio calls go there.
-pub(crate) fn plain_fn(args: &Args, block: &Block) -> Block {
+/// A function that keeps its signature: a callback-style `fn`, or an `async fn` that borrows
+/// or is under `keep_signature`. Its body runs with its backend current, so its txaio calls go
+/// there: for a plain `fn` while it runs, for an `async fn` during each poll (it runs in its
+/// caller's task, with no spawn and no allocation).
+pub(crate) fn kept_fn(args: &Args, sig: &Signature, block: &Block) -> Block {
     if args.runtime.is_none() {
         return block.clone();
     }
     let runtime = runtime_expr(args);
     let krate = args.krate();
-    parse_quote!({
-        let __txaio_entered = #krate::__private::enter(#runtime);
-        #block
+    if sig.asyncness.is_none() {
+        return parse_quote!({
+            let __txaio_entered = #krate::__private::enter(#runtime);
+            #block
+        });
+    }
+    let declared: Type = match &sig.output {
+        ReturnType::Default => parse_quote_spanned!(sig.ident.span()=> ()),
+        ReturnType::Type(_, ty) => (**ty).clone(),
+    };
+    let infer = inferred(&declared);
+    let span = sig
+        .asyncness
+        .map_or_else(Span::call_site, |token| token.span);
+    // The body as an `async` block (typed as in `async_fn`, so `?` and `return` check against
+    // the declared type), pinned on the caller's stack and polled with the backend current.
+    parse_quote_spanned!(span=> {
+        let __txaio_runtime = #runtime;
+        let mut __txaio_body = ::core::pin::pin!(async move {
+            if let ::core::option::Option::Some(__txaio_return) = ::core::option::Option::None::<#infer> {
+                #[allow(unreachable_code)]
+                return __txaio_return;
+            }
+            #[allow(clippy::diverging_sub_expression, clippy::let_unit_value, unreachable_code)]
+            let __txaio_return: #infer = #block;
+            #[allow(unreachable_code)]
+            __txaio_return
+        });
+        ::core::future::poll_fn(move |__txaio_cx| {
+            let __txaio_entered = #krate::__private::enter(__txaio_runtime);
+            ::core::future::Future::poll(::core::pin::Pin::as_mut(&mut __txaio_body), __txaio_cx)
+        })
+        .await
     })
 }
 
-/// The signature as the expansion would give it, with a body that is never run: for an item
-/// refused for its signature, so that its callers do not fail too.
-pub(crate) fn placeholder(args: &Args, sig: &mut Signature, output: &Output<'_>) -> Block {
-    if sig.asyncness.is_some() {
-        let krate = args.krate();
-        let declared: Type = match &sig.output {
-            ReturnType::Default => parse_quote!(()),
-            ReturnType::Type(_, ty) => (**ty).clone(),
-        };
-        let (value, _) = outcome(&krate, &declared, output);
-        sig.asyncness = None;
-        sig.output = parse_quote!(-> #krate::Deferred<#value>);
-    }
-    parse_quote!({ ::core::unreachable!("this function did not compile") })
+/// `Failure` or `txaio::Failure`, written as such: converted without the error tag.
+fn is_failure(error: &Type) -> bool {
+    matches!(error, Type::Path(path) if path.qself.is_none()
+        && path.path.segments.last().is_some_and(|last| last.ident == "Failure"))
 }

@@ -45,7 +45,7 @@ fn portable_item(
 ) -> TokenStream {
     match item {
         Item::Fn(function) => portable_fn(cx, args, scope, aliases, function),
-        Item::Impl(block) => portable_impl(cx, args, scope, aliases, block, top),
+        Item::Impl(block) => portable_impl(cx, args, scope, aliases, block),
         Item::Mod(module) => portable_mod(cx, args, module),
         other if top => {
             cx.syn_error(syn::Error::new(
@@ -88,6 +88,7 @@ fn own_args(cx: &Ctxt, outer: &Args, attrs: &mut Vec<Attribute>, redundant: &str
             Args {
                 runtime: own.runtime.or(outer.runtime),
                 krate: own.krate.or_else(|| outer.krate.clone()),
+                keep_signature: own.keep_signature || outer.keep_signature,
                 validated: outer.validated,
             }
         }
@@ -128,36 +129,33 @@ fn portable_fn(
     .into_token_stream()
 }
 
-/// Validates one function (or method) and returns its attributes and new body; the signature
-/// changes too for an `async fn`.
+/// Validates one function (or method) and returns its attributes and new body. An `async fn`
+/// that takes only owned arguments becomes a `fn` returning a `Deferred` (its signature
+/// changes); one that borrows, or is under `keep_signature`, keeps its signature and runs in
+/// its caller's task.
 fn portable_body(
     cx: &Ctxt,
     args: &Args,
     scope: &Scope,
     aliases: &[String],
-    mut attrs: Vec<Attribute>,
+    attrs: Vec<Attribute>,
     sig: &mut syn::Signature,
     block: &syn::Block,
 ) -> (Vec<Attribute>, syn::Block) {
+    let kept = sig.asyncness.is_none() || args.keep_signature || validate::borrows(sig);
     let original = sig.clone();
     let output = validate::output(&original, aliases);
     if !args.validated {
-        let refused = validate::check_borrows(cx, sig);
         if let validate::Output::Result {
             error: Some(error), ..
         } = &output
         {
-            if sig.asyncness.is_some() {
+            if !kept {
                 validate::check_error_type(cx, error);
             }
         }
         validate::check_function(cx, &args.crate_names(), scope, sig, block);
-        if refused {
-            let body = expand::placeholder(args, sig, &output);
-            attrs.push(syn::parse_quote!(#[allow(unused_variables)]));
-            return (attrs, body);
-        }
-        if sig.asyncness.is_some() && attrs.iter().any(validate::is_instrument) {
+        if !kept && attrs.iter().any(validate::is_instrument) {
             // `#[tracing::instrument]` must see the `async fn` to cover its body: it runs
             // first, then this attribute again (marked as validated) on what it wrote.
             let (mut reordered, others): (Vec<Attribute>, Vec<Attribute>) =
@@ -171,10 +169,10 @@ fn portable_body(
             return (reordered, block.clone());
         }
     }
-    let body = if sig.asyncness.is_some() {
-        expand::async_fn(args, sig, block, &output)
+    let body = if kept {
+        expand::kept_fn(args, sig, block)
     } else {
-        expand::plain_fn(args, block)
+        expand::async_fn(args, sig, block, &output)
     };
     (attrs, body)
 }
@@ -185,40 +183,19 @@ fn portable_impl(
     scope: &Scope,
     aliases: &[String],
     mut block: ItemImpl,
-    top: bool,
 ) -> TokenStream {
-    if let Some((_, trait_path, _)) = &block.trait_ {
-        if top {
-            cx.error_spanned_by(
-                trait_path,
-                "#[txaio::portable] changes method signatures (`async fn` becomes `fn -> Deferred<T>`), \
-                 which a trait impl cannot; put it on an inherent `impl` block",
-            );
-        } else {
-            // Inside a portable `mod`, a trait impl keeps its signatures; its bodies are checked.
-            for item in &block.items {
-                if let ImplItem::Fn(method) = item {
-                    validate::check_function(
-                        cx,
-                        &args.crate_names(),
-                        scope,
-                        &method.sig,
-                        &method.block,
-                    );
-                }
-            }
-        }
-        return block.into_token_stream();
-    }
+    // A trait impl cannot change its methods' signatures: they are all kept (and checked).
+    let is_trait_impl = block.trait_.is_some();
     for item in &mut block.items {
         let ImplItem::Fn(method) = item else { continue };
-        let own = own_args(
+        let mut own = own_args(
             cx,
             args,
             &mut method.attrs,
             "#[txaio::portable] on the `impl` block already covers this method; remove this one \
              (or give it arguments, such as `runtime = \"smol\"`, to override the block's)",
         );
+        own.keep_signature |= is_trait_impl;
         let attrs = std::mem::take(&mut method.attrs);
         let (attrs, body) = portable_body(
             cx,
@@ -325,8 +302,22 @@ mod tests {
             ),
         )
         .to_string();
+        // A borrowing `async fn` keeps its signature, with no spawn and no error.
         assert!(
-            out.contains("unreachable") && out.contains("Deferred"),
+            out.contains("async fn f") && !out.contains("spawn") && !out.contains("compile_error"),
+            "{out}"
+        );
+        let out = expand(
+            quote!(keep_signature),
+            &quote!(
+                async fn f(id: u32) -> Result<u8, MyError> {
+                    Ok(1)
+                }
+            ),
+        )
+        .to_string();
+        assert!(
+            out.contains("async fn f") && out.contains("MyError") && !out.contains("spawn"),
             "{out}"
         );
 

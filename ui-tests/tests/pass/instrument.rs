@@ -73,6 +73,14 @@ impl Session {
         txaio::sleep(Duration::from_millis(1)).await.ok();
         tracing::info!(name: "join body", "after an await");
     }
+
+    // Borrowing: kept as an `async fn`, which the instrumentation wraps as it is.
+    #[tracing::instrument(skip(self))]
+    async fn realm(&self, name: &str) -> usize {
+        txaio::sleep(Duration::from_millis(1)).await.ok();
+        tracing::info!(name: "realm body", "after an await");
+        name.len()
+    }
 }
 
 pub fn main() {
@@ -81,6 +89,7 @@ pub fn main() {
         txaio::__private::block_on(runtime, async {
             assert_eq!(traced(1).await.unwrap(), 1);
             std::sync::Arc::new(Session).join().await.unwrap();
+            assert_eq!(Session.realm("realm1").await, 6);
         });
         // Only this case's events: other tests of the same program may log.
         let seen: Vec<_> = std::mem::take(&mut *SEEN.lock().unwrap())
@@ -91,7 +100,8 @@ pub fn main() {
             seen,
             [
                 ("traced body".to_owned(), Some("traced")),
-                ("join body".to_owned(), Some("join"))
+                ("join body".to_owned(), Some("join")),
+                ("realm body".to_owned(), Some("realm"))
             ],
             "on {runtime}"
         );

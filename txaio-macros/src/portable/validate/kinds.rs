@@ -90,51 +90,30 @@ pub(crate) fn after_method(kind: &Kind, method: &str) -> Option<Kind> {
     })
 }
 
-/// Why calling `method` on a `kind` blocks the event loop, if it does.
+impl Kind {
+    /// The type of a value of this kind, as the table of refused paths names it.
+    fn type_path(&self) -> Option<&'static str> {
+        Some(match self {
+            Kind::Command => "std::process::Command",
+            Kind::Child => "std::process::Child",
+            Kind::Stdin => "std::io::Stdin",
+            Kind::StdinLock => "std::io::StdinLock",
+            Kind::Receiver => "std::sync::mpsc::Receiver",
+            Kind::Sender => "std::sync::mpsc::Sender",
+            Kind::SyncSender => "std::sync::mpsc::SyncSender",
+            Kind::JoinHandle => "std::thread::JoinHandle",
+            Kind::OpenOptions => "std::fs::OpenOptions",
+            Kind::LocalPool => "futures::executor::LocalPool",
+            Kind::EventualResult => "txaio::blocking::EventualResult",
+            Kind::ThreadBuilder | Kind::Txaio | Kind::Tuple(_) => return None,
+        })
+    }
+}
+
+/// Why calling `method` on a `kind` blocks the event loop, if the table says it does.
 pub(crate) fn blocking_method(kind: &Kind, method: &str) -> Option<String> {
-    let (what, remedy) = match (kind, method) {
-        (Kind::Command, "output" | "status") => (
-            "waits for the child process",
-            "run it on the blocking pool: `txaio::defer_to_thread(move || command.output())`",
-        ),
-        (Kind::Child, "wait" | "wait_with_output") => (
-            "waits for the child process",
-            "run it on the blocking pool: `txaio::defer_to_thread(move || child.wait())`",
-        ),
-        (
-            Kind::Stdin | Kind::StdinLock,
-            "read_line" | "read_to_string" | "read_to_end" | "read" | "read_exact" | "lines"
-            | "bytes",
-        ) => (
-            "waits for input",
-            "read stdin on the blocking pool with `txaio::defer_to_thread`",
-        ),
-        (Kind::Receiver, "recv" | "recv_timeout" | "iter" | "into_iter")
-        | (Kind::SyncSender, "send") => (
-            "waits on a blocking channel",
-            "use an async channel (`futures::channel::mpsc`) and `.await` it",
-        ),
-        (Kind::JoinHandle, "join") => (
-            "waits for the thread to end",
-            "run the work with `txaio::defer_to_thread` and `.await` its deferred",
-        ),
-        (Kind::OpenOptions, "open") => (
-            "opens a file on this thread",
-            "run it on the blocking pool: `txaio::defer_to_thread(move || options.open(path))`",
-        ),
-        (Kind::LocalPool, "run" | "run_until") => (
-            "runs another executor on this thread",
-            "`.await` the future instead",
-        ),
-        (Kind::EventualResult, "wait") => (
-            "waits on this thread, which is the event loop's",
-            "`.await` the deferred instead",
-        ),
-        _ => return None,
-    };
-    Some(format!(
-        "`.{method}()` {what} and blocks the event loop; {remedy}"
-    ))
+    let row = super::table::blocking_method(kind.type_path()?, method)?;
+    Some(format!("`.{method}()` {}", row.text(row.path)))
 }
 
 #[cfg(test)]

@@ -1,5 +1,6 @@
-//! What `#[txaio::portable]` refuses: borrowed arguments of an `async fn` (its body runs as a
-//! task), calls that block the event loop, and paths that tie the code to one runtime.
+//! What `#[txaio::portable]` refuses: calls that block the event loop, paths that tie the code
+//! to one runtime, and error types a deferred cannot fail with; and which `async fn`s borrow
+//! (they keep their signatures).
 //!
 //! A proc macro sees only the item it is on. What it sees, it checks with Rust's scoping: the
 //! `use` items of the function, of its blocks, and of an inline `mod` it is on.
@@ -9,13 +10,14 @@ mod kinds;
 mod paths;
 mod scope;
 mod signature;
+mod table;
 
 use syn::visit::Visit;
 use syn::{Attribute, Block, Item, Signature};
 
 pub(crate) use scope::Scope;
 pub(crate) use signature::{
-    Output, boxed_dyn_error, check_borrows, check_error_type, error_refusal, output,
+    Output, borrows, boxed_dyn_error, check_error_type, error_refusal, output,
 };
 
 use crate::ctxt::Ctxt;

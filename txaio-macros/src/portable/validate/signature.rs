@@ -1,5 +1,6 @@
-//! What a portable `async fn`'s signature may not have: borrowed arguments (its body runs as
-//! a task that outlives the call), and error types a deferred cannot fail with.
+//! What a portable `async fn`'s signature says: whether it borrows (then it keeps its
+//! signature, as its body cannot outlive the call), what its deferred holds, and error types a
+//! deferred cannot fail with.
 
 use syn::visit::{self, Visit};
 use syn::{
@@ -8,82 +9,26 @@ use syn::{
 
 use crate::ctxt::Ctxt;
 
-/// Refuses borrowed arguments and receivers of a portable `async fn`; returns whether it did.
-pub(crate) fn check_borrows(cx: &Ctxt, sig: &Signature) -> bool {
-    if sig.asyncness.is_none() {
-        return false;
-    }
-    let before = cx.len();
-    for input in &sig.inputs {
-        match input {
-            FnArg::Receiver(receiver) if receiver.colon_token.is_none() => {
-                if receiver.reference.is_some() {
-                    let form = if receiver.mutability.is_some() { "&mut self" } else { "&self" };
-                    cx.error_spanned_by(
-                        receiver,
-                        format!(
-                            "a #[txaio::portable] async fn runs as a task and cannot borrow `{form}`; \
-                             take `self: Arc<Self>` (or `self` by value) instead"
-                        ),
-                    );
-                }
-            }
-            FnArg::Receiver(receiver) => {
-                if find_borrow(&receiver.ty).is_some() {
-                    let form = quote::ToTokens::to_token_stream(&*receiver.ty)
-                        .to_string()
-                        .replace(" < ", "<")
-                        .replace(" >", ">")
-                        .replace("& ", "&");
-                    cx.error_spanned_by(
-                        receiver,
-                        format!(
-                            "a #[txaio::portable] async fn runs as a task and cannot borrow its \
-                             receiver (`self: {form}`); take `self: Arc<Self>` (or `self` by value) instead"
-                        ),
-                    );
-                }
-            }
-            FnArg::Typed(argument) => match find_borrow(&argument.ty) {
-                Some(Borrow::Reference(reference)) => cx.error_spanned_by(
-                    reference,
-                    "a #[txaio::portable] async fn runs as a task and cannot take borrowed \
-                     arguments; take an owned value (`String`, `Vec<T>`, `Arc<T>`) instead",
-                ),
-                Some(Borrow::Lifetime(lifetime)) => cx.error_spanned_by(
-                    lifetime,
-                    format!(
-                        "a #[txaio::portable] async fn runs as a task that outlives the call, so its \
-                         arguments cannot borrow for `{lifetime}`; take an owned value (`Cow<'static, str>`, \
-                         `String`) instead"
-                    ),
-                ),
-                Some(Borrow::ImplTrait(ty)) => cx.error_spanned_by(
-                    ty,
-                    "a #[txaio::portable] async fn moves its arguments into a task that outlives the \
-                     call, so an `impl Trait` argument must be `'static`: add `+ 'static`",
-                ),
-                None => {}
-            },
-        }
-    }
-    cx.len() > before
+/// Whether an `async fn` borrows: a `&self`/`&mut self` receiver (or `self: Pin<&mut Self>`),
+/// or an argument holding a reference, a non-`'static` lifetime or an `impl Trait` without
+/// `'static`. Such a function cannot run as a task that outlives the call, so it keeps its
+/// signature and runs in its caller's task.
+pub(crate) fn borrows(sig: &Signature) -> bool {
+    sig.inputs.iter().any(|input| match input {
+        FnArg::Receiver(receiver) if receiver.colon_token.is_none() => receiver.reference.is_some(),
+        FnArg::Receiver(receiver) => has_borrow(&receiver.ty),
+        FnArg::Typed(argument) => has_borrow(&argument.ty),
+    })
 }
 
-enum Borrow<'a> {
-    Reference(&'a Type),
-    Lifetime(&'a Lifetime),
-    ImplTrait(&'a Type),
-}
-
-/// The first borrow inside `ty`: a non-`'static` reference or lifetime, or an `impl Trait`
-/// without `'static`. Callback types (`fn(&str)`, `dyn Fn(&Event)`) borrow nothing: their
-/// arguments are not looked into.
-fn find_borrow(ty: &Type) -> Option<Borrow<'_>> {
-    struct Finder<'ast>(Option<Borrow<'ast>>);
-    impl<'ast> Visit<'ast> for Finder<'ast> {
+/// Whether `ty` borrows: a non-`'static` reference or lifetime, or an `impl Trait` without
+/// `'static`. Callback types (`fn(&str)`, `dyn Fn(&Event)`) borrow nothing: their arguments
+/// are not looked into.
+fn has_borrow(ty: &Type) -> bool {
+    struct Finder(bool);
+    impl<'ast> Visit<'ast> for Finder {
         fn visit_type(&mut self, ty: &'ast Type) {
-            if self.0.is_some() {
+            if self.0 {
                 return;
             }
             match ty {
@@ -93,7 +38,7 @@ fn find_borrow(ty: &Type) -> Option<Borrow<'_>> {
                         .as_ref()
                         .is_none_or(|lifetime| lifetime.ident != "static") =>
                 {
-                    self.0 = Some(Borrow::Reference(ty));
+                    self.0 = true;
                 }
                 Type::BareFn(_) => {}
                 Type::ImplTrait(bounds) => {
@@ -103,7 +48,7 @@ fn find_borrow(ty: &Type) -> Option<Borrow<'_>> {
                     if is_static {
                         visit::visit_type(self, ty);
                     } else {
-                        self.0 = Some(Borrow::ImplTrait(ty));
+                        self.0 = true;
                     }
                 }
                 _ => visit::visit_type(self, ty),
@@ -111,8 +56,8 @@ fn find_borrow(ty: &Type) -> Option<Borrow<'_>> {
         }
 
         fn visit_lifetime(&mut self, lifetime: &'ast Lifetime) {
-            if self.0.is_none() && lifetime.ident != "static" {
-                self.0 = Some(Borrow::Lifetime(lifetime));
+            if lifetime.ident != "static" {
+                self.0 = true;
             }
         }
 
@@ -126,7 +71,7 @@ fn find_borrow(ty: &Type) -> Option<Borrow<'_>> {
         // `for<'a> Fn(&'a T)`: lifetimes bound by the callback itself.
         fn visit_bound_lifetimes(&mut self, _: &'ast syn::BoundLifetimes) {}
     }
-    let mut finder = Finder(None);
+    let mut finder = Finder(false);
     finder.visit_type(ty);
     finder.0
 }

@@ -148,7 +148,7 @@ fn blocking_calls() {
                 std::io::stdin().read_line(&mut s);
             }
         ),
-        "waits for input",
+        "waiting for input",
     );
     refused(
         quote!(
@@ -173,7 +173,7 @@ fn blocking_calls() {
                 std::thread::spawn(|| 1).join();
             }
         ),
-        "thread to end",
+        "thread ends",
     );
 }
 
