@@ -37,7 +37,7 @@ use std::future::Future;
 use std::mem::{self, ManuallyDrop};
 use std::panic::Location;
 use std::pin::Pin;
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU32, Ordering};
 use std::sync::{Arc, Weak};
 use std::task::{Context, Poll, Waker};
 use std::thread::{self, ThreadId};
@@ -120,7 +120,14 @@ struct Inner<T> {
     /// Set, never cleared, when the deferred fires or its cancel begins: the task driving a
     /// spawned deferred reads it without the lock before each poll, and stops once it is set.
     closed: AtomicBool,
+    /// 0 for most deferreds. A coordination primitive's waiter ([`Deferred::new_withdrawable`])
+    /// has [`COUNTED`] set and counts its handles in the other bits: when the last one drops
+    /// before it is served, the waiter withdraws (see [`Deferred::withdraw`]).
+    users: AtomicU32,
 }
+
+/// The bit of [`Inner::users`] that says the handles are counted.
+const COUNTED: u32 = 1 << 31;
 
 struct State<T> {
     phase: Phase<T>,
@@ -285,7 +292,7 @@ enum FiredBy {
     Caller,
     /// The task driving a spawned deferred, with its future's output.
     Task,
-    /// [`Deferred::offer`]: fires a pending deferred only, and hands the outcome back
+    /// [`Held::offer`]: fires a pending deferred only, and hands the outcome back
     /// otherwise, even to the thread cancelling it.
     Offer,
 }
@@ -336,6 +343,7 @@ impl<T> Deferred<T> {
         Deferred::with_debugging_record(Arc::new(Inner {
             state: StateLock::new(State::pending(awaited)),
             closed: AtomicBool::new(false),
+            users: AtomicU32::new(0),
         }))
     }
 
@@ -360,11 +368,39 @@ impl<T> Deferred<T> {
         }
     }
 
+    /// A handle to `inner`: a new deferred's first, or one made inside txaio from a shared
+    /// `inner` (counted like any other, so that its drop balances).
     fn from_inner(inner: Arc<Inner<T>>) -> Self {
+        inner.count_handle();
         Deferred {
             inner,
             waiter: None,
         }
+    }
+
+    /// A pending deferred whose handles are counted: when the last one drops before it fired,
+    /// with no callback or consumer attached (nobody could see it fire), it
+    /// [withdraws](Deferred::withdraw). The coordination primitives hold their waiters through
+    /// [`Held`], which does not count.
+    #[track_caller]
+    pub(crate) fn new_withdrawable() -> Self {
+        let mut inner: Arc<Inner<T>> = Arc::default();
+        if let Some(unique) = Arc::get_mut(&mut inner) {
+            *unique.users.get_mut() = COUNTED | 1;
+        }
+        if is_debugging() {
+            Self::record_creation(&mut inner, Location::caller());
+        }
+        Deferred {
+            inner,
+            waiter: None,
+        }
+    }
+
+    /// A hold on the deferred that is not one of its handles: it keeps the deferred alive but
+    /// does not keep a withdrawable one from withdrawing.
+    pub(crate) fn hold(&self) -> Held<T> {
+        Held(Arc::clone(&self.inner))
     }
 
     fn lock(&self) -> StateGuard<'_, T> {
@@ -420,6 +456,7 @@ impl<T> Default for Inner<T> {
         Inner {
             state: StateLock::new(State::pending(Awaited::new())),
             closed: AtomicBool::new(false),
+            users: AtomicU32::new(0),
         }
     }
 }
@@ -427,6 +464,48 @@ impl<T> Default for Inner<T> {
 impl<T> Inner<T> {
     fn lock(&self) -> StateGuard<'_, T> {
         self.state.lock()
+    }
+
+    /// Counts a new handle, if handles are counted.
+    #[inline]
+    fn count_handle(&self) {
+        if self.users.load(Ordering::Relaxed) & COUNTED != 0 {
+            self.users.fetch_add(1, Ordering::Relaxed);
+        }
+    }
+
+    /// Uncounts a dropped handle; `true` if it was the last one.
+    #[inline]
+    fn uncount_handle(&self) -> bool {
+        self.users.load(Ordering::Relaxed) & COUNTED != 0
+            && self.users.fetch_sub(1, Ordering::AcqRel) == COUNTED | 1
+    }
+
+    /// Whether its handles are counted and none is left.
+    fn without_handles(&self) -> bool {
+        self.users.load(Ordering::Acquire) == COUNTED
+    }
+}
+
+/// A hold on a deferred that is not a handle (see [`Deferred::hold`]): how a coordination
+/// primitive keeps a waiter in its line.
+pub(crate) struct Held<T>(Arc<Inner<T>>);
+
+impl<T: Send + 'static> Held<T> {
+    /// Fires the deferred if it is pending; else gives `outcome` back (it had fired, a cancel
+    /// has begun on any thread, or it is withdrawing: its last handle dropped). How the
+    /// coordination primitives hand a value to a waiter: a refused value goes to the next
+    /// one, never lost.
+    #[track_caller]
+    pub(crate) fn offer(&self, outcome: Result<T, Failure>) -> Result<(), Result<T, Failure>> {
+        self.0
+            .fire(outcome, FiredBy::Offer, Location::caller(), false)
+            .map_err(|refused| refused.outcome)
+    }
+
+    /// Whether it fired (or its cancel began).
+    pub(crate) fn is_called(&self) -> bool {
+        !self.0.is_open()
     }
 }
 
@@ -472,15 +551,6 @@ impl<T: Send + 'static> Deferred<T> {
             .or_else(Refused::into_error)
     }
 
-    /// Fires the deferred if it is pending; else gives `outcome` back (it had fired, or a
-    /// cancel has begun on any thread). How the coordination primitives hand a value to a
-    /// waiter: a refused value goes to the next one, never lost.
-    #[track_caller]
-    pub(crate) fn offer(&self, outcome: Result<T, Failure>) -> Result<(), Result<T, Failure>> {
-        self.fire(outcome, FiredBy::Offer, Location::caller(), false)
-            .map_err(|refused| refused.outcome)
-    }
-
     /// Fires it as a link of a chain, from inside another deferred's callbacks: the outcome is
     /// stored (`Queued`) and its callbacks run when [`Resume::resume`] is called. `true` if
     /// it fired.
@@ -507,8 +577,6 @@ impl<T: Send + 'static> Deferred<T> {
         let _ = self.fire(outcome, FiredBy::Task, Location::caller(), false);
     }
 
-    /// Fires it with `outcome`, or hands that back, saying why (see [`Refused`]). The refused
-    /// outcome must be dropped by the caller, outside the lock.
     #[inline]
     fn fire(
         &self,
@@ -517,145 +585,15 @@ impl<T: Send + 'static> Deferred<T> {
         location: &'static Location<'static>,
         queue: bool,
     ) -> Result<(), Refused<T>> {
-        let mut state = self.lock();
-        if !queue && state.nobody_waits() {
-            // The common deferred fired before anyone reacted: nothing to run, wake or drop.
-            self.inner.closed.store(true, Ordering::Release);
-            mem::replace(&mut state.phase, Phase::Done(outcome)).discard();
-            return Ok(());
-        }
-        self.fire_attached(state, outcome, by, location, queue)
+        self.inner.fire(outcome, by, location, queue)
     }
 
-    /// [`fire`](Deferred::fire) when something is attached: callbacks to run, awaiters or a
-    /// task to wake, a canceller to drop, a debugging record to complete.
-    fn fire_attached<'a>(
-        &'a self,
-        mut guard: StateGuard<'a, T>,
-        outcome: Result<T, Failure>,
-        by: FiredBy,
-        location: &'static Location<'static>,
-        queue: bool,
-    ) -> Result<(), Refused<T>> {
-        let fired_trace = if guard.sites.is_some() && is_debugging() && guard.accepts(by) {
-            // Captured outside the lock: a backtrace takes microseconds, and others would spin
-            // meanwhile. What changed in between is read again below.
-            drop(guard);
-            let trace = Backtrace::force_capture();
-            guard = self.lock();
-            Some(trace)
-        } else {
-            None
-        };
-        let state = &mut *guard;
-        let (canceller, task, outcome) = match &mut state.phase {
-            Phase::Pending {
-                canceller, task, ..
-            } => (canceller.take(), task.take(), outcome),
-            Phase::Cancelling {
-                by: canceller_thread,
-                canceller,
-                task,
-                instead,
-            } if by == FiredBy::Caller && *canceller_thread == thread::current().id() => {
-                let outcome = match (outcome, instead.take()) {
-                    (Err(failure), Some(instead)) if failure.is::<CancelledError>() => Err(instead),
-                    (outcome, _) => outcome,
-                };
-                (canceller.take(), task.take(), outcome)
-            }
-            Phase::Cancelling { .. } => {
-                return Err(Refused {
-                    outcome,
-                    already_called: None,
-                });
-            }
-            Phase::Queued(_) | Phase::RunningCallbacks | Phase::Done(_) => {
-                let already_called = (!state.cancelled && by != FiredBy::Offer).then(|| {
-                    AlreadyCalledError::first_fired_at(
-                        state.sites.as_ref().and_then(|sites| sites.first_fired()),
-                    )
-                });
-                return Err(Refused {
-                    outcome,
-                    already_called,
-                });
-            }
-        };
-        self.inner.closed.store(true, Ordering::Release);
-        if let Some(sites) = &mut *state.sites {
-            sites.fired_at(location, fired_trace);
-        }
-        if queue {
-            let old_phase = mem::replace(&mut state.phase, Phase::Queued(outcome));
-            drop(guard);
-            drop(canceller);
-            old_phase.discard();
-            if let Some(task) = task {
-                task.wake();
-            }
-            return Ok(());
-        }
-        if state.reactions.is_empty() && state.takers.is_empty() {
-            let old_phase = mem::replace(&mut state.phase, Phase::Done(outcome));
-            let woken = state.waiters.take();
-            drop(guard);
-            drop(canceller);
-            old_phase.discard();
-            woken.wake_all();
-        } else {
-            let batch = state.reactions.take();
-            let old_phase = mem::replace(&mut state.phase, Phase::RunningCallbacks);
-            drop(guard);
-            // The canceller (and what it holds) goes before the callbacks run.
-            drop(canceller);
-            old_phase.discard();
-            self.run_reactions(outcome, batch);
-        }
-        if let Some(task) = task
-            && by != FiredBy::Task
-        {
-            task.wake();
-        }
-        Ok(())
+    fn run_reactions(&self, outcome: Result<T, Failure>, batch: Reactions<T>) {
+        self.inner.run_reactions(outcome, batch);
     }
 
-    /// Runs `batch`, then whatever was queued meanwhile, then serves the takers, puts the
-    /// outcome back (`Done`) and wakes the awaiters. Called in `RunningCallbacks`, with the
-    /// outcome lent out of the state.
-    fn run_reactions(&self, outcome: Result<T, Failure>, mut batch: Reactions<T>) {
-        loop {
-            for reaction in batch.take().into_ordered() {
-                if let Err(panic) = crate::panic::catch(|| reaction.react(outcome.as_ref())) {
-                    report::callback_panicked(&panic);
-                }
-            }
-            let mut state = self.lock();
-            if state.reactions.is_empty() {
-                Self::settle_down(state, outcome);
-                return;
-            }
-            batch = state.reactions.take();
-        }
-    }
-
-    /// Ends a lend (an awaiter's clone): back to `Done`, unless callbacks or takers queued
-    /// meanwhile, which then run here.
     fn put_back(&self, outcome: Result<T, Failure>) {
-        let mut state = self.lock();
-        if state.reactions.is_empty() && state.takers.is_empty() {
-            state.phase = Phase::Done(outcome);
-            if state.waiters.is_empty() {
-                return;
-            }
-            let woken = state.waiters.take();
-            drop(state);
-            woken.wake_all();
-            return;
-        }
-        let batch = state.reactions.take();
-        drop(state);
-        self.run_reactions(outcome, batch);
+        self.inner.put_back(outcome);
     }
 
     /// Leaves `RunningCallbacks` for `Done`: the first taker (if any) moves the value out.
@@ -811,6 +749,171 @@ impl<T: Send + 'static> Deferred<T> {
     }
 }
 
+impl<T: Send + 'static> Inner<T> {
+    /// Fires it with `outcome`, or hands that back, saying why (see [`Refused`]). The refused
+    /// outcome must be dropped by the caller, outside the lock.
+    #[inline]
+    fn fire(
+        &self,
+        outcome: Result<T, Failure>,
+        by: FiredBy,
+        location: &'static Location<'static>,
+        queue: bool,
+    ) -> Result<(), Refused<T>> {
+        let mut state = self.lock();
+        if !queue && state.nobody_waits() {
+            // The common deferred fired before anyone reacted: nothing to run, wake or drop.
+            self.closed.store(true, Ordering::Release);
+            mem::replace(&mut state.phase, Phase::Done(outcome)).discard();
+            return Ok(());
+        }
+        self.fire_attached(state, outcome, by, location, queue)
+    }
+
+    /// [`fire`](Deferred::fire) when something is attached: callbacks to run, awaiters or a
+    /// task to wake, a canceller to drop, a debugging record to complete.
+    fn fire_attached<'a>(
+        &'a self,
+        mut guard: StateGuard<'a, T>,
+        outcome: Result<T, Failure>,
+        by: FiredBy,
+        location: &'static Location<'static>,
+        queue: bool,
+    ) -> Result<(), Refused<T>> {
+        let fired_trace = if guard.sites.is_some() && is_debugging() && guard.accepts(by) {
+            // Captured outside the lock: a backtrace takes microseconds, and others would spin
+            // meanwhile. What changed in between is read again below.
+            drop(guard);
+            let trace = Backtrace::force_capture();
+            guard = self.lock();
+            Some(trace)
+        } else {
+            None
+        };
+        let state = &mut *guard;
+        let (canceller, task, outcome) = match &mut state.phase {
+            Phase::Pending { .. }
+                if by == FiredBy::Offer
+                    && self.without_handles()
+                    && state.reactions.is_empty()
+                    && state.takers.is_empty() =>
+            {
+                // A waiter withdrawing (its last handle dropped): nobody would see the value.
+                return Err(Refused {
+                    outcome,
+                    already_called: None,
+                });
+            }
+            Phase::Pending {
+                canceller, task, ..
+            } => (canceller.take(), task.take(), outcome),
+            Phase::Cancelling {
+                by: canceller_thread,
+                canceller,
+                task,
+                instead,
+            } if by == FiredBy::Caller && *canceller_thread == thread::current().id() => {
+                let outcome = match (outcome, instead.take()) {
+                    (Err(failure), Some(instead)) if failure.is::<CancelledError>() => Err(instead),
+                    (outcome, _) => outcome,
+                };
+                (canceller.take(), task.take(), outcome)
+            }
+            Phase::Cancelling { .. } => {
+                return Err(Refused {
+                    outcome,
+                    already_called: None,
+                });
+            }
+            Phase::Queued(_) | Phase::RunningCallbacks | Phase::Done(_) => {
+                let already_called = (!state.cancelled && by != FiredBy::Offer).then(|| {
+                    AlreadyCalledError::first_fired_at(
+                        state.sites.as_ref().and_then(|sites| sites.first_fired()),
+                    )
+                });
+                return Err(Refused {
+                    outcome,
+                    already_called,
+                });
+            }
+        };
+        self.closed.store(true, Ordering::Release);
+        if let Some(sites) = &mut *state.sites {
+            sites.fired_at(location, fired_trace);
+        }
+        if queue {
+            let old_phase = mem::replace(&mut state.phase, Phase::Queued(outcome));
+            drop(guard);
+            drop(canceller);
+            old_phase.discard();
+            if let Some(task) = task {
+                task.wake();
+            }
+            return Ok(());
+        }
+        if state.reactions.is_empty() && state.takers.is_empty() {
+            let old_phase = mem::replace(&mut state.phase, Phase::Done(outcome));
+            let woken = state.waiters.take();
+            drop(guard);
+            drop(canceller);
+            old_phase.discard();
+            woken.wake_all();
+        } else {
+            let batch = state.reactions.take();
+            let old_phase = mem::replace(&mut state.phase, Phase::RunningCallbacks);
+            drop(guard);
+            // The canceller (and what it holds) goes before the callbacks run.
+            drop(canceller);
+            old_phase.discard();
+            self.run_reactions(outcome, batch);
+        }
+        if let Some(task) = task
+            && by != FiredBy::Task
+        {
+            task.wake();
+        }
+        Ok(())
+    }
+
+    /// Runs `batch`, then whatever was queued meanwhile, then serves the takers, puts the
+    /// outcome back (`Done`) and wakes the awaiters. Called in `RunningCallbacks`, with the
+    /// outcome lent out of the state.
+    fn run_reactions(&self, outcome: Result<T, Failure>, mut batch: Reactions<T>) {
+        loop {
+            for reaction in batch.take().into_ordered() {
+                if let Err(panic) = crate::panic::catch(|| reaction.react(outcome.as_ref())) {
+                    report::callback_panicked(&panic);
+                }
+            }
+            let mut state = self.lock();
+            if state.reactions.is_empty() {
+                Deferred::settle_down(state, outcome);
+                return;
+            }
+            batch = state.reactions.take();
+        }
+    }
+
+    /// Ends a lend (an awaiter's clone): back to `Done`, unless callbacks or takers queued
+    /// meanwhile, which then run here.
+    fn put_back(&self, outcome: Result<T, Failure>) {
+        let mut state = self.lock();
+        if state.reactions.is_empty() && state.takers.is_empty() {
+            state.phase = Phase::Done(outcome);
+            if state.waiters.is_empty() {
+                return;
+            }
+            let woken = state.waiters.take();
+            drop(state);
+            woken.wake_all();
+            return;
+        }
+        let batch = state.reactions.take();
+        drop(state);
+        self.run_reactions(outcome, batch);
+    }
+}
+
 /// A `Queued` deferred, as the chain trampoline holds it.
 pub(crate) trait Resume {
     /// Runs its callbacks (it leaves `Queued`).
@@ -945,13 +1048,64 @@ impl<T> Clone for Deferred<T> {
 
 impl<T> Drop for Deferred<T> {
     fn drop(&mut self) {
-        let Some(key) = self.waiter else {
+        if let Some(key) = self.waiter {
+            let mut state = self.lock();
+            let stale_waker = state.waiters.remove(key);
+            drop(state);
+            drop(stale_waker);
+        }
+        if self.inner.uncount_handle() {
+            self.withdraw();
+        }
+    }
+}
+
+impl<T> Deferred<T> {
+    /// The last handle of a withdrawable deferred is dropping: if it is pending with nothing
+    /// attached that would see it fire (no callback, no consumer; awaiters are handles), it is
+    /// cancelled, and its canceller takes it out of its primitive's line. A primitive that
+    /// hands it a value meanwhile finds it refused ([`Held::offer`]) and passes the value on.
+    ///
+    /// A cancel without the cascade (a waiter awaits nothing), written out here because a
+    /// `Drop` cannot ask for `T: Send + 'static`.
+    #[cold]
+    fn withdraw(&self) {
+        let mut state = self.lock();
+        let unseen = state.reactions.is_empty() && state.takers.is_empty();
+        let Phase::Pending { canceller, .. } = &mut state.phase else {
             return;
         };
-        let mut state = self.lock();
-        let stale_waker = state.waiters.remove(key);
+        if !unseen {
+            return;
+        }
+        let canceller = canceller.take();
+        let old_phase = mem::replace(
+            &mut state.phase,
+            Phase::Cancelling {
+                by: thread::current().id(),
+                canceller: None,
+                task: None,
+                instead: None,
+            },
+        );
+        state.cancelled = true;
+        self.inner.closed.store(true, Ordering::Release);
         drop(state);
-        drop(stale_waker);
+        drop(old_phase);
+        if let Some(canceller) = canceller
+            && let Err(panic) = crate::panic::catch(|| canceller(self))
+        {
+            report::canceller_panicked(&panic);
+        }
+        let mut state = self.lock();
+        if matches!(state.phase, Phase::Cancelling { .. }) {
+            let cancelling = mem::replace(
+                &mut state.phase,
+                Phase::Done(Err(Failure::bookkeeping(CancelledError))),
+            );
+            drop(state);
+            drop(cancelling);
+        }
     }
 }
 

@@ -18,7 +18,7 @@ use crate::deferred::{Deferred, IntoDeferred};
 /// `Send + Sync`.
 ///
 /// A cancelled waiter never keeps the lock from the next one: cancelling a pending
-/// `acquire` (or a task awaiting it) takes it out of the line.
+/// `acquire` (or a task awaiting it), or dropping every handle to it, takes it out of the line.
 ///
 /// # Examples
 ///
@@ -70,6 +70,17 @@ impl DeferredLock {
     /// [`CancelledError`](crate::CancelledError); the lock goes to the next waiter. Cancelling
     /// a task that awaits it does the same. Cancelling it after it fired does nothing: the
     /// lock is held, and must be released.
+    ///
+    /// # Cancel safety
+    ///
+    /// Dropping every handle to a waiting acquire before the lock reaches it (a
+    /// [`with_timeout`](crate::with_timeout) that ran out, the losing branch of a select, a
+    /// future dropped with its task) takes it out of the line, as a cancel does: `release`
+    /// then hands the lock to the next waiter or frees it, never to the dropped acquire
+    /// (tokio::sync's rule). An acquire with a callback attached ([`add_callback`](crate::add_callback),
+    /// [`then`](crate::then)) is not abandoned by dropping its handle: the callback runs when
+    /// the lock is its. An acquire that has fired holds the lock, awaited or not: its holder
+    /// must release it.
     ///
     /// # Examples
     ///

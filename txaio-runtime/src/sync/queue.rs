@@ -302,6 +302,17 @@ impl<T: Send + 'static> DeferredQueue<T> {
     /// does nothing. A get cancelled while a `put` is handing it a value from another thread
     /// either fires with the value or gives it back to the queue: the value is never lost.
     ///
+    /// # Cancel safety
+    ///
+    /// Dropping every handle to a waiting get before a value reaches it (a
+    /// [`with_timeout`](crate::with_timeout) that ran out, the losing branch of a select, a
+    /// future dropped with its task) takes it out of the line, as a cancel does: the next
+    /// `put` goes to the next getter or is stored, never to the dropped get (tokio::sync's
+    /// rule). A get with a callback attached is not abandoned by dropping its handle: the
+    /// callback gets the value. A get that has fired holds its value: dropping it unread drops
+    /// the value, as with any deferred. To wait for values in a select loop without ever
+    /// dropping one, poll the queue as a [`Stream`] instead.
+    ///
     /// # Examples
     ///
     /// ```
@@ -425,10 +436,13 @@ impl<T> Clone for DeferredQueue<T> {
 /// value that arrived meanwhile is the next one it yields; dropping the handle gives such a
 /// value back to the queue.
 ///
-/// # Cancellation
+/// # Cancel safety
 ///
-/// Cancellation-safe: a `next()` future dropped before it completes (a `select!` branch that
-/// lost) loses no value; the value that arrived for it is the next one this handle yields.
+/// Cancel-safe, as `tokio::sync::mpsc::Receiver::recv`: a `next()` future dropped before it
+/// completes (a `select!` branch that lost, a `with_timeout` that ran out) loses no value;
+/// the handle keeps its place in line, and the value that arrived for it is the next one it
+/// yields. Dropping the handle itself leaves the line, and gives such a value back to the
+/// queue, first in line.
 ///
 /// # Examples
 ///

@@ -187,6 +187,16 @@ impl DeferredSemaphore {
     /// cancelling a task that awaits it. Cancelling it after it fired does nothing: the token
     /// is held, and must be released.
     ///
+    /// # Cancel safety
+    ///
+    /// Dropping every handle to a waiting acquire before a token reaches it (a
+    /// [`with_timeout`](crate::with_timeout) that ran out, the losing branch of a select, a
+    /// future dropped with its task) takes it out of the line, as a cancel does: the token
+    /// goes to the next waiter or back to the free ones, never to the dropped acquire
+    /// (tokio::sync's rule). An acquire with a callback attached is not abandoned by dropping
+    /// its handle: the callback runs when the token is its. An acquire that has fired holds
+    /// its token, awaited or not: its holder must release it.
+    ///
     /// # Examples
     ///
     /// ```
