@@ -227,7 +227,7 @@ fn chain(first: &Deferred<u32>, links: usize) -> Deferred<u32> {
 
 #[txaio::test]
 async fn a_panicking_drop_of_a_refused_value_in_a_chain_leaves_later_chains_working() {
-    let (_, logs) = txaio::testutil::capture_logs(|| {
+    let ((), logs) = txaio::testutil::capture_logs(|| {
         let first = txaio::create_future::<u32>();
         // A link whose deferred was fired by hand: the chain's value for it is refused, and
         // dropping that value panics (in the outermost settle of the chain on this thread).

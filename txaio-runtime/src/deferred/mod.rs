@@ -57,7 +57,7 @@ use crate::errors::{AlreadyCalledError, CancelledError, TakenError};
 use crate::failure::{Failure, is_debugging};
 use crate::report;
 use crate::short_lock::{ShortGuard, ShortLock};
-use cascade::{Awaited, Cancel};
+use cascade::{Awaited, Cancel, Registry};
 use debug::Sites;
 use reactions::Reactions;
 use thin::ThinVec;
@@ -660,31 +660,26 @@ impl<T: Send + 'static> Deferred<T> {
     /// Moves the outcome out if the deferred is `Done`, leaving a [`TakenError`] failure
     /// behind a value; else registers `waker` under `key`. The heart of [`Take`].
     fn poll_take(&mut self, cx: &mut Context<'_>) -> Poll<Result<T, Failure>> {
-        let mut guard = self.inner.lock();
-        let state = &mut *guard;
-        if let Phase::Done(outcome) = &mut state.phase {
-            state.handled = true;
-            self.waiter = None;
-            let result = match outcome {
-                Ok(_) => mem::replace(outcome, Err(Failure::bookkeeping(TakenError))),
-                Err(failure) => Err(failure.clone()),
-            };
-            return Poll::Ready(result);
+        // A clone of the waker, made with no lock held (the runtime's code, or any code for a
+        // waker of the caller's own: it may touch this very deferred).
+        let mut cloned: Option<Waker> = None;
+        loop {
+            let mut guard = self.inner.lock();
+            let state = &mut *guard;
+            if let Phase::Done(outcome) = &mut state.phase {
+                state.handled = true;
+                self.waiter = None;
+                let result = match outcome {
+                    Ok(_) => mem::replace(outcome, Err(Failure::bookkeeping(TakenError))),
+                    Err(failure) => Err(failure.clone()),
+                };
+                drop(guard);
+                return Poll::Ready(result);
+            }
+            if register_waker(&self.inner, &mut self.waiter, guard, cx, &mut cloned).is_some() {
+                return Poll::Pending;
+            }
         }
-        let pending = matches!(state.phase, Phase::Pending { .. });
-        let replaced = state.waiters.register(&mut self.waiter, cx.waker());
-        state.attached = true;
-        drop(guard);
-        drop(replaced);
-        if pending {
-            self.register_as_awaited();
-        }
-        Poll::Pending
-    }
-
-    /// Tells the task being polled on this thread (if any) that it waits on this deferred.
-    fn register_as_awaited(&self) {
-        cascade::register(|| Arc::downgrade(&self.inner) as Weak<dyn Cancel>);
     }
 
     pub(crate) fn cancel(&self) {
@@ -709,19 +704,20 @@ impl<T: Send + 'static> Deferred<T> {
     /// For the task driving a spawned deferred, after its future returned pending: records
     /// what the future now waits on and the task's waker. Ready if the deferred fired or its
     /// cancel began meanwhile; what was registered is then cancelled here.
-    pub(crate) fn park_task(
-        &self,
-        cx: &mut Context<'_>,
-        latest: &mut Vec<Weak<dyn Cancel>>,
-    ) -> Poll<()> {
-        // What the task awaited before is merged with no lock held: merging upgrades each
-        // entry to see whether it is still open, and the last handle to one of them may drop
-        // right there, with its callbacks (user code).
-        let mut awaited = match &mut self.lock().phase {
-            Phase::Pending { awaited, .. } => mem::take(awaited),
-            _ => Awaited::new(),
+    pub(crate) fn park_task(&self, cx: &mut Context<'_>, latest: &mut Registry) -> Poll<()> {
+        // What the task awaited before is merged with no lock held: merging looks into each
+        // entry's deferred, and the last handle to one of them may drop right there, with its
+        // callbacks (user code). The task's waker is cloned with no lock held too.
+        let (mut awaited, current) = match &mut self.lock().phase {
+            Phase::Pending { awaited, task, .. } => (
+                mem::take(awaited),
+                task.as_ref().is_some_and(|task| task.will_wake(cx.waker())),
+            ),
+            _ => (Awaited::new(), true),
         };
-        awaited.merge(latest);
+        let waker = (!current).then(|| cx.waker().clone());
+        latest.prune();
+        awaited.merge(&mut latest.latest);
         let mut state = self.lock();
         if let Phase::Pending {
             task,
@@ -730,9 +726,9 @@ impl<T: Send + 'static> Deferred<T> {
         } = &mut state.phase
         {
             *slot = awaited;
-            let replaced = match task {
-                Some(waker) if waker.will_wake(cx.waker()) => None,
-                _ => task.replace(cx.waker().clone()),
+            let replaced = match waker {
+                Some(waker) => task.replace(waker),
+                None => None,
             };
             state.attached = true;
             drop(state);
@@ -743,8 +739,8 @@ impl<T: Send + 'static> Deferred<T> {
         drop(state);
         // A cancel began while the future was being polled, after it had collected what the
         // future waited on before: what the poll registered is cancelled now, by the task.
-        awaited.drain_into(latest);
-        cascade::run(mem::take(latest), || {});
+        awaited.drain_entries_into(&mut latest.latest);
+        cascade::run_entries(mem::take(&mut latest.latest));
         Poll::Ready(())
     }
 }
@@ -914,6 +910,37 @@ impl<T: Send + 'static> Inner<T> {
     }
 }
 
+/// Leaves a handle's waker registered with the state in `guard` (pending, or firing
+/// elsewhere) and tells the task being polled (if any) that it awaits this deferred.
+/// `None`, with the lock released, if `cx`'s waker had to be cloned first: the clone is in
+/// `cloned`, and the caller looks at the state again.
+fn register_waker<T: Send + 'static>(
+    inner: &Arc<Inner<T>>,
+    waiter: &mut Option<WaiterKey>,
+    mut state: StateGuard<'_, T>,
+    cx: &Context<'_>,
+    cloned: &mut Option<Waker>,
+) -> Option<()> {
+    let replaced = if state.waiters.is_current(*waiter, cx.waker()) {
+        None
+    } else if let Some(waker) = cloned.take() {
+        state.waiters.register(waiter, waker)
+    } else {
+        drop(state);
+        *cloned = Some(cx.waker().clone());
+        return None;
+    };
+    let pending = matches!(state.phase, Phase::Pending { .. });
+    state.attached = true;
+    drop(state);
+    // A waker's drop is the runtime's code: outside the lock.
+    drop(replaced);
+    if pending && let Some(key) = *waiter {
+        cascade::register(|| Arc::downgrade(inner) as Weak<dyn Cancel>, key);
+    }
+    Some(())
+}
+
 /// A `Queued` deferred, as the chain trampoline holds it.
 pub(crate) trait Resume {
     /// Runs its callbacks (it leaves `Queued`).
@@ -992,6 +1019,11 @@ impl<T: Send + 'static> Cancel for Inner<T> {
     fn is_open(&self) -> bool {
         !self.closed.load(Ordering::Acquire)
     }
+
+    fn still_awaited(&self, key: WaiterKey) -> bool {
+        let state = self.lock();
+        matches!(state.phase, Phase::Pending { .. }) && state.waiters.holds(key)
+    }
 }
 
 impl<T: CloneOnAwait + Send + 'static> Future for Deferred<T> {
@@ -1012,31 +1044,29 @@ impl<T: CloneOnAwait + Send + 'static> Future for Deferred<T> {
                 });
             }
         }
-        let mut state = this.inner.lock();
-        if let Some(outcome) = state.lend() {
-            if outcome.is_err() {
-                state.handled = true;
+        // A clone of the waker, made with no lock held (see `poll_take`).
+        let mut cloned: Option<Waker> = None;
+        loop {
+            let mut state = this.inner.lock();
+            if let Some(outcome) = state.lend() {
+                if outcome.is_err() {
+                    state.handled = true;
+                }
+                drop(state);
+                // Any place this handle held was emptied when the deferred fired.
+                this.waiter = None;
+                // `T::clone` is user code: it runs with the outcome lent, outside the lock.
+                let result = match crate::panic::catch(|| outcome.clone()) {
+                    Ok(result) => result,
+                    Err(panic) => Err(Failure::new(panic)),
+                };
+                this.put_back(outcome);
+                return Poll::Ready(result);
             }
-            drop(state);
-            // Any place this handle held was emptied when the deferred fired.
-            this.waiter = None;
-            // `T::clone` is user code: it runs with the outcome lent, outside the lock.
-            let result = match crate::panic::catch(|| outcome.clone()) {
-                Ok(result) => result,
-                Err(panic) => Err(Failure::new(panic)),
-            };
-            this.put_back(outcome);
-            return Poll::Ready(result);
+            if register_waker(&this.inner, &mut this.waiter, state, cx, &mut cloned).is_some() {
+                return Poll::Pending;
+            }
         }
-        let pending = matches!(state.phase, Phase::Pending { .. });
-        let replaced = state.waiters.register(&mut this.waiter, cx.waker());
-        state.attached = true;
-        drop(state);
-        drop(replaced);
-        if pending {
-            this.register_as_awaited();
-        }
-        Poll::Pending
     }
 }
 
@@ -1053,6 +1083,8 @@ impl<T> Drop for Deferred<T> {
             let stale_waker = state.waiters.remove(key);
             drop(state);
             drop(stale_waker);
+            // If a task is polling its future here, it may have stopped awaiting this.
+            cascade::withdraw();
         }
         if self.inner.uncount_handle() {
             self.withdraw();

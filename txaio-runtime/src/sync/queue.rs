@@ -474,17 +474,25 @@ impl<T: Send + 'static> Stream for DeferredQueue<T> {
         if let Some(value) = state.items.pop_front() {
             return Poll::Ready(Some(value));
         }
+        // The waker is registered after the lock is released: cloning it is the runtime's
+        // code (or the caller's own), which must not run under the queue's lock.
         let slot = Arc::new(ShortLock::new(NextSlot {
             value: None,
-            waker: Some(cx.waker().clone()),
+            waker: None,
         }));
         let id = state.line.push(Getter::Next(Arc::clone(&slot)));
         drop(state);
-        this.next = Some(Box::new(Place {
+        let place = Place {
             queue: Arc::clone(&this.inner),
             id,
             slot,
-        }));
+        };
+        // A value handed to it meanwhile found no waker to wake: it is taken here.
+        if let Some(value) = place.poll_value(cx) {
+            drop(place);
+            return Poll::Ready(Some(value));
+        }
+        this.next = Some(Box::new(place));
         Poll::Pending
     }
 }
@@ -506,13 +514,24 @@ impl<T: Send + 'static> StreamPlace<T> for Place<T> {
     fn poll_value(&self, cx: &mut Context<'_>) -> Option<T> {
         let mut slot = self.slot.lock();
         let value = slot.value.take();
-        let replaced = match &slot.waker {
-            _ if value.is_some() => None,
-            Some(waker) if waker.will_wake(cx.waker()) => None,
-            _ => slot.waker.replace(cx.waker().clone()),
+        let current = slot
+            .waker
+            .as_ref()
+            .is_some_and(|waker| waker.will_wake(cx.waker()));
+        drop(slot);
+        if value.is_some() || current {
+            return value;
+        }
+        // Cloned and dropped with no lock held: a waker is the runtime's code.
+        let waker = cx.waker().clone();
+        let mut slot = self.slot.lock();
+        let value = slot.value.take();
+        let replaced = if value.is_none() {
+            slot.waker.replace(waker)
+        } else {
+            Some(waker)
         };
         drop(slot);
-        // A waker's drop is the runtime's code: outside the lock.
         drop(replaced);
         value
     }
