@@ -156,6 +156,43 @@ async fn a_waiter_with_a_callback_keeps_its_place_when_its_handle_drops() {
     assert!(lock.locked());
 }
 
+#[txaio::test]
+async fn a_get_served_but_never_seen_gives_its_value_back_when_dropped() {
+    // A select whose get branch was ready but lost: the value went to a get nobody read.
+    let queue = DeferredQueue::new(None, None);
+    let mut get = queue.get().unwrap();
+    assert!(poll_once(&mut get).is_pending());
+    queue.put("first").unwrap(); // served, not yet seen
+    queue.put("second").unwrap();
+    drop(get);
+    assert_eq!(queue.len(), 2, "the value came back");
+    assert_eq!(
+        queue.get().unwrap().await.unwrap(),
+        "first",
+        "first in line again"
+    );
+    assert_eq!(queue.get().unwrap().await.unwrap(), "second");
+}
+
+#[txaio::test]
+async fn an_acquire_served_but_never_seen_gives_the_lock_back_when_dropped() {
+    let lock = DeferredLock::new();
+    let _held = lock.acquire();
+    let mut waiting = lock.acquire();
+    assert!(poll_once(&mut waiting).is_pending());
+    lock.release(); // hands the lock to `waiting`, which nobody polls again
+    drop(waiting);
+    assert!(!lock.locked(), "the lock came back");
+
+    // Seen (awaited, or asked with `is_called`): the lock is the holder's, dropped or not.
+    let _held = lock.acquire();
+    let waiting = lock.acquire();
+    lock.release();
+    assert!(txaio::is_called(&waiting));
+    drop(waiting);
+    assert!(lock.locked(), "held by whoever saw it fire");
+}
+
 // Item 2: a dropped sleep keeps its timer.
 
 #[txaio::test]

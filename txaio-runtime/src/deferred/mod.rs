@@ -68,6 +68,9 @@ type StateGuard<'a, T> = ShortGuard<'a, State<T>>;
 
 pub(crate) type Canceller<T> = Box<dyn FnOnce(&Deferred<T>) + Send>;
 
+/// Takes back a value handed to a waiter that nobody saw (see [`Deferred::withdraw`]).
+pub(crate) type GiveBack<T> = Box<dyn FnOnce(T) + Send>;
+
 /// Internal consumer of a deferred's outcome that moves it (a chain flattening a returned
 /// deferred): the first one gets the value, the others a [`TakenError`] failure.
 pub(crate) type Taker<T> = Box<dyn FnOnce(Result<T, Failure>) + Send>;
@@ -129,6 +132,8 @@ struct Inner<T> {
 /// The bit of [`Inner::users`] that says the handles are counted.
 const COUNTED: u32 = 1 << 31;
 
+// Independent flags, each read on its own path; an enum would not describe them better.
+#[allow(clippy::struct_excessive_bools)]
 struct State<T> {
     phase: Phase<T>,
     /// Callbacks not yet run, oldest last. Empty in `Done`.
@@ -141,6 +146,13 @@ struct State<T> {
     cancelled: bool,
     /// An errback, an awaiter or a consumer has seen (or will see) the failure.
     handled: bool,
+    /// Someone has seen that it fired: an awaiter got the outcome, callbacks or consumers ran,
+    /// or `is_called` said so. A withdrawable deferred fired but not seen when its last handle
+    /// drops gives its value back (see [`Deferred::withdraw`]).
+    seen: bool,
+    /// A withdrawable deferred's way back to its primitive, for a value it was handed that
+    /// nobody saw ([`Deferred::withdraw`]).
+    give_back: ManuallyDrop<Option<Box<GiveBack<T>>>>,
     /// Creation and firing sites, recorded only while debugging.
     sites: ManuallyDrop<Option<Box<Sites>>>,
     /// Something was attached at some point: a callback, taker, awaiter, canceller, task,
@@ -223,6 +235,8 @@ impl<T> State<T> {
             waiters: ManuallyDrop::new(Waiters::new()),
             cancelled: false,
             handled: false,
+            seen: false,
+            give_back: ManuallyDrop::new(None),
             sites: ManuallyDrop::new(None),
             attached: !awaited_is_unallocated,
         }
@@ -256,6 +270,7 @@ impl<T> State<T> {
             && self.takers.is_unallocated()
             && self.waiters.is_unallocated()
             && self.sites.is_none()
+            && self.give_back.is_none()
     }
 
     /// Whether a firing by `by` would be taken now (else it is refused or ignored).
@@ -275,6 +290,7 @@ impl<T> State<T> {
         if !matches!(self.phase, Phase::Done(_)) {
             return None;
         }
+        self.seen = true;
         match mem::replace(&mut self.phase, Phase::RunningCallbacks) {
             Phase::Done(outcome) => Some(outcome),
             other => {
@@ -397,6 +413,14 @@ impl<T> Deferred<T> {
         }
     }
 
+    /// Sets where a value it was handed goes back if nobody saw it (see
+    /// [`withdraw`](Deferred::withdraw)); for a deferred made by `new_withdrawable`, unshared.
+    pub(crate) fn set_give_back(&self, give_back: GiveBack<T>) {
+        let mut state = self.lock();
+        *state.give_back = Some(Box::new(give_back));
+        state.attached = true;
+    }
+
     /// A hold on the deferred that is not one of its handles: it keeps the deferred alive but
     /// does not keep a withdrawable one from withdrawing.
     pub(crate) fn hold(&self) -> Held<T> {
@@ -423,10 +447,14 @@ impl<T> Deferred<T> {
     /// ```
     #[must_use]
     pub fn is_called(&self) -> bool {
-        matches!(
-            self.lock().phase,
+        let mut state = self.lock();
+        let called = matches!(
+            state.phase,
             Phase::Queued(_) | Phase::RunningCallbacks | Phase::Done(_)
-        )
+        );
+        // Whoever asked now knows: a waiter's value (a lock, a queued item) is then theirs.
+        state.seen |= called;
+        called
     }
 
     /// Whether both handles refer to the same deferred.
@@ -668,6 +696,7 @@ impl<T: Send + 'static> Deferred<T> {
             let state = &mut *guard;
             if let Phase::Done(outcome) = &mut state.phase {
                 state.handled = true;
+                state.seen = true;
                 self.waiter = None;
                 let result = match outcome {
                     Ok(_) => mem::replace(outcome, Err(Failure::bookkeeping(TakenError))),
@@ -837,6 +866,7 @@ impl<T: Send + 'static> Inner<T> {
         if let Some(sites) = &mut *state.sites {
             sites.fired_at(location, fired_trace);
         }
+        state.seen |= !(state.reactions.is_empty() && state.takers.is_empty());
         if queue {
             let old_phase = mem::replace(&mut state.phase, Phase::Queued(outcome));
             drop(guard);
@@ -1037,6 +1067,7 @@ impl<T: CloneOnAwait + Send + 'static> Future for Deferred<T> {
             let state = inner.state.get_mut();
             if let Phase::Done(outcome) = &state.phase {
                 state.handled |= outcome.is_err();
+                state.seen = true;
                 this.waiter = None;
                 return Poll::Ready(match crate::panic::catch(|| outcome.clone()) {
                     Ok(result) => result,
@@ -1093,23 +1124,43 @@ impl<T> Drop for Deferred<T> {
 }
 
 impl<T> Deferred<T> {
-    /// The last handle of a withdrawable deferred is dropping: if it is pending with nothing
-    /// attached that would see it fire (no callback, no consumer; awaiters are handles), it is
-    /// cancelled, and its canceller takes it out of its primitive's line. A primitive that
-    /// hands it a value meanwhile finds it refused ([`Held::offer`]) and passes the value on.
+    /// The last handle of a withdrawable deferred is dropping. Nobody can see it fire any
+    /// more, unless a callback or consumer is attached (awaiters are handles):
+    ///
+    /// - pending with none attached: it is cancelled, and its canceller takes it out of its
+    ///   primitive's line. A primitive that hands it a value meanwhile finds it refused
+    ///   ([`Held::offer`]) and passes the value on;
+    /// - fired with a value that nobody saw (not awaited, no callback, not `is_called`): the
+    ///   value goes back to the primitive ([`set_give_back`](Deferred::set_give_back)), as
+    ///   tokio's semaphore takes back permits assigned to an `Acquire` dropped unpolled.
     ///
     /// A cancel without the cascade (a waiter awaits nothing), written out here because a
     /// `Drop` cannot ask for `T: Send + 'static`.
     #[cold]
     fn withdraw(&self) {
         let mut state = self.lock();
-        let unseen = state.reactions.is_empty() && state.takers.is_empty();
+        let unattached = state.reactions.is_empty() && state.takers.is_empty();
+        if !unattached {
+            return;
+        }
+        if matches!(state.phase, Phase::Done(Ok(_))) && !state.seen {
+            let Some(give_back) = state.give_back.take() else {
+                return;
+            };
+            let handed = mem::replace(
+                &mut state.phase,
+                Phase::Done(Err(Failure::bookkeeping(CancelledError))),
+            );
+            state.seen = true;
+            drop(state);
+            if let Phase::Done(Ok(value)) = handed {
+                give_back(value);
+            }
+            return;
+        }
         let Phase::Pending { canceller, .. } = &mut state.phase else {
             return;
         };
-        if !unseen {
-            return;
-        }
         let canceller = canceller.take();
         let old_phase = mem::replace(
             &mut state.phase,
@@ -1168,6 +1219,9 @@ impl<T> Drop for Inner<T> {
         }
         if state.sites.is_some() {
             drop(state.sites.take());
+        }
+        if state.give_back.is_some() {
+            drop(state.give_back.take());
         }
     }
 }

@@ -86,7 +86,9 @@ impl<T: Send + 'static> Waiter<T> {
     /// `CancelledError`); cancelling it after it was handed a value that it has not fired
     /// with yet gives the value back to `owner`. Dropping its last handle before it is served,
     /// with no callback attached, cancels it so (tokio::sync's rule: a waiter nobody waits
-    /// on any more leaves the line, and is handed nothing).
+    /// on any more leaves the line, and is handed nothing); dropping it after it was handed a
+    /// value that nobody saw (not awaited to the end, no callback, not `is_called`) gives the
+    /// value back to `owner`.
     pub(crate) fn new<O: Owner<T>>(owner: &Arc<O>, id: u64) -> (Deferred<T>, Waiter<T>) {
         let deferred = Deferred::new_withdrawable();
         let slot: Arc<Slot<T>> = Arc::new(ShortLock::new(None));
@@ -103,6 +105,14 @@ impl<T: Send + 'static> Waiter<T> {
             // Handed a value that `deliver` has not taken yet: it goes back to the owner.
             let handed = canceller_slot.lock().take();
             if let Some(value) = handed {
+                owner.give_back(value);
+            }
+        }));
+        // Handed a value that nobody saw before every handle dropped (a select's branch that
+        // was ready but lost): the value goes back to the owner.
+        let weak_owner: Weak<O> = Arc::downgrade(owner);
+        deferred.set_give_back(Box::new(move |value| {
+            if let Some(owner) = weak_owner.upgrade() {
                 owner.give_back(value);
             }
         }));

@@ -79,8 +79,12 @@ impl DeferredLock {
     /// then hands the lock to the next waiter or frees it, never to the dropped acquire
     /// (tokio::sync's rule). An acquire with a callback attached ([`add_callback`](crate::add_callback),
     /// [`then`](crate::then)) is not abandoned by dropping its handle: the callback runs when
-    /// the lock is its. An acquire that has fired holds the lock, awaited or not: its holder
-    /// must release it.
+    /// the lock is its. An acquire that a `release` served but that nobody saw fire (not
+    /// awaited to the end, no callback, not [`is_called`](crate::is_called)) gives the lock
+    /// back when its last handle drops: a select's branch that was ready but lost keeps no
+    /// lock. An acquire seen to fire, or one that fired before `acquire` returned (the lock
+    /// was free), holds the lock whatever becomes of its handles: its holder must release it,
+    /// and only a holder that saw it fire may.
     ///
     /// # Examples
     ///

@@ -309,9 +309,12 @@ impl<T: Send + 'static> DeferredQueue<T> {
     /// future dropped with its task) takes it out of the line, as a cancel does: the next
     /// `put` goes to the next getter or is stored, never to the dropped get (tokio::sync's
     /// rule). A get with a callback attached is not abandoned by dropping its handle: the
-    /// callback gets the value. A get that has fired holds its value: dropping it unread drops
-    /// the value, as with any deferred. To wait for values in a select loop without ever
-    /// dropping one, poll the queue as a [`Stream`] instead.
+    /// callback gets the value. A get that a `put` served but that nobody saw fire (not
+    /// awaited to the end, no callback, not [`is_called`](crate::is_called)) gives the value
+    /// back, first in line, when its last handle drops. A get that fired before `get`
+    /// returned (a value was stored) is an ordinary fired deferred: dropping it unread drops
+    /// the value. So in a select loop, where a get made afresh each round may lose to another
+    /// branch, poll the queue as a [`Stream`] instead: it never drops a value.
     ///
     /// # Examples
     ///
