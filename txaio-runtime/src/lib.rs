@@ -54,7 +54,8 @@ pub use log::{
 };
 pub use rt::{Runtime, USING_ASYNC_STD, USING_SMOL, USING_TOKIO, current_runtime, runtime};
 pub use sync::{
-    DeferredLock, DeferredQueue, DeferredSemaphore, QueueFull, QueueOverflow, QueueUnderflow,
+    DeferredLock, DeferredLockGuard, DeferredQueue, DeferredSemaphore, Lock, QueueFull,
+    QueueOverflow, QueueUnderflow,
 };
 pub use time::timeout;
 pub use time::{BatchedTimer, DelayedCall, call_later, make_batched_timer, sleep};

@@ -475,6 +475,14 @@ impl<T> Deferred<T> {
     pub(crate) fn mark_handled(&self) {
         self.lock().handled = true;
     }
+
+    /// Whether it has fired with a value (seen, from now on: see [`Deferred::withdraw`]).
+    pub(crate) fn succeeded(&self) -> bool {
+        let mut state = self.lock();
+        let succeeded = matches!(state.phase, Phase::Done(Ok(_)));
+        state.seen |= succeeded;
+        succeeded
+    }
 }
 
 /// A pending deferred with nothing attached.

@@ -347,6 +347,22 @@ impl<T: Send + 'static> DeferredQueue<T> {
         Ok(deferred)
     }
 
+    /// Takes the oldest stored value, if there is one, without waiting (tokio's `try_recv`).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// let queue = txaio::DeferredQueue::new(None, None);
+    /// assert_eq!(queue.try_get(), None);
+    /// queue.put(3).unwrap();
+    /// assert_eq!(queue.try_get(), Some(3));
+    /// assert!(queue.is_empty());
+    /// ```
+    #[must_use = "a value taken and ignored is lost"]
+    pub fn try_get(&self) -> Option<T> {
+        self.inner.lock().items.pop_front()
+    }
+
     /// How many values are stored.
     ///
     /// # Examples
