@@ -536,3 +536,61 @@ async fn a_release_on_the_cancelling_thread_while_the_acquire_is_being_cancelled
     lock.release();
     assert!(!lock.locked());
 }
+
+#[txaio::test]
+async fn a_lock_guard_releases_the_lock_when_dropped() {
+    let lock = DeferredLock::new();
+    let guard = lock.lock().await.unwrap();
+    assert!(lock.locked());
+    let next = lock.acquire();
+    assert!(!txaio::is_called(&next));
+    drop(guard);
+    assert!(
+        txaio::is_called(&next),
+        "the guard's drop handed the lock on"
+    );
+    lock.release();
+    assert!(!lock.locked());
+}
+
+#[txaio::test]
+async fn a_lock_future_dropped_unfinished_never_keeps_the_lock() {
+    let mut cx = std::task::Context::from_waker(std::task::Waker::noop());
+    let lock = DeferredLock::new();
+    // The lock was free: it reached the future at once, which is dropped unpolled.
+    drop(lock.lock());
+    assert!(!lock.locked(), "released by the future's drop");
+
+    // Waiting, then dropped: it leaves the line.
+    let guard = lock.lock().await.unwrap();
+    let mut waiting = Box::pin(lock.lock());
+    assert!(waiting.as_mut().poll(&mut cx).is_pending());
+    drop(waiting);
+    drop(guard);
+    assert!(!lock.locked(), "nobody was left in line");
+
+    // Served by the release, dropped before it was polled again: released.
+    let guard = lock.lock().await.unwrap();
+    let mut waiting = Box::pin(lock.lock());
+    assert!(waiting.as_mut().poll(&mut cx).is_pending());
+    drop(guard);
+    assert!(lock.locked(), "handed to the waiting future");
+    drop(waiting);
+    assert!(!lock.locked(), "given back as the future dropped");
+}
+
+#[txaio::test]
+async fn a_task_holding_a_lock_guard_releases_it_when_cancelled() {
+    let lock = DeferredLock::new();
+    let held = lock.lock().await.unwrap();
+    let in_task = lock.clone();
+    let task = txaio::spawn(async move {
+        let _guard = in_task.lock().await?;
+        Ok::<_, txaio::Failure>(())
+    });
+    cascade_support::until_parked(&task).await;
+    txaio::cancel(&task);
+    assert!(task.await.unwrap_err().is::<CancelledError>());
+    drop(held);
+    assert!(!lock.locked(), "the cancelled waiter left the line");
+}

@@ -1,7 +1,8 @@
 //! Property tests, state-machine style: random sequences of operations on `DeferredQueue`
-//! (put, get, cancel a get, poll and drop a stream) and on `DeferredLock` /
-//! `DeferredSemaphore` (acquire, release, cancel an acquire) checked step by step against a
-//! plain model. Nothing is lost, nothing is delivered twice, waiters are served in order.
+//! (put, get, cancel a get, drop a get nobody else holds, poll and drop a stream) and on
+//! `DeferredLock` / `DeferredSemaphore` (acquire, release, cancel an acquire, drop an acquire)
+//! checked step by step against a plain model. A waiter whose only handle is dropped before it
+//! is served leaves the line and is handed nothing (issue 23). Nothing is lost, nothing is delivered twice, waiters are served in order.
 //! Then a multi-thread stress of put/get/cancel that counts every value.
 
 use std::collections::VecDeque;
@@ -29,7 +30,16 @@ enum QueueOp {
     Cancel(usize),
     PollStream,
     DropStream,
+    /// A get with no callback: its handle is the only thing that waits.
+    BareGet,
+    /// Drops the n-th bare get's handle (modulo their number), served or not; after reading
+    /// its value if it has one, when `true` (else a value it was handed goes back, first in
+    /// line).
+    DropBare(usize, bool),
 }
+
+/// Ids of bare gets and acquires start here, apart from the others'.
+const BARE: usize = 1 << 20;
 
 fn queue_op() -> impl Strategy<Value = QueueOp> {
     prop_oneof![
@@ -39,6 +49,8 @@ fn queue_op() -> impl Strategy<Value = QueueOp> {
         2 => any::<usize>().prop_map(QueueOp::Cancel),
         1 => Just(QueueOp::PollStream),
         1 => Just(QueueOp::DropStream),
+        2 => Just(QueueOp::BareGet),
+        2 => (any::<usize>(), any::<bool>()).prop_map(|(n, read)| QueueOp::DropBare(n, read)),
     ]
 }
 
@@ -58,11 +70,18 @@ struct QueueModel {
     stream_has: Option<u32>,
     stream_waits: bool,
     log: Vec<(usize, Option<u32>)>,
+    /// What bare gets were handed, in order.
+    bare_log: Vec<(usize, u32)>,
+    /// Bare gets that fired at once, on a stored value: ordinary fired deferreds.
+    bare_at_once: Vec<usize>,
+    /// Values dropped unread with a get that fired at once.
+    dropped: usize,
 }
 
 impl QueueModel {
     fn hand(&mut self, value: u32, front: bool) -> Result<(), QueueOverflow> {
         match self.line.pop_front() {
+            Some(Waiting::Get(id)) if id >= BARE => self.bare_log.push((id, value)),
             Some(Waiting::Get(id)) => self.log.push((id, Some(value))),
             Some(Waiting::Stream) => self.stream_has = Some(value),
             None if front => self.items.push_front(value),
@@ -76,7 +95,12 @@ impl QueueModel {
 
     fn get(&mut self, id: usize) -> Result<(), QueueUnderflow> {
         if let Some(value) = self.items.pop_front() {
-            self.log.push((id, Some(value)));
+            if id >= BARE {
+                self.bare_log.push((id, value));
+                self.bare_at_once.push(id);
+            } else {
+                self.log.push((id, Some(value)));
+            }
         } else if self.backlog.is_some_and(|b| self.line.len() >= b) {
             return Err(QueueUnderflow);
         } else {
@@ -89,6 +113,21 @@ impl QueueModel {
         if let Some(at) = self.line.iter().position(|w| *w == Waiting::Get(id)) {
             self.line.remove(at);
             self.log.push((id, None));
+        }
+    }
+
+    /// A bare get's only handle is dropped: if it still waits, it leaves the line; if it was
+    /// handed a value nobody read, the value goes back, first in line.
+    fn drop_bare(&mut self, id: usize, read: bool) {
+        if let Some(at) = self.line.iter().position(|w| *w == Waiting::Get(id)) {
+            self.line.remove(at);
+        } else if !read && let Some(at) = self.bare_log.iter().position(|(got, _)| *got == id) {
+            let (_, value) = self.bare_log.remove(at);
+            if self.bare_at_once.contains(&id) {
+                self.dropped += 1; // fired before `get` returned: dropped with it
+            } else {
+                let _ = self.hand(value, true); // handed by a put, never seen: back in line
+            }
         }
     }
 
@@ -123,6 +162,18 @@ fn poll_once(stream: &mut DeferredQueue<u32>) -> Poll<Option<u32>> {
     Pin::new(stream).poll_next(&mut Context::from_waker(Waker::noop()))
 }
 
+/// The value a get has fired with, if any (read through a callback, which runs at once; none
+/// is added to a pending get, which it would keep in line).
+fn fired_value(get: &Deferred<u32>) -> Option<u32> {
+    if !txaio::is_called(get) {
+        return None;
+    }
+    let slot = Arc::new(Mutex::new(None));
+    let into = Arc::clone(&slot);
+    txaio::add_callback(get, move |v| *into.lock().unwrap() = Some(*v));
+    slot.lock().unwrap().take()
+}
+
 fn check_queue(
     size: Option<usize>,
     backlog: Option<usize>,
@@ -137,6 +188,8 @@ fn check_queue(
         ..QueueModel::default()
     };
     let mut gets: Vec<Deferred<u32>> = Vec::new();
+    let mut bare: Vec<Option<Deferred<u32>>> = Vec::new();
+    let mut bare_log = Vec::new();
     let mut put = 0usize;
     for op in ops {
         match op {
@@ -170,7 +223,6 @@ fn check_queue(
                 txaio::cancel(&gets[id]);
                 model.cancel(id);
             }
-            QueueOp::Cancel(_) => {}
             QueueOp::PollStream => {
                 if let Poll::Ready(Some(value)) = poll_once(&mut stream) {
                     log.lock().unwrap().push((STREAM, Some(value)));
@@ -181,22 +233,62 @@ fn check_queue(
                 stream = queue.clone();
                 model.drop_stream();
             }
+            QueueOp::BareGet => {
+                let id = BARE + bare.len();
+                let real = queue.get();
+                prop_assert_eq!(real.as_ref().err().copied(), model.get(id).err());
+                if let Ok(get) = real {
+                    bare.push(Some(get));
+                }
+            }
+            QueueOp::DropBare(n, read) if !bare.is_empty() => {
+                let index = n % bare.len();
+                if let Some(get) = bare[index].take() {
+                    if *read && let Some(value) = fired_value(&get) {
+                        bare_log.push((BARE + index, value));
+                    }
+                    drop(get);
+                    model.drop_bare(BARE + index, *read);
+                }
+            }
+            QueueOp::Cancel(_) | QueueOp::DropBare(..) => {}
         }
         prop_assert_eq!(&*log.lock().unwrap(), &model.log, "after {:?}", op);
         prop_assert_eq!(queue.len(), model.items.len());
         prop_assert_eq!(queue.waiting(), model.line.len());
     }
     // Nothing lost, nothing twice: every accepted value is delivered once or still stored
-    // (or waits in the stream's slot).
+    // (or waits in the stream's slot). A bare get was handed exactly what the model says.
     drop(stream);
+    model.drop_stream();
+    let bare_read = check_bare_gets(&bare, bare_log, &model)?;
     let delivered = log
         .lock()
         .unwrap()
         .iter()
         .filter(|(_, v)| v.is_some())
         .count();
-    prop_assert_eq!(delivered + queue.len(), put);
+    prop_assert_eq!(delivered + bare_read + model.dropped + queue.len(), put);
     Ok(())
+}
+
+/// Checks that the bare gets were handed what the model says (those dropped after reading,
+/// in `bare_log`, and those still held); returns how many values they hold.
+fn check_bare_gets(
+    bare: &[Option<Deferred<u32>>],
+    mut bare_log: Vec<(usize, u32)>,
+    model: &QueueModel,
+) -> Result<usize, TestCaseError> {
+    for (index, get) in bare.iter().enumerate() {
+        if let Some(value) = get.as_ref().and_then(fired_value) {
+            bare_log.push((BARE + index, value));
+        }
+    }
+    bare_log.sort_unstable();
+    let mut expected = model.bare_log.clone();
+    expected.sort_unstable();
+    prop_assert_eq!(&bare_log, &expected);
+    Ok(bare_log.len())
 }
 
 #[derive(Clone, Debug)]
@@ -204,6 +296,10 @@ enum GateOp {
     Acquire,
     Release,
     Cancel(usize),
+    /// An acquire with no callback: its handle is the only thing that waits.
+    BareAcquire,
+    /// Drops the n-th bare acquire's handle (modulo their number), served or not.
+    DropBare(usize),
 }
 
 fn gate_op() -> impl Strategy<Value = GateOp> {
@@ -211,6 +307,8 @@ fn gate_op() -> impl Strategy<Value = GateOp> {
         4 => Just(GateOp::Acquire),
         3 => Just(GateOp::Release),
         2 => any::<usize>().prop_map(GateOp::Cancel),
+        2 => Just(GateOp::BareAcquire),
+        2 => any::<usize>().prop_map(GateOp::DropBare),
     ]
 }
 
@@ -246,6 +344,9 @@ fn check_gate(limit: usize, lock: bool, ops: &[GateOp]) -> Result<(), TestCaseEr
     let log: Log = Arc::default();
     let (mut tokens, mut line, mut model_log) = (limit, VecDeque::new(), Vec::new());
     let mut acquires: Vec<Deferred<()>> = Vec::new();
+    let mut bare: Vec<Option<Deferred<()>>> = Vec::new();
+    // Bare acquires that a release served, and that nobody has seen fire.
+    let mut served_unseen: Vec<usize> = Vec::new();
     for op in ops {
         match op {
             GateOp::Acquire => {
@@ -266,15 +367,11 @@ fn check_gate(limit: usize, lock: bool, ops: &[GateOp]) -> Result<(), TestCaseEr
                 }
             }
             GateOp::Release => {
-                let model_ok = if let Some(id) = line.pop_front() {
-                    model_log.push((id, Some(0)));
-                    true
-                } else if tokens < limit {
-                    tokens += 1;
-                    true
-                } else {
-                    false
-                };
+                // A token to the next in line (nothing is logged for a bare acquire), else to
+                // the free ones; refused when all are free.
+                let next = line.pop_front();
+                let model_ok = next.is_some() || tokens < limit;
+                give_back_token(next, limit, &mut tokens, &mut served_unseen, &mut model_log);
                 prop_assert_eq!(
                     release(),
                     model_ok,
@@ -289,12 +386,53 @@ fn check_gate(limit: usize, lock: bool, ops: &[GateOp]) -> Result<(), TestCaseEr
                     model_log.push((id, None));
                 }
             }
-            GateOp::Cancel(_) => {}
+            GateOp::BareAcquire => {
+                let id = BARE + bare.len();
+                bare.push(Some(acquire()));
+                if tokens > 0 {
+                    tokens -= 1;
+                } else {
+                    line.push_back(id);
+                }
+            }
+            GateOp::DropBare(n) if !bare.is_empty() => {
+                let index = n % bare.len();
+                let id = BARE + index;
+                // A waiting one leaves the line; one a release served, that nobody saw, gives
+                // its token back (to the next in line); one served at once holds its token.
+                drop(bare[index].take());
+                if let Some(at) = line.iter().position(|w| *w == id) {
+                    line.remove(at);
+                } else if let Some(at) = served_unseen.iter().position(|w| *w == id) {
+                    served_unseen.remove(at);
+                    let next = line.pop_front();
+                    give_back_token(next, limit, &mut tokens, &mut served_unseen, &mut model_log);
+                }
+            }
+            GateOp::Cancel(_) | GateOp::DropBare(_) => {}
         }
         prop_assert_eq!(&*log.lock().unwrap(), &model_log, "after {:?}", op);
         prop_assert_eq!(free(), tokens);
     }
     Ok(())
+}
+
+/// The model's side of a token released, or given back by a bare acquire dropped unseen: to
+/// `next` in line if any, else to the free tokens (unless all are free: a release refused, or
+/// a token released by hand meanwhile, logged).
+fn give_back_token(
+    next: Option<usize>,
+    limit: usize,
+    tokens: &mut usize,
+    served_unseen: &mut Vec<usize>,
+    model_log: &mut Vec<(usize, Option<u32>)>,
+) {
+    match next {
+        Some(next) if next < BARE => model_log.push((next, Some(0))),
+        Some(next) => served_unseen.push(next),
+        None if *tokens == limit => {}
+        None => *tokens += 1,
+    }
 }
 
 fn bound() -> impl Strategy<Value = Option<usize>> {

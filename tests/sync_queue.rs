@@ -525,3 +525,15 @@ async fn a_put_on_the_cancelling_thread_while_the_get_is_being_cancelled_is_give
         "the value put during the cancel was given back, not lost"
     );
 }
+
+#[txaio::test]
+async fn try_get_takes_a_stored_value_and_never_waits() {
+    let queue = txaio::DeferredQueue::new(None, None);
+    assert_eq!(queue.try_get(), None);
+    assert_eq!(queue.waiting(), 0, "try_get never stands in line");
+    queue.put(1).unwrap();
+    queue.put(2).unwrap();
+    assert_eq!(queue.try_get(), Some(1));
+    assert_eq!(queue.get().unwrap().await.unwrap(), 2);
+    assert_eq!(queue.try_get(), None);
+}

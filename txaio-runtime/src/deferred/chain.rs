@@ -302,6 +302,9 @@ fn settle_iteratively<U: Send + 'static>(target: &Deferred<U>, outcome: Result<U
         return;
     }
     DEPTH.with(|cell| cell.set(depth + 1));
+    // Restores the depth also when the settle unwinds (the drop of a refused value is user
+    // code): a depth left raised would queue every later chain on this thread for ever.
+    let _restore = RestoreDepth(depth);
     let _ = target.settle(outcome);
     if depth == 0 {
         loop {
@@ -315,5 +318,13 @@ fn settle_iteratively<U: Send + 'static>(target: &Deferred<U>, outcome: Result<U
             }
         }
     }
-    DEPTH.with(|cell| cell.set(depth));
+}
+
+/// Puts the chain settle depth back to what it was, also on unwind.
+struct RestoreDepth(u32);
+
+impl Drop for RestoreDepth {
+    fn drop(&mut self) {
+        DEPTH.with(|cell| cell.set(self.0));
+    }
 }

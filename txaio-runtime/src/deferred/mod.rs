@@ -37,7 +37,7 @@ use std::future::Future;
 use std::mem::{self, ManuallyDrop};
 use std::panic::Location;
 use std::pin::Pin;
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU32, Ordering};
 use std::sync::{Arc, Weak};
 use std::task::{Context, Poll, Waker};
 use std::thread::{self, ThreadId};
@@ -57,7 +57,7 @@ use crate::errors::{AlreadyCalledError, CancelledError, TakenError};
 use crate::failure::{Failure, is_debugging};
 use crate::report;
 use crate::short_lock::{ShortGuard, ShortLock};
-use cascade::{Awaited, Cancel};
+use cascade::{Awaited, Cancel, Registry};
 use debug::Sites;
 use reactions::Reactions;
 use thin::ThinVec;
@@ -67,6 +67,9 @@ type StateLock<T> = ShortLock<State<T>>;
 type StateGuard<'a, T> = ShortGuard<'a, State<T>>;
 
 pub(crate) type Canceller<T> = Box<dyn FnOnce(&Deferred<T>) + Send>;
+
+/// Takes back a value handed to a waiter that nobody saw (see [`Deferred::withdraw`]).
+pub(crate) type GiveBack<T> = Box<dyn FnOnce(T) + Send>;
 
 /// Internal consumer of a deferred's outcome that moves it (a chain flattening a returned
 /// deferred): the first one gets the value, the others a [`TakenError`] failure.
@@ -120,8 +123,17 @@ struct Inner<T> {
     /// Set, never cleared, when the deferred fires or its cancel begins: the task driving a
     /// spawned deferred reads it without the lock before each poll, and stops once it is set.
     closed: AtomicBool,
+    /// 0 for most deferreds. A coordination primitive's waiter ([`Deferred::new_withdrawable`])
+    /// has [`COUNTED`] set and counts its handles in the other bits: when the last one drops
+    /// before it is served, the waiter withdraws (see [`Deferred::withdraw`]).
+    users: AtomicU32,
 }
 
+/// The bit of [`Inner::users`] that says the handles are counted.
+const COUNTED: u32 = 1 << 31;
+
+// Independent flags, each read on its own path; an enum would not describe them better.
+#[allow(clippy::struct_excessive_bools)]
 struct State<T> {
     phase: Phase<T>,
     /// Callbacks not yet run, oldest last. Empty in `Done`.
@@ -134,6 +146,13 @@ struct State<T> {
     cancelled: bool,
     /// An errback, an awaiter or a consumer has seen (or will see) the failure.
     handled: bool,
+    /// Someone has seen that it fired: an awaiter got the outcome, callbacks or consumers ran,
+    /// or `is_called` said so. A withdrawable deferred fired but not seen when its last handle
+    /// drops gives its value back (see [`Deferred::withdraw`]).
+    seen: bool,
+    /// A withdrawable deferred's way back to its primitive, for a value it was handed that
+    /// nobody saw ([`Deferred::withdraw`]).
+    give_back: ManuallyDrop<Option<Box<GiveBack<T>>>>,
     /// Creation and firing sites, recorded only while debugging.
     sites: ManuallyDrop<Option<Box<Sites>>>,
     /// Something was attached at some point: a callback, taker, awaiter, canceller, task,
@@ -216,6 +235,8 @@ impl<T> State<T> {
             waiters: ManuallyDrop::new(Waiters::new()),
             cancelled: false,
             handled: false,
+            seen: false,
+            give_back: ManuallyDrop::new(None),
             sites: ManuallyDrop::new(None),
             attached: !awaited_is_unallocated,
         }
@@ -249,6 +270,7 @@ impl<T> State<T> {
             && self.takers.is_unallocated()
             && self.waiters.is_unallocated()
             && self.sites.is_none()
+            && self.give_back.is_none()
     }
 
     /// Whether a firing by `by` would be taken now (else it is refused or ignored).
@@ -268,6 +290,7 @@ impl<T> State<T> {
         if !matches!(self.phase, Phase::Done(_)) {
             return None;
         }
+        self.seen = true;
         match mem::replace(&mut self.phase, Phase::RunningCallbacks) {
             Phase::Done(outcome) => Some(outcome),
             other => {
@@ -285,7 +308,7 @@ enum FiredBy {
     Caller,
     /// The task driving a spawned deferred, with its future's output.
     Task,
-    /// [`Deferred::offer`]: fires a pending deferred only, and hands the outcome back
+    /// [`Held::offer`]: fires a pending deferred only, and hands the outcome back
     /// otherwise, even to the thread cancelling it.
     Offer,
 }
@@ -336,6 +359,7 @@ impl<T> Deferred<T> {
         Deferred::with_debugging_record(Arc::new(Inner {
             state: StateLock::new(State::pending(awaited)),
             closed: AtomicBool::new(false),
+            users: AtomicU32::new(0),
         }))
     }
 
@@ -360,11 +384,47 @@ impl<T> Deferred<T> {
         }
     }
 
+    /// A handle to `inner`: a new deferred's first, or one made inside txaio from a shared
+    /// `inner` (counted like any other, so that its drop balances).
     fn from_inner(inner: Arc<Inner<T>>) -> Self {
+        inner.count_handle();
         Deferred {
             inner,
             waiter: None,
         }
+    }
+
+    /// A pending deferred whose handles are counted: when the last one drops before it fired,
+    /// with no callback or consumer attached (nobody could see it fire), it
+    /// [withdraws](Deferred::withdraw). The coordination primitives hold their waiters through
+    /// [`Held`], which does not count.
+    #[track_caller]
+    pub(crate) fn new_withdrawable() -> Self {
+        let mut inner: Arc<Inner<T>> = Arc::default();
+        if let Some(unique) = Arc::get_mut(&mut inner) {
+            *unique.users.get_mut() = COUNTED | 1;
+        }
+        if is_debugging() {
+            Self::record_creation(&mut inner, Location::caller());
+        }
+        Deferred {
+            inner,
+            waiter: None,
+        }
+    }
+
+    /// Sets where a value it was handed goes back if nobody saw it (see
+    /// [`withdraw`](Deferred::withdraw)); for a deferred made by `new_withdrawable`, unshared.
+    pub(crate) fn set_give_back(&self, give_back: GiveBack<T>) {
+        let mut state = self.lock();
+        *state.give_back = Some(Box::new(give_back));
+        state.attached = true;
+    }
+
+    /// A hold on the deferred that is not one of its handles: it keeps the deferred alive but
+    /// does not keep a withdrawable one from withdrawing.
+    pub(crate) fn hold(&self) -> Held<T> {
+        Held(Arc::clone(&self.inner))
     }
 
     fn lock(&self) -> StateGuard<'_, T> {
@@ -387,10 +447,14 @@ impl<T> Deferred<T> {
     /// ```
     #[must_use]
     pub fn is_called(&self) -> bool {
-        matches!(
-            self.lock().phase,
+        let mut state = self.lock();
+        let called = matches!(
+            state.phase,
             Phase::Queued(_) | Phase::RunningCallbacks | Phase::Done(_)
-        )
+        );
+        // Whoever asked now knows: a waiter's value (a lock, a queued item) is then theirs.
+        state.seen |= called;
+        called
     }
 
     /// Whether both handles refer to the same deferred.
@@ -411,6 +475,14 @@ impl<T> Deferred<T> {
     pub(crate) fn mark_handled(&self) {
         self.lock().handled = true;
     }
+
+    /// Whether it has fired with a value (seen, from now on: see [`Deferred::withdraw`]).
+    pub(crate) fn succeeded(&self) -> bool {
+        let mut state = self.lock();
+        let succeeded = matches!(state.phase, Phase::Done(Ok(_)));
+        state.seen |= succeeded;
+        succeeded
+    }
 }
 
 /// A pending deferred with nothing attached.
@@ -420,6 +492,7 @@ impl<T> Default for Inner<T> {
         Inner {
             state: StateLock::new(State::pending(Awaited::new())),
             closed: AtomicBool::new(false),
+            users: AtomicU32::new(0),
         }
     }
 }
@@ -427,6 +500,48 @@ impl<T> Default for Inner<T> {
 impl<T> Inner<T> {
     fn lock(&self) -> StateGuard<'_, T> {
         self.state.lock()
+    }
+
+    /// Counts a new handle, if handles are counted.
+    #[inline]
+    fn count_handle(&self) {
+        if self.users.load(Ordering::Relaxed) & COUNTED != 0 {
+            self.users.fetch_add(1, Ordering::Relaxed);
+        }
+    }
+
+    /// Uncounts a dropped handle; `true` if it was the last one.
+    #[inline]
+    fn uncount_handle(&self) -> bool {
+        self.users.load(Ordering::Relaxed) & COUNTED != 0
+            && self.users.fetch_sub(1, Ordering::AcqRel) == COUNTED | 1
+    }
+
+    /// Whether its handles are counted and none is left.
+    fn without_handles(&self) -> bool {
+        self.users.load(Ordering::Acquire) == COUNTED
+    }
+}
+
+/// A hold on a deferred that is not a handle (see [`Deferred::hold`]): how a coordination
+/// primitive keeps a waiter in its line.
+pub(crate) struct Held<T>(Arc<Inner<T>>);
+
+impl<T: Send + 'static> Held<T> {
+    /// Fires the deferred if it is pending; else gives `outcome` back (it had fired, a cancel
+    /// has begun on any thread, or it is withdrawing: its last handle dropped). How the
+    /// coordination primitives hand a value to a waiter: a refused value goes to the next
+    /// one, never lost.
+    #[track_caller]
+    pub(crate) fn offer(&self, outcome: Result<T, Failure>) -> Result<(), Result<T, Failure>> {
+        self.0
+            .fire(outcome, FiredBy::Offer, Location::caller(), false)
+            .map_err(|refused| refused.outcome)
+    }
+
+    /// Whether it fired (or its cancel began).
+    pub(crate) fn is_called(&self) -> bool {
+        !self.0.is_open()
     }
 }
 
@@ -472,15 +587,6 @@ impl<T: Send + 'static> Deferred<T> {
             .or_else(Refused::into_error)
     }
 
-    /// Fires the deferred if it is pending; else gives `outcome` back (it had fired, or a
-    /// cancel has begun on any thread). How the coordination primitives hand a value to a
-    /// waiter: a refused value goes to the next one, never lost.
-    #[track_caller]
-    pub(crate) fn offer(&self, outcome: Result<T, Failure>) -> Result<(), Result<T, Failure>> {
-        self.fire(outcome, FiredBy::Offer, Location::caller(), false)
-            .map_err(|refused| refused.outcome)
-    }
-
     /// Fires it as a link of a chain, from inside another deferred's callbacks: the outcome is
     /// stored (`Queued`) and its callbacks run when [`Resume::resume`] is called. `true` if
     /// it fired.
@@ -507,8 +613,6 @@ impl<T: Send + 'static> Deferred<T> {
         let _ = self.fire(outcome, FiredBy::Task, Location::caller(), false);
     }
 
-    /// Fires it with `outcome`, or hands that back, saying why (see [`Refused`]). The refused
-    /// outcome must be dropped by the caller, outside the lock.
     #[inline]
     fn fire(
         &self,
@@ -517,145 +621,15 @@ impl<T: Send + 'static> Deferred<T> {
         location: &'static Location<'static>,
         queue: bool,
     ) -> Result<(), Refused<T>> {
-        let mut state = self.lock();
-        if !queue && state.nobody_waits() {
-            // The common deferred fired before anyone reacted: nothing to run, wake or drop.
-            self.inner.closed.store(true, Ordering::Release);
-            mem::replace(&mut state.phase, Phase::Done(outcome)).discard();
-            return Ok(());
-        }
-        self.fire_attached(state, outcome, by, location, queue)
+        self.inner.fire(outcome, by, location, queue)
     }
 
-    /// [`fire`](Deferred::fire) when something is attached: callbacks to run, awaiters or a
-    /// task to wake, a canceller to drop, a debugging record to complete.
-    fn fire_attached<'a>(
-        &'a self,
-        mut guard: StateGuard<'a, T>,
-        outcome: Result<T, Failure>,
-        by: FiredBy,
-        location: &'static Location<'static>,
-        queue: bool,
-    ) -> Result<(), Refused<T>> {
-        let fired_trace = if guard.sites.is_some() && is_debugging() && guard.accepts(by) {
-            // Captured outside the lock: a backtrace takes microseconds, and others would spin
-            // meanwhile. What changed in between is read again below.
-            drop(guard);
-            let trace = Backtrace::force_capture();
-            guard = self.lock();
-            Some(trace)
-        } else {
-            None
-        };
-        let state = &mut *guard;
-        let (canceller, task, outcome) = match &mut state.phase {
-            Phase::Pending {
-                canceller, task, ..
-            } => (canceller.take(), task.take(), outcome),
-            Phase::Cancelling {
-                by: canceller_thread,
-                canceller,
-                task,
-                instead,
-            } if by == FiredBy::Caller && *canceller_thread == thread::current().id() => {
-                let outcome = match (outcome, instead.take()) {
-                    (Err(failure), Some(instead)) if failure.is::<CancelledError>() => Err(instead),
-                    (outcome, _) => outcome,
-                };
-                (canceller.take(), task.take(), outcome)
-            }
-            Phase::Cancelling { .. } => {
-                return Err(Refused {
-                    outcome,
-                    already_called: None,
-                });
-            }
-            Phase::Queued(_) | Phase::RunningCallbacks | Phase::Done(_) => {
-                let already_called = (!state.cancelled && by != FiredBy::Offer).then(|| {
-                    AlreadyCalledError::first_fired_at(
-                        state.sites.as_ref().and_then(|sites| sites.first_fired()),
-                    )
-                });
-                return Err(Refused {
-                    outcome,
-                    already_called,
-                });
-            }
-        };
-        self.inner.closed.store(true, Ordering::Release);
-        if let Some(sites) = &mut *state.sites {
-            sites.fired_at(location, fired_trace);
-        }
-        if queue {
-            let old_phase = mem::replace(&mut state.phase, Phase::Queued(outcome));
-            drop(guard);
-            drop(canceller);
-            old_phase.discard();
-            if let Some(task) = task {
-                task.wake();
-            }
-            return Ok(());
-        }
-        if state.reactions.is_empty() && state.takers.is_empty() {
-            let old_phase = mem::replace(&mut state.phase, Phase::Done(outcome));
-            let woken = state.waiters.take();
-            drop(guard);
-            drop(canceller);
-            old_phase.discard();
-            woken.wake_all();
-        } else {
-            let batch = state.reactions.take();
-            let old_phase = mem::replace(&mut state.phase, Phase::RunningCallbacks);
-            drop(guard);
-            // The canceller (and what it holds) goes before the callbacks run.
-            drop(canceller);
-            old_phase.discard();
-            self.run_reactions(outcome, batch);
-        }
-        if let Some(task) = task
-            && by != FiredBy::Task
-        {
-            task.wake();
-        }
-        Ok(())
+    fn run_reactions(&self, outcome: Result<T, Failure>, batch: Reactions<T>) {
+        self.inner.run_reactions(outcome, batch);
     }
 
-    /// Runs `batch`, then whatever was queued meanwhile, then serves the takers, puts the
-    /// outcome back (`Done`) and wakes the awaiters. Called in `RunningCallbacks`, with the
-    /// outcome lent out of the state.
-    fn run_reactions(&self, outcome: Result<T, Failure>, mut batch: Reactions<T>) {
-        loop {
-            for reaction in batch.take().into_ordered() {
-                if let Err(panic) = crate::panic::catch(|| reaction.react(outcome.as_ref())) {
-                    report::callback_panicked(&panic);
-                }
-            }
-            let mut state = self.lock();
-            if state.reactions.is_empty() {
-                Self::settle_down(state, outcome);
-                return;
-            }
-            batch = state.reactions.take();
-        }
-    }
-
-    /// Ends a lend (an awaiter's clone): back to `Done`, unless callbacks or takers queued
-    /// meanwhile, which then run here.
     fn put_back(&self, outcome: Result<T, Failure>) {
-        let mut state = self.lock();
-        if state.reactions.is_empty() && state.takers.is_empty() {
-            state.phase = Phase::Done(outcome);
-            if state.waiters.is_empty() {
-                return;
-            }
-            let woken = state.waiters.take();
-            drop(state);
-            woken.wake_all();
-            return;
-        }
-        let batch = state.reactions.take();
-        drop(state);
-        self.run_reactions(outcome, batch);
+        self.inner.put_back(outcome);
     }
 
     /// Leaves `RunningCallbacks` for `Done`: the first taker (if any) moves the value out.
@@ -722,31 +696,27 @@ impl<T: Send + 'static> Deferred<T> {
     /// Moves the outcome out if the deferred is `Done`, leaving a [`TakenError`] failure
     /// behind a value; else registers `waker` under `key`. The heart of [`Take`].
     fn poll_take(&mut self, cx: &mut Context<'_>) -> Poll<Result<T, Failure>> {
-        let mut guard = self.inner.lock();
-        let state = &mut *guard;
-        if let Phase::Done(outcome) = &mut state.phase {
-            state.handled = true;
-            self.waiter = None;
-            let result = match outcome {
-                Ok(_) => mem::replace(outcome, Err(Failure::bookkeeping(TakenError))),
-                Err(failure) => Err(failure.clone()),
-            };
-            return Poll::Ready(result);
+        // A clone of the waker, made with no lock held (the runtime's code, or any code for a
+        // waker of the caller's own: it may touch this very deferred).
+        let mut cloned: Option<Waker> = None;
+        loop {
+            let mut guard = self.inner.lock();
+            let state = &mut *guard;
+            if let Phase::Done(outcome) = &mut state.phase {
+                state.handled = true;
+                state.seen = true;
+                self.waiter = None;
+                let result = match outcome {
+                    Ok(_) => mem::replace(outcome, Err(Failure::bookkeeping(TakenError))),
+                    Err(failure) => Err(failure.clone()),
+                };
+                drop(guard);
+                return Poll::Ready(result);
+            }
+            if register_waker(&self.inner, &mut self.waiter, guard, cx, &mut cloned).is_some() {
+                return Poll::Pending;
+            }
         }
-        let pending = matches!(state.phase, Phase::Pending { .. });
-        let replaced = state.waiters.register(&mut self.waiter, cx.waker());
-        state.attached = true;
-        drop(guard);
-        drop(replaced);
-        if pending {
-            self.register_as_awaited();
-        }
-        Poll::Pending
-    }
-
-    /// Tells the task being polled on this thread (if any) that it waits on this deferred.
-    fn register_as_awaited(&self) {
-        cascade::register(|| Arc::downgrade(&self.inner) as Weak<dyn Cancel>);
     }
 
     pub(crate) fn cancel(&self) {
@@ -771,19 +741,20 @@ impl<T: Send + 'static> Deferred<T> {
     /// For the task driving a spawned deferred, after its future returned pending: records
     /// what the future now waits on and the task's waker. Ready if the deferred fired or its
     /// cancel began meanwhile; what was registered is then cancelled here.
-    pub(crate) fn park_task(
-        &self,
-        cx: &mut Context<'_>,
-        latest: &mut Vec<Weak<dyn Cancel>>,
-    ) -> Poll<()> {
-        // What the task awaited before is merged with no lock held: merging upgrades each
-        // entry to see whether it is still open, and the last handle to one of them may drop
-        // right there, with its callbacks (user code).
-        let mut awaited = match &mut self.lock().phase {
-            Phase::Pending { awaited, .. } => mem::take(awaited),
-            _ => Awaited::new(),
+    pub(crate) fn park_task(&self, cx: &mut Context<'_>, latest: &mut Registry) -> Poll<()> {
+        // What the task awaited before is merged with no lock held: merging looks into each
+        // entry's deferred, and the last handle to one of them may drop right there, with its
+        // callbacks (user code). The task's waker is cloned with no lock held too.
+        let (mut awaited, current) = match &mut self.lock().phase {
+            Phase::Pending { awaited, task, .. } => (
+                mem::take(awaited),
+                task.as_ref().is_some_and(|task| task.will_wake(cx.waker())),
+            ),
+            _ => (Awaited::new(), true),
         };
-        awaited.merge(latest);
+        let waker = (!current).then(|| cx.waker().clone());
+        latest.prune();
+        awaited.merge(&mut latest.latest);
         let mut state = self.lock();
         if let Phase::Pending {
             task,
@@ -792,9 +763,9 @@ impl<T: Send + 'static> Deferred<T> {
         } = &mut state.phase
         {
             *slot = awaited;
-            let replaced = match task {
-                Some(waker) if waker.will_wake(cx.waker()) => None,
-                _ => task.replace(cx.waker().clone()),
+            let replaced = match waker {
+                Some(waker) => task.replace(waker),
+                None => None,
             };
             state.attached = true;
             drop(state);
@@ -805,10 +776,207 @@ impl<T: Send + 'static> Deferred<T> {
         drop(state);
         // A cancel began while the future was being polled, after it had collected what the
         // future waited on before: what the poll registered is cancelled now, by the task.
-        awaited.drain_into(latest);
-        cascade::run(mem::take(latest), || {});
+        awaited.drain_entries_into(&mut latest.latest);
+        cascade::run_entries(mem::take(&mut latest.latest));
         Poll::Ready(())
     }
+}
+
+impl<T: Send + 'static> Inner<T> {
+    /// Fires it with `outcome`, or hands that back, saying why (see [`Refused`]). The refused
+    /// outcome must be dropped by the caller, outside the lock.
+    #[inline]
+    fn fire(
+        &self,
+        outcome: Result<T, Failure>,
+        by: FiredBy,
+        location: &'static Location<'static>,
+        queue: bool,
+    ) -> Result<(), Refused<T>> {
+        let mut state = self.lock();
+        if !queue && state.nobody_waits() {
+            // The common deferred fired before anyone reacted: nothing to run, wake or drop.
+            self.closed.store(true, Ordering::Release);
+            mem::replace(&mut state.phase, Phase::Done(outcome)).discard();
+            return Ok(());
+        }
+        self.fire_attached(state, outcome, by, location, queue)
+    }
+
+    /// [`fire`](Deferred::fire) when something is attached: callbacks to run, awaiters or a
+    /// task to wake, a canceller to drop, a debugging record to complete.
+    fn fire_attached<'a>(
+        &'a self,
+        mut guard: StateGuard<'a, T>,
+        outcome: Result<T, Failure>,
+        by: FiredBy,
+        location: &'static Location<'static>,
+        queue: bool,
+    ) -> Result<(), Refused<T>> {
+        let fired_trace = if guard.sites.is_some() && is_debugging() && guard.accepts(by) {
+            // Captured outside the lock: a backtrace takes microseconds, and others would spin
+            // meanwhile. What changed in between is read again below.
+            drop(guard);
+            let trace = Backtrace::force_capture();
+            guard = self.lock();
+            Some(trace)
+        } else {
+            None
+        };
+        let state = &mut *guard;
+        let (canceller, task, outcome) = match &mut state.phase {
+            Phase::Pending { .. }
+                if by == FiredBy::Offer
+                    && self.without_handles()
+                    && state.reactions.is_empty()
+                    && state.takers.is_empty() =>
+            {
+                // A waiter withdrawing (its last handle dropped): nobody would see the value.
+                return Err(Refused {
+                    outcome,
+                    already_called: None,
+                });
+            }
+            Phase::Pending {
+                canceller, task, ..
+            } => (canceller.take(), task.take(), outcome),
+            Phase::Cancelling {
+                by: canceller_thread,
+                canceller,
+                task,
+                instead,
+            } if by == FiredBy::Caller && *canceller_thread == thread::current().id() => {
+                let outcome = match (outcome, instead.take()) {
+                    (Err(failure), Some(instead)) if failure.is::<CancelledError>() => Err(instead),
+                    (outcome, _) => outcome,
+                };
+                (canceller.take(), task.take(), outcome)
+            }
+            Phase::Cancelling { .. } => {
+                return Err(Refused {
+                    outcome,
+                    already_called: None,
+                });
+            }
+            Phase::Queued(_) | Phase::RunningCallbacks | Phase::Done(_) => {
+                let already_called = (!state.cancelled && by != FiredBy::Offer).then(|| {
+                    AlreadyCalledError::first_fired_at(
+                        state.sites.as_ref().and_then(|sites| sites.first_fired()),
+                    )
+                });
+                return Err(Refused {
+                    outcome,
+                    already_called,
+                });
+            }
+        };
+        self.closed.store(true, Ordering::Release);
+        if let Some(sites) = &mut *state.sites {
+            sites.fired_at(location, fired_trace);
+        }
+        state.seen |= !(state.reactions.is_empty() && state.takers.is_empty());
+        if queue {
+            let old_phase = mem::replace(&mut state.phase, Phase::Queued(outcome));
+            drop(guard);
+            drop(canceller);
+            old_phase.discard();
+            if let Some(task) = task {
+                task.wake();
+            }
+            return Ok(());
+        }
+        if state.reactions.is_empty() && state.takers.is_empty() {
+            let old_phase = mem::replace(&mut state.phase, Phase::Done(outcome));
+            let woken = state.waiters.take();
+            drop(guard);
+            drop(canceller);
+            old_phase.discard();
+            woken.wake_all();
+        } else {
+            let batch = state.reactions.take();
+            let old_phase = mem::replace(&mut state.phase, Phase::RunningCallbacks);
+            drop(guard);
+            // The canceller (and what it holds) goes before the callbacks run.
+            drop(canceller);
+            old_phase.discard();
+            self.run_reactions(outcome, batch);
+        }
+        if let Some(task) = task
+            && by != FiredBy::Task
+        {
+            task.wake();
+        }
+        Ok(())
+    }
+
+    /// Runs `batch`, then whatever was queued meanwhile, then serves the takers, puts the
+    /// outcome back (`Done`) and wakes the awaiters. Called in `RunningCallbacks`, with the
+    /// outcome lent out of the state.
+    fn run_reactions(&self, outcome: Result<T, Failure>, mut batch: Reactions<T>) {
+        loop {
+            for reaction in batch.take().into_ordered() {
+                if let Err(panic) = crate::panic::catch(|| reaction.react(outcome.as_ref())) {
+                    report::callback_panicked(&panic);
+                }
+            }
+            let mut state = self.lock();
+            if state.reactions.is_empty() {
+                Deferred::settle_down(state, outcome);
+                return;
+            }
+            batch = state.reactions.take();
+        }
+    }
+
+    /// Ends a lend (an awaiter's clone): back to `Done`, unless callbacks or takers queued
+    /// meanwhile, which then run here.
+    fn put_back(&self, outcome: Result<T, Failure>) {
+        let mut state = self.lock();
+        if state.reactions.is_empty() && state.takers.is_empty() {
+            state.phase = Phase::Done(outcome);
+            if state.waiters.is_empty() {
+                return;
+            }
+            let woken = state.waiters.take();
+            drop(state);
+            woken.wake_all();
+            return;
+        }
+        let batch = state.reactions.take();
+        drop(state);
+        self.run_reactions(outcome, batch);
+    }
+}
+
+/// Leaves a handle's waker registered with the state in `guard` (pending, or firing
+/// elsewhere) and tells the task being polled (if any) that it awaits this deferred.
+/// `None`, with the lock released, if `cx`'s waker had to be cloned first: the clone is in
+/// `cloned`, and the caller looks at the state again.
+fn register_waker<T: Send + 'static>(
+    inner: &Arc<Inner<T>>,
+    waiter: &mut Option<WaiterKey>,
+    mut state: StateGuard<'_, T>,
+    cx: &Context<'_>,
+    cloned: &mut Option<Waker>,
+) -> Option<()> {
+    let replaced = if state.waiters.is_current(*waiter, cx.waker()) {
+        None
+    } else if let Some(waker) = cloned.take() {
+        state.waiters.register(waiter, waker)
+    } else {
+        drop(state);
+        *cloned = Some(cx.waker().clone());
+        return None;
+    };
+    let pending = matches!(state.phase, Phase::Pending { .. });
+    state.attached = true;
+    drop(state);
+    // A waker's drop is the runtime's code: outside the lock.
+    drop(replaced);
+    if pending && let Some(key) = *waiter {
+        cascade::register(|| Arc::downgrade(inner) as Weak<dyn Cancel>, key);
+    }
+    Some(())
 }
 
 /// A `Queued` deferred, as the chain trampoline holds it.
@@ -889,6 +1057,11 @@ impl<T: Send + 'static> Cancel for Inner<T> {
     fn is_open(&self) -> bool {
         !self.closed.load(Ordering::Acquire)
     }
+
+    fn still_awaited(&self, key: WaiterKey) -> bool {
+        let state = self.lock();
+        matches!(state.phase, Phase::Pending { .. }) && state.waiters.holds(key)
+    }
 }
 
 impl<T: CloneOnAwait + Send + 'static> Future for Deferred<T> {
@@ -902,6 +1075,7 @@ impl<T: CloneOnAwait + Send + 'static> Future for Deferred<T> {
             let state = inner.state.get_mut();
             if let Phase::Done(outcome) = &state.phase {
                 state.handled |= outcome.is_err();
+                state.seen = true;
                 this.waiter = None;
                 return Poll::Ready(match crate::panic::catch(|| outcome.clone()) {
                     Ok(result) => result,
@@ -909,31 +1083,29 @@ impl<T: CloneOnAwait + Send + 'static> Future for Deferred<T> {
                 });
             }
         }
-        let mut state = this.inner.lock();
-        if let Some(outcome) = state.lend() {
-            if outcome.is_err() {
-                state.handled = true;
+        // A clone of the waker, made with no lock held (see `poll_take`).
+        let mut cloned: Option<Waker> = None;
+        loop {
+            let mut state = this.inner.lock();
+            if let Some(outcome) = state.lend() {
+                if outcome.is_err() {
+                    state.handled = true;
+                }
+                drop(state);
+                // Any place this handle held was emptied when the deferred fired.
+                this.waiter = None;
+                // `T::clone` is user code: it runs with the outcome lent, outside the lock.
+                let result = match crate::panic::catch(|| outcome.clone()) {
+                    Ok(result) => result,
+                    Err(panic) => Err(Failure::new(panic)),
+                };
+                this.put_back(outcome);
+                return Poll::Ready(result);
             }
-            drop(state);
-            // Any place this handle held was emptied when the deferred fired.
-            this.waiter = None;
-            // `T::clone` is user code: it runs with the outcome lent, outside the lock.
-            let result = match crate::panic::catch(|| outcome.clone()) {
-                Ok(result) => result,
-                Err(panic) => Err(Failure::new(panic)),
-            };
-            this.put_back(outcome);
-            return Poll::Ready(result);
+            if register_waker(&this.inner, &mut this.waiter, state, cx, &mut cloned).is_some() {
+                return Poll::Pending;
+            }
         }
-        let pending = matches!(state.phase, Phase::Pending { .. });
-        let replaced = state.waiters.register(&mut this.waiter, cx.waker());
-        state.attached = true;
-        drop(state);
-        drop(replaced);
-        if pending {
-            this.register_as_awaited();
-        }
-        Poll::Pending
     }
 }
 
@@ -945,13 +1117,86 @@ impl<T> Clone for Deferred<T> {
 
 impl<T> Drop for Deferred<T> {
     fn drop(&mut self) {
-        let Some(key) = self.waiter else {
+        if let Some(key) = self.waiter {
+            let mut state = self.lock();
+            let stale_waker = state.waiters.remove(key);
+            drop(state);
+            drop(stale_waker);
+            // If a task is polling its future here, it may have stopped awaiting this.
+            cascade::withdraw();
+        }
+        if self.inner.uncount_handle() {
+            self.withdraw();
+        }
+    }
+}
+
+impl<T> Deferred<T> {
+    /// The last handle of a withdrawable deferred is dropping. Nobody can see it fire any
+    /// more, unless a callback or consumer is attached (awaiters are handles):
+    ///
+    /// - pending with none attached: it is cancelled, and its canceller takes it out of its
+    ///   primitive's line. A primitive that hands it a value meanwhile finds it refused
+    ///   ([`Held::offer`]) and passes the value on;
+    /// - fired with a value that nobody saw (not awaited, no callback, not `is_called`): the
+    ///   value goes back to the primitive ([`set_give_back`](Deferred::set_give_back)), as
+    ///   tokio's semaphore takes back permits assigned to an `Acquire` dropped unpolled.
+    ///
+    /// A cancel without the cascade (a waiter awaits nothing), written out here because a
+    /// `Drop` cannot ask for `T: Send + 'static`.
+    #[cold]
+    fn withdraw(&self) {
+        let mut state = self.lock();
+        let unattached = state.reactions.is_empty() && state.takers.is_empty();
+        if !unattached {
+            return;
+        }
+        if matches!(state.phase, Phase::Done(Ok(_))) && !state.seen {
+            let Some(give_back) = state.give_back.take() else {
+                return;
+            };
+            let handed = mem::replace(
+                &mut state.phase,
+                Phase::Done(Err(Failure::bookkeeping(CancelledError))),
+            );
+            state.seen = true;
+            drop(state);
+            if let Phase::Done(Ok(value)) = handed {
+                give_back(value);
+            }
+            return;
+        }
+        let Phase::Pending { canceller, .. } = &mut state.phase else {
             return;
         };
-        let mut state = self.lock();
-        let stale_waker = state.waiters.remove(key);
+        let canceller = canceller.take();
+        let old_phase = mem::replace(
+            &mut state.phase,
+            Phase::Cancelling {
+                by: thread::current().id(),
+                canceller: None,
+                task: None,
+                instead: None,
+            },
+        );
+        state.cancelled = true;
+        self.inner.closed.store(true, Ordering::Release);
         drop(state);
-        drop(stale_waker);
+        drop(old_phase);
+        if let Some(canceller) = canceller
+            && let Err(panic) = crate::panic::catch(|| canceller(self))
+        {
+            report::canceller_panicked(&panic);
+        }
+        let mut state = self.lock();
+        if matches!(state.phase, Phase::Cancelling { .. }) {
+            let cancelling = mem::replace(
+                &mut state.phase,
+                Phase::Done(Err(Failure::bookkeeping(CancelledError))),
+            );
+            drop(state);
+            drop(cancelling);
+        }
     }
 }
 
@@ -982,6 +1227,9 @@ impl<T> Drop for Inner<T> {
         }
         if state.sites.is_some() {
             drop(state.sites.take());
+        }
+        if state.give_back.is_some() {
+            drop(state.give_back.take());
         }
     }
 }

@@ -3,13 +3,12 @@
 use std::future::Future;
 use std::mem;
 use std::pin::Pin;
-use std::sync::Weak;
 use std::task::{Context, Poll};
 
 use pin_project_lite::pin_project;
 
 use super::Deferred;
-use super::cascade::{self, Cancel};
+use super::cascade::{self, Entry, Registry};
 use crate::failure::Failure;
 use crate::rt;
 
@@ -120,7 +119,7 @@ pin_project! {
         future: F,
         deferred: Deferred<T>,
         // What the future registers as awaited during a poll; kept for its capacity.
-        awaited: Vec<Weak<dyn Cancel>>,
+        awaited: Vec<Entry>,
     }
 }
 
@@ -140,9 +139,13 @@ where
         let future = this.future;
         let previous = cascade::enter(mem::take(this.awaited));
         let polled = crate::panic::catch(|| future.poll(cx));
-        *this.awaited = cascade::leave(previous);
+        let mut registered: Registry = cascade::leave(previous);
         let outcome = match polled {
-            Ok(Poll::Pending) => return this.deferred.park_task(cx, this.awaited),
+            Ok(Poll::Pending) => {
+                let parked = this.deferred.park_task(cx, &mut registered);
+                *this.awaited = registered.latest;
+                return parked;
+            }
             Ok(Poll::Ready(result)) => result.map_err(Into::into),
             Err(panic) => Err(Failure::new(panic)),
         };

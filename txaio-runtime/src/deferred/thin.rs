@@ -43,10 +43,6 @@ impl<T> ThinVec<T> {
         self.0.get_or_insert_with(Box::default).push(item);
     }
 
-    pub(crate) fn pop(&mut self) -> Option<T> {
-        self.0.as_mut()?.pop()
-    }
-
     pub(crate) fn clear(&mut self) {
         if let Some(items) = &mut self.0 {
             items.clear();

@@ -5,16 +5,21 @@ use std::task::Waker;
 
 use super::thin::ThinVec;
 
-/// The key to a handle's waker slot among the waiters: `(generation, index)`. Slots are
-/// emptied all at once when the deferred's outcome arrives, and the generation moves on, so a
-/// stale key is recognised.
+/// The key to a handle's waker slot among the waiters: `(stamp, index)`. Each registration
+/// gets a stamp of its own, kept in its slot while the handle keeps the slot: a key whose
+/// stamp its slot no longer holds is stale (the handle dropped, or the outcome arrived and
+/// every slot was emptied), even after another handle took the slot.
 pub(crate) type WaiterKey = (u64, usize);
+
+/// A registered waker and the stamp of its registration.
+type Slot = Option<(u64, Waker)>;
 
 #[derive(Default)]
 pub(crate) struct Waiters {
-    first: Option<Waker>,
-    rest: ThinVec<Option<Waker>>,
-    generation: u64,
+    first: Slot,
+    rest: ThinVec<Slot>,
+    /// The stamp the next registration gets.
+    next_stamp: u64,
 }
 
 impl Waiters {
@@ -22,56 +27,84 @@ impl Waiters {
         Waiters {
             first: None,
             rest: ThinVec::new(),
-            generation: 0,
+            next_stamp: 0,
         }
     }
 
-    fn slot(&mut self, index: usize) -> Option<&mut Option<Waker>> {
+    fn slot(&mut self, index: usize) -> Option<&mut Slot> {
         match index {
             0 => Some(&mut self.first),
             _ => self.rest.as_mut_slice().get_mut(index - 1),
         }
     }
 
-    /// Stores `waker` in the slot `key` names, taking a free slot if it names none (or a stale one).
-    /// Returns the waker it replaced, to be dropped outside the lock (a waker's drop is the
-    /// runtime's code, and may drop the last reference to a task and what it holds).
-    #[must_use = "drop the replaced waker after releasing the lock"]
-    pub(crate) fn register(&mut self, key: &mut Option<WaiterKey>, waker: &Waker) -> Option<Waker> {
-        let generation = self.generation;
-        if let Some((slot_generation, index)) = *key
-            && slot_generation == generation
-            && let Some(slot) = self.slot(index)
-        {
-            if slot
-                .as_ref()
-                .is_some_and(|current| current.will_wake(waker))
-            {
-                return None;
-            }
-            return slot.replace(waker.clone());
+    fn slot_ref(&self, index: usize) -> Option<&Slot> {
+        match index {
+            0 => Some(&self.first),
+            _ => self.rest.as_slice().get(index - 1),
         }
+    }
+
+    /// The slot `key` names, if that registration still holds it.
+    fn registered(&self, key: WaiterKey) -> Option<&Waker> {
+        let (stamp, index) = key;
+        match self.slot_ref(index)? {
+            Some((held, waker)) if *held == stamp => Some(waker),
+            _ => None,
+        }
+    }
+
+    /// Whether the registration `key` still holds its slot: its handle still awaits.
+    pub(crate) fn holds(&self, key: WaiterKey) -> bool {
+        self.registered(key).is_some()
+    }
+
+    /// Whether the slot `key` names holds a waker that wakes the same task as `waker`: then
+    /// nothing needs registering (and no waker cloning, which is the runtime's code and must
+    /// not run under the deferred's lock).
+    pub(crate) fn is_current(&self, key: Option<WaiterKey>, waker: &Waker) -> bool {
+        key.and_then(|key| self.registered(key))
+            .is_some_and(|current| current.will_wake(waker))
+    }
+
+    /// Stores `waker` (cloned by the caller before it took the lock) in the slot `key` names,
+    /// or in a free slot under a new stamp if `key` names none (or a stale one). Returns the
+    /// waker it replaced, to be dropped outside the lock (a waker's drop is the runtime's
+    /// code, and may drop the last reference to a task and what it holds).
+    #[must_use = "drop the replaced waker after releasing the lock"]
+    pub(crate) fn register(&mut self, key: &mut Option<WaiterKey>, waker: Waker) -> Option<Waker> {
+        if let Some((stamp, index)) = *key
+            && let Some(slot) = self.slot(index)
+            && let Some((held, current)) = slot
+            && *held == stamp
+        {
+            return Some(std::mem::replace(current, waker));
+        }
+        let stamp = self.next_stamp;
+        self.next_stamp = self.next_stamp.wrapping_add(1);
+        let entry = Some((stamp, waker));
         let index = if self.first.is_none() {
-            self.first = Some(waker.clone());
+            self.first = entry;
             0
         } else if let Some(free) = self.rest.as_slice().iter().position(Option::is_none) {
-            self.rest.as_mut_slice()[free] = Some(waker.clone());
+            self.rest.as_mut_slice()[free] = entry;
             free + 1
         } else {
-            self.rest.push(Some(waker.clone()));
+            self.rest.push(entry);
             self.rest.len()
         };
-        *key = Some((generation, index));
+        *key = Some((stamp, index));
         None
     }
 
     /// Empties the slot `key` names; the waker is returned to be dropped outside the lock.
     pub(crate) fn remove(&mut self, key: WaiterKey) -> Option<Waker> {
-        let (generation, index) = key;
-        if generation != self.generation {
-            return None;
+        let (stamp, index) = key;
+        let slot = self.slot(index)?;
+        if slot.as_ref().is_some_and(|(held, _)| *held == stamp) {
+            return slot.take().map(|(_, waker)| waker);
         }
-        self.slot(index).and_then(Option::take)
+        None
     }
 
     /// No waker and no allocation.
@@ -89,9 +122,8 @@ impl Waiters {
     /// Takes every waker, to be woken outside the lock; every key becomes stale.
     #[inline]
     pub(crate) fn take(&mut self) -> Woken {
-        self.generation = self.generation.wrapping_add(1);
         Woken {
-            first: self.first.take(),
+            first: self.first.take().map(|(_, waker)| waker),
             rest: self.rest.take(),
         }
     }
@@ -100,7 +132,7 @@ impl Waiters {
 /// Wakers taken from [`Waiters`].
 pub(crate) struct Woken {
     first: Option<Waker>,
-    rest: Vec<Option<Waker>>,
+    rest: Vec<Slot>,
 }
 
 impl Woken {
@@ -111,7 +143,10 @@ impl Woken {
             waker.wake();
         }
         if !self.rest.is_empty() {
-            self.rest.into_iter().flatten().for_each(Waker::wake);
+            self.rest
+                .into_iter()
+                .flatten()
+                .for_each(|(_, waker)| waker.wake());
         }
     }
 }

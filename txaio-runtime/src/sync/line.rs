@@ -13,7 +13,7 @@ use std::cell::{Cell, RefCell};
 use std::collections::VecDeque;
 use std::sync::{Arc, Weak};
 
-use crate::deferred::Deferred;
+use crate::deferred::{Deferred, Held};
 
 use crate::short_lock::ShortLock;
 
@@ -63,9 +63,11 @@ impl<W> Line<W> {
 /// Where a waiter's value waits between leaving the line and firing the waiter's deferred.
 pub(crate) type Slot<T> = ShortLock<Option<T>>;
 
-/// A waiter whose deferred fires with a `T`.
+/// A waiter whose deferred fires with a `T`. The line holds the deferred without being one
+/// of its handles: when its caller's handles are all dropped before it is served, it
+/// withdraws (see [`Waiter::new`]).
 pub(crate) struct Waiter<T> {
-    deferred: Deferred<T>,
+    deferred: Held<T>,
     slot: Arc<Slot<T>>,
 }
 
@@ -82,9 +84,13 @@ impl<T: Send + 'static> Waiter<T> {
     ///
     /// Cancelling that deferred while it waits takes it out of the line (it then fails with
     /// `CancelledError`); cancelling it after it was handed a value that it has not fired
-    /// with yet gives the value back to `owner`.
+    /// with yet gives the value back to `owner`. Dropping its last handle before it is served,
+    /// with no callback attached, cancels it so (tokio::sync's rule: a waiter nobody waits
+    /// on any more leaves the line, and is handed nothing); dropping it after it was handed a
+    /// value that nobody saw (not awaited to the end, no callback, not `is_called`) gives the
+    /// value back to `owner`.
     pub(crate) fn new<O: Owner<T>>(owner: &Arc<O>, id: u64) -> (Deferred<T>, Waiter<T>) {
-        let deferred = Deferred::new_pending();
+        let deferred = Deferred::new_withdrawable();
         let slot: Arc<Slot<T>> = Arc::new(ShortLock::new(None));
         // Weak: the owner's line holds this deferred, which holds its canceller.
         let weak: Weak<O> = Arc::downgrade(owner);
@@ -102,8 +108,16 @@ impl<T: Send + 'static> Waiter<T> {
                 owner.give_back(value);
             }
         }));
+        // Handed a value that nobody saw before every handle dropped (a select's branch that
+        // was ready but lost): the value goes back to the owner.
+        let weak_owner: Weak<O> = Arc::downgrade(owner);
+        deferred.set_give_back(Box::new(move |value| {
+            if let Some(owner) = weak_owner.upgrade() {
+                owner.give_back(value);
+            }
+        }));
         let waiter = Waiter {
-            deferred: deferred.clone(),
+            deferred: deferred.hold(),
             slot,
         };
         (deferred, waiter)
@@ -127,7 +141,8 @@ impl<T: Send + 'static> Waiter<T> {
 /// The value leaves the slot under the slot's lock, so exactly one of this and the waiter's
 /// canceller has it. The deferred is then *offered* it: a pending deferred fires with it; a
 /// deferred that fired meanwhile, or whose cancel has begun (on any thread, this one too:
-/// a get cancelled with its task is going away), refuses it, and it is given back here. The
+/// a get cancelled with its task is going away), or whose every handle has dropped (it is
+/// withdrawing), refuses it, and it is given back here. The
 /// canceller of that cancel then finds the slot empty. Either way the value ends up in
 /// exactly one place, with no lock held while the deferred fires, and a hand-over costs no
 /// cancel.

@@ -1,11 +1,15 @@
 //! `DeferredLock`: mutual exclusion for deferreds.
 
 use std::fmt;
+use std::future::Future;
+use std::pin::Pin;
 use std::sync::Arc;
+use std::task::{Context, Poll};
 
 use super::run::run_guarded;
 use super::semaphore::Gate;
 use crate::deferred::{Deferred, IntoDeferred};
+use crate::failure::Failure;
 
 /// A lock for deferreds (Twisted's `DeferredLock`): one holder at a time, waiters served in
 /// request order.
@@ -18,7 +22,7 @@ use crate::deferred::{Deferred, IntoDeferred};
 /// `Send + Sync`.
 ///
 /// A cancelled waiter never keeps the lock from the next one: cancelling a pending
-/// `acquire` (or a task awaiting it) takes it out of the line.
+/// `acquire` (or a task awaiting it), or dropping every handle to it, takes it out of the line.
 ///
 /// # Examples
 ///
@@ -70,6 +74,21 @@ impl DeferredLock {
     /// [`CancelledError`](crate::CancelledError); the lock goes to the next waiter. Cancelling
     /// a task that awaits it does the same. Cancelling it after it fired does nothing: the
     /// lock is held, and must be released.
+    ///
+    /// # Cancel safety
+    ///
+    /// Dropping every handle to a waiting acquire before the lock reaches it (a
+    /// [`with_timeout`](crate::with_timeout) that ran out, the losing branch of a select, a
+    /// future dropped with its task) takes it out of the line, as a cancel does: `release`
+    /// then hands the lock to the next waiter or frees it, never to the dropped acquire
+    /// (tokio::sync's rule). An acquire with a callback attached ([`add_callback`](crate::add_callback),
+    /// [`then`](crate::then)) is not abandoned by dropping its handle: the callback runs when
+    /// the lock is its. An acquire that a `release` served but that nobody saw fire (not
+    /// awaited to the end, no callback, not [`is_called`](crate::is_called)) gives the lock
+    /// back when its last handle drops: a select's branch that was ready but lost keeps no
+    /// lock. An acquire seen to fire, or one that fired before `acquire` returned (the lock
+    /// was free), holds the lock whatever becomes of its handles: its holder must release it,
+    /// and only a holder that saw it fire may.
     ///
     /// # Examples
     ///
@@ -126,6 +145,39 @@ impl DeferredLock {
         self.gate.tokens() == 0
     }
 
+    /// Acquires the lock for as long as the returned guard lives: `lock().await` gives a
+    /// [`DeferredLockGuard`] that releases the lock when dropped (tokio's `Mutex::lock`
+    /// shape, for code that holds the lock across `.await` points).
+    ///
+    /// # Errors
+    ///
+    /// A [`CancelledError`](crate::CancelledError) failure if the wait was cancelled (a
+    /// cancelled task awaiting it).
+    ///
+    /// # Cancel safety
+    ///
+    /// Dropping the [`Lock`] future before it completes leaves the line and never keeps the
+    /// lock: if the lock had reached it already, it is released.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// # #[txaio::main] async fn main() {
+    /// let lock = txaio::DeferredLock::new();
+    /// {
+    ///     let _guard = lock.lock().await.unwrap();
+    ///     assert!(lock.locked());
+    /// } // released here
+    /// assert!(!lock.locked());
+    /// # }
+    /// ```
+    pub fn lock(&self) -> Lock {
+        Lock {
+            acquiring: self.acquire(),
+            lock: Some(self.clone()),
+        }
+    }
+
     /// Acquires the lock, calls `f`, and releases the lock when `f`'s result fires, whatever
     /// it is (a panic in `f` included); the returned deferred then fires with `f`'s result.
     ///
@@ -174,5 +226,101 @@ impl fmt::Debug for DeferredLock {
         f.debug_struct("DeferredLock")
             .field("locked", &self.locked())
             .finish_non_exhaustive()
+    }
+}
+
+/// The future of [`DeferredLock::lock`]: a [`DeferredLockGuard`] once the lock is the caller's.
+///
+/// # Examples
+///
+/// ```
+/// # #[txaio::main] async fn main() {
+/// let lock = txaio::DeferredLock::new();
+/// let locking: txaio::sync::Lock = lock.lock();
+/// let guard = locking.await.unwrap();
+/// drop(guard);
+/// assert!(!lock.locked());
+/// # }
+/// ```
+#[must_use = "futures do nothing unless you `.await` or poll them"]
+#[derive(Debug)]
+pub struct Lock {
+    acquiring: Deferred<()>,
+    /// Until the guard is handed out.
+    lock: Option<DeferredLock>,
+}
+
+impl Future for Lock {
+    type Output = Result<DeferredLockGuard, Failure>;
+
+    fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
+        let this = self.get_mut();
+        match Pin::new(&mut this.acquiring).poll(cx) {
+            Poll::Ready(Ok(())) => {
+                let lock = this.lock.take().expect("`Lock` polled after it completed");
+                Poll::Ready(Ok(DeferredLockGuard { lock }))
+            }
+            Poll::Ready(Err(failure)) => {
+                this.lock = None;
+                Poll::Ready(Err(failure))
+            }
+            Poll::Pending => Poll::Pending,
+        }
+    }
+}
+
+impl Drop for Lock {
+    fn drop(&mut self) {
+        // Dropped before it handed out its guard: a lock that reached it is released (one
+        // that has not leaves the line as the acquire drops).
+        if let Some(lock) = self.lock.take()
+            && self.acquiring.succeeded()
+        {
+            lock.release();
+        }
+    }
+}
+
+/// Holds a [`DeferredLock`] until dropped (made by [`DeferredLock::lock`]).
+///
+/// # Examples
+///
+/// ```
+/// # #[txaio::main] async fn main() {
+/// let lock = txaio::DeferredLock::new();
+/// let guard: txaio::sync::DeferredLockGuard = lock.lock().await.unwrap();
+/// let next = lock.acquire();
+/// assert!(!txaio::is_called(&next));
+/// drop(guard); // hands the lock to `next`
+/// assert!(txaio::is_called(&next));
+/// # }
+/// ```
+#[must_use = "the lock is released as soon as the guard is dropped"]
+#[derive(Debug)]
+pub struct DeferredLockGuard {
+    lock: DeferredLock,
+}
+
+impl DeferredLockGuard {
+    /// The lock it holds.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// # #[txaio::main] async fn main() {
+    /// let lock = txaio::DeferredLock::new();
+    /// let guard = lock.lock().await.unwrap();
+    /// assert!(guard.lock().locked());
+    /// # }
+    /// ```
+    #[must_use]
+    pub fn lock(&self) -> &DeferredLock {
+        &self.lock
+    }
+}
+
+impl Drop for DeferredLockGuard {
+    fn drop(&mut self) {
+        self.lock.release();
     }
 }

@@ -12,6 +12,6 @@ mod queue;
 mod run;
 mod semaphore;
 
-pub use lock::DeferredLock;
+pub use lock::{DeferredLock, DeferredLockGuard, Lock};
 pub use queue::{DeferredQueue, QueueFull, QueueOverflow, QueueUnderflow};
 pub use semaphore::DeferredSemaphore;

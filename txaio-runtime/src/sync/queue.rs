@@ -302,6 +302,20 @@ impl<T: Send + 'static> DeferredQueue<T> {
     /// does nothing. A get cancelled while a `put` is handing it a value from another thread
     /// either fires with the value or gives it back to the queue: the value is never lost.
     ///
+    /// # Cancel safety
+    ///
+    /// Dropping every handle to a waiting get before a value reaches it (a
+    /// [`with_timeout`](crate::with_timeout) that ran out, the losing branch of a select, a
+    /// future dropped with its task) takes it out of the line, as a cancel does: the next
+    /// `put` goes to the next getter or is stored, never to the dropped get (tokio::sync's
+    /// rule). A get with a callback attached is not abandoned by dropping its handle: the
+    /// callback gets the value. A get that a `put` served but that nobody saw fire (not
+    /// awaited to the end, no callback, not [`is_called`](crate::is_called)) gives the value
+    /// back, first in line, when its last handle drops. A get that fired before `get`
+    /// returned (a value was stored) is an ordinary fired deferred: dropping it unread drops
+    /// the value. So in a select loop, where a get made afresh each round may lose to another
+    /// branch, poll the queue as a [`Stream`] instead: it never drops a value.
+    ///
     /// # Examples
     ///
     /// ```
@@ -331,6 +345,22 @@ impl<T: Send + 'static> DeferredQueue<T> {
         let (deferred, waiter) = Waiter::new(&self.inner, state.line.next_id());
         state.line.push(Getter::Get(waiter));
         Ok(deferred)
+    }
+
+    /// Takes the oldest stored value, if there is one, without waiting (tokio's `try_recv`).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// let queue = txaio::DeferredQueue::new(None, None);
+    /// assert_eq!(queue.try_get(), None);
+    /// queue.put(3).unwrap();
+    /// assert_eq!(queue.try_get(), Some(3));
+    /// assert!(queue.is_empty());
+    /// ```
+    #[must_use = "a value taken and ignored is lost"]
+    pub fn try_get(&self) -> Option<T> {
+        self.inner.lock().items.pop_front()
     }
 
     /// How many values are stored.
@@ -425,10 +455,13 @@ impl<T> Clone for DeferredQueue<T> {
 /// value that arrived meanwhile is the next one it yields; dropping the handle gives such a
 /// value back to the queue.
 ///
-/// # Cancellation
+/// # Cancel safety
 ///
-/// Cancellation-safe: a `next()` future dropped before it completes (a `select!` branch that
-/// lost) loses no value; the value that arrived for it is the next one this handle yields.
+/// Cancel-safe, as `tokio::sync::mpsc::Receiver::recv`: a `next()` future dropped before it
+/// completes (a `select!` branch that lost, a `with_timeout` that ran out) loses no value;
+/// the handle keeps its place in line, and the value that arrived for it is the next one it
+/// yields. Dropping the handle itself leaves the line, and gives such a value back to the
+/// queue, first in line.
 ///
 /// # Examples
 ///
@@ -460,17 +493,25 @@ impl<T: Send + 'static> Stream for DeferredQueue<T> {
         if let Some(value) = state.items.pop_front() {
             return Poll::Ready(Some(value));
         }
+        // The waker is registered after the lock is released: cloning it is the runtime's
+        // code (or the caller's own), which must not run under the queue's lock.
         let slot = Arc::new(ShortLock::new(NextSlot {
             value: None,
-            waker: Some(cx.waker().clone()),
+            waker: None,
         }));
         let id = state.line.push(Getter::Next(Arc::clone(&slot)));
         drop(state);
-        this.next = Some(Box::new(Place {
+        let place = Place {
             queue: Arc::clone(&this.inner),
             id,
             slot,
-        }));
+        };
+        // A value handed to it meanwhile found no waker to wake: it is taken here.
+        if let Some(value) = place.poll_value(cx) {
+            drop(place);
+            return Poll::Ready(Some(value));
+        }
+        this.next = Some(Box::new(place));
         Poll::Pending
     }
 }
@@ -492,13 +533,24 @@ impl<T: Send + 'static> StreamPlace<T> for Place<T> {
     fn poll_value(&self, cx: &mut Context<'_>) -> Option<T> {
         let mut slot = self.slot.lock();
         let value = slot.value.take();
-        let replaced = match &slot.waker {
-            _ if value.is_some() => None,
-            Some(waker) if waker.will_wake(cx.waker()) => None,
-            _ => slot.waker.replace(cx.waker().clone()),
+        let current = slot
+            .waker
+            .as_ref()
+            .is_some_and(|waker| waker.will_wake(cx.waker()));
+        drop(slot);
+        if value.is_some() || current {
+            return value;
+        }
+        // Cloned and dropped with no lock held: a waker is the runtime's code.
+        let waker = cx.waker().clone();
+        let mut slot = self.slot.lock();
+        let value = slot.value.take();
+        let replaced = if value.is_none() {
+            slot.waker.replace(waker)
+        } else {
+            Some(waker)
         };
         drop(slot);
-        // A waker's drop is the runtime's code: outside the lock.
         drop(replaced);
         value
     }

@@ -6,6 +6,7 @@ use std::sync::Arc;
 use super::line::{Line, Owner, Waiter, deliver, fire};
 use super::run::run_guarded;
 use crate::deferred::{Deferred, IntoDeferred, create_future_success};
+use crate::log::Logger;
 use crate::short_lock::ShortLock;
 
 /// Tokens and the line of waiters for them: a semaphore, or a lock with one token.
@@ -103,7 +104,15 @@ impl Owner<()> for Gate {
     }
 
     fn give_back(self: Arc<Self>, (): ()) {
-        self.pass_on();
+        // A token handed to a waiter that was cancelled, or dropped unseen, before it could
+        // take it. Released by hand meanwhile (by code that took the waiter's token for its
+        // own without seeing it fire): reported, never a panic (this runs in a drop).
+        if !self.release() {
+            Logger::new("txaio").error(format_args!(
+                "DeferredLock/DeferredSemaphore: a token handed to an acquire that was dropped \
+                 or cancelled before it saw it was released by hand meanwhile"
+            ));
+        }
     }
 }
 
@@ -186,6 +195,19 @@ impl DeferredSemaphore {
     /// [`CancelledError`](crate::CancelledError); the token goes to the next waiter. So does
     /// cancelling a task that awaits it. Cancelling it after it fired does nothing: the token
     /// is held, and must be released.
+    ///
+    /// # Cancel safety
+    ///
+    /// Dropping every handle to a waiting acquire before a token reaches it (a
+    /// [`with_timeout`](crate::with_timeout) that ran out, the losing branch of a select, a
+    /// future dropped with its task) takes it out of the line, as a cancel does: the token
+    /// goes to the next waiter or back to the free ones, never to the dropped acquire
+    /// (tokio::sync's rule). An acquire with a callback attached is not abandoned by dropping
+    /// its handle: the callback runs when the token is its. An acquire that a `release` served
+    /// but that nobody saw fire (not awaited to the end, no callback, not
+    /// [`is_called`](crate::is_called)) gives the token back when its last handle drops. An
+    /// acquire seen to fire, or one that fired before `acquire` returned, holds its token
+    /// whatever becomes of its handles: its holder must release it.
     ///
     /// # Examples
     ///

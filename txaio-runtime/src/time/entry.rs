@@ -126,13 +126,20 @@ impl TimerEntry {
     }
 
     pub(crate) fn register(&self, waker: &Waker) {
-        let mut slot = self.slot.lock().unwrap_or_else(PoisonError::into_inner);
-        let replaced = match &slot.waiter {
-            Some(current) if current.will_wake(waker) => None,
-            _ => slot.waiter.replace(waker.clone()),
-        };
+        let slot = self.slot.lock().unwrap_or_else(PoisonError::into_inner);
+        let current = slot
+            .waiter
+            .as_ref()
+            .is_some_and(|current| current.will_wake(waker));
         drop(slot);
-        // A waker's drop is the runtime's code: outside the lock.
+        if current {
+            return;
+        }
+        // Cloned and dropped outside the lock: a waker is the runtime's code.
+        let waker = waker.clone();
+        let mut slot = self.slot.lock().unwrap_or_else(PoisonError::into_inner);
+        let replaced = slot.waiter.replace(waker);
+        drop(slot);
         drop(replaced);
     }
 }

@@ -245,8 +245,14 @@ pub(crate) fn now() -> Duration {
 ///
 /// [`cancel`](crate::cancel) on the deferred (directly, or through a cancelled task awaiting
 /// it) cancels the timer at once and fails the deferred with
-/// [`CancelledError`](crate::CancelledError). Dropping the deferred, or a future awaiting it,
-/// cancels nothing: the timer runs out and fires nobody.
+/// [`CancelledError`](crate::CancelledError).
+///
+/// # Cancel safety
+///
+/// Dropping a future awaiting it drops one handle; when the last handle of a sleep that has
+/// not fired drops, its timer is released at once (nobody could see it fire), so a loop that
+/// gives up on sleeps leaves no timers behind. Callbacks added to a sleep whose handles are
+/// all dropped are dropped with it: use [`call_later`] to run code at a time.
 ///
 /// # Panics
 ///
@@ -278,13 +284,23 @@ pub fn sleep(delay: Duration) -> Deferred<()> {
     let deferred = create_future();
     // Weak: a dropped sleep should not be kept alive by its own timer.
     let weak = deferred.downgrade();
-    let call = call_later(delay, move || {
+    let call = ReleaseOnDrop(call_later(delay, move || {
         if let Some(deferred) = weak.upgrade() {
             let _ = deferred.settle(Ok(()));
         }
-    });
-    deferred.set_canceller(Box::new(move |_| {
-        call.cancel();
     }));
+    // The canceller owns the timer: it goes when the canceller does, that is when the sleep
+    // fires, is cancelled, or is dropped by its last handle unfired.
+    deferred.set_canceller(Box::new(move |_| drop(call)));
     deferred
+}
+
+/// Owns a timer that nobody else needs once this is dropped: cancels it on drop (a no-op if
+/// it ran already).
+pub(crate) struct ReleaseOnDrop(pub(crate) DelayedCall);
+
+impl Drop for ReleaseOnDrop {
+    fn drop(&mut self) {
+        self.0.cancel();
+    }
 }

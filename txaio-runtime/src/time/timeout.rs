@@ -5,7 +5,7 @@ use std::time::Duration;
 use crate::deferred::{Deferred, reaction};
 use crate::errors::TimeoutError;
 use crate::failure::Failure;
-use crate::time::call_later;
+use crate::time::{ReleaseOnDrop, call_later};
 
 /// Cancels `d` if it has not fired `after` from now, and makes the `CancelledError` that
 /// results a [`TimeoutError`] (Twisted's `Deferred.addTimeout`). Returns a handle to `d`
@@ -14,7 +14,8 @@ use crate::time::call_later;
 /// If `d`'s canceller fires it with a value (or another error), that outcome stands. The
 /// timer is cancelled as soon as `d` fires, so it no longer counts among pending timers
 /// ([`VirtualClock::pending`](crate::testutil::VirtualClock::pending)). The timer holds `d`
-/// weakly: a deferred nobody holds any more is not kept alive by its timeout. Inside
+/// weakly: a deferred nobody holds any more is not kept alive by its timeout, and its timer
+/// is released when its last handle drops. Inside
 /// [`testutil::replace_loop`](crate::testutil::replace_loop) the timer runs on the virtual
 /// clock. A `TimeoutError` nobody handles is reported like any other failure (unlike a
 /// cancel, a timeout is not the caller's own doing).
@@ -47,17 +48,13 @@ use crate::time::call_later;
 #[doc(alias = "addTimeout")]
 pub fn timeout<T: Send + 'static>(d: &Deferred<T>, after: Duration) -> Deferred<T> {
     let target = d.downgrade();
-    let call = call_later(after, move || {
+    let call = ReleaseOnDrop(call_later(after, move || {
         if let Some(d) = target.upgrade() {
             d.cancel_instead(Some(Failure::new(TimeoutError)));
         }
-    });
-    // Not a handler of `d`'s failure: the timeout only watches.
-    d.add_reaction(
-        reaction(move |_: Result<&T, &Failure>| {
-            call.cancel();
-        }),
-        false,
-    );
+    }));
+    // Not a handler of `d`'s failure: the timeout only watches. The timer goes with this
+    // reaction: when `d` fires, or when its last handle drops unfired.
+    d.add_reaction(reaction(move |_: Result<&T, &Failure>| drop(call)), false);
     d.clone()
 }
