@@ -60,8 +60,9 @@ struct State<T> {
 }
 
 enum Settled<T> {
-    /// The value, moved out of the source deferred.
-    Value(T),
+    /// The value, moved out of the source deferred; `None` while a `wait` has it out to clone
+    /// it outside the lock (the waiters take turns: `T` need not be `Sync`).
+    Value(Option<T>),
     Failed(Failure),
 }
 
@@ -118,7 +119,8 @@ impl<T: Send + 'static> EventualResult<T> {
     ///
     /// # Errors
     ///
-    /// - the call's own failure (a panic in `f` is a [`Panic`](crate::Panic) failure);
+    /// - the call's own failure (a panic in `f` is a [`Panic`](crate::Panic) failure, and so is
+    ///   a panic in `T::clone`);
     /// - a [`TimeoutError`] failure if there is no outcome after `timeout` (a later `wait` may
     ///   still get it; `Duration::MAX` waits for ever, zero only looks);
     /// - at once, a [`RuntimeThreadError`] failure on a runtime thread, where waiting could
@@ -136,6 +138,14 @@ impl<T: Send + 'static> EventualResult<T> {
     /// });
     /// assert!(result.wait(Duration::from_secs(5)).is_ok());
     /// ```
+    ///
+    /// # Locking
+    ///
+    /// `T::clone` runs with no lock of txaio's held: it may look at this result
+    /// ([`is_ready`](Self::is_ready), `{:?}`) and take the application's own locks. Waits on one
+    /// result take turns with the value, as `T` need not be `Sync`: while one clones it,
+    /// another waits for its turn (within its own `timeout`), so a `T::clone` must not
+    /// `wait` on the result it is a clone of.
     pub fn wait(&self, timeout: Duration) -> Result<T, Failure>
     where
         T: Clone,
@@ -148,7 +158,23 @@ impl<T: Send + 'static> EventualResult<T> {
             self.shared.spin_until_settled();
         }
         let mut state = self.shared.lock();
-        while state.settled.is_none() {
+        loop {
+            match &mut state.settled {
+                Some(Settled::Failed(failure)) => {
+                    let failure = failure.clone();
+                    state.retrieved = true;
+                    return Err(failure);
+                }
+                Some(Settled::Value(slot)) => {
+                    if let Some(value) = slot.take() {
+                        state.retrieved = true;
+                        drop(state);
+                        return self.shared.clone_and_return(value);
+                    }
+                    // Another `wait` has the value out: its turn ends soon.
+                }
+                None => {}
+            }
             state = match deadline {
                 None => self
                     .shared
@@ -167,12 +193,6 @@ impl<T: Send + 'static> EventualResult<T> {
                         .0
                 }
             };
-        }
-        state.retrieved = true;
-        match &state.settled {
-            Some(Settled::Value(value)) => Ok(value.clone()),
-            Some(Settled::Failed(failure)) => Err(failure.clone()),
-            None => unreachable!("the loop above ends only once settled"),
         }
     }
 
@@ -254,7 +274,7 @@ impl<T: Send + 'static> EventualResult<T> {
     /// ```
     #[must_use]
     pub fn is_ready(&self) -> bool {
-        self.shared.lock().settled.is_some()
+        self.shared.settled.load(Ordering::Acquire)
     }
 
     /// The failure if the outcome is a failure nobody has seen yet (for the shutdown log).
@@ -295,14 +315,33 @@ impl<T> Shared<T> {
     }
 
     fn lock(&self) -> MutexGuard<'_, State<T>> {
-        // No user code runs under this lock.
+        // No user code runs under this lock: no `T::clone`, no drop of a `T`, no `Debug` write.
         self.state.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+
+    /// Clones `value`, taken out of the slot by a `wait`, with no lock held, and puts it back
+    /// for the next waiter. A panic in `T::clone` is a `Panic` failure.
+    fn clone_and_return(&self, value: T) -> Result<T, Failure>
+    where
+        T: Clone,
+    {
+        let cloned = crate::panic::catch(|| value.clone()).map_err(Failure::new);
+        let mut state = self.lock();
+        if let Some(Settled::Value(slot)) = &mut state.settled {
+            *slot = Some(value);
+        }
+        drop(state);
+        self.ready.notify_all();
+        cloned
     }
 
     /// Fires the result once; later outcomes are dropped. `false` if it had one.
     fn settle(&self, settled: Settled<T>) -> bool {
         let mut state = self.lock();
         if state.settled.is_some() {
+            drop(state);
+            // The outcome that came too late is dropped here, with no lock held.
+            drop(settled);
             return false;
         }
         // Nobody will look at a result that was dropped: a failure is told now.
@@ -391,7 +430,7 @@ impl<T: Send + 'static> Settler<T> {
             crate::deferred::cancel(&source);
         }
         let settled = match source.take().await {
-            Ok(value) => Settled::Value(value),
+            Ok(value) => Settled::Value(Some(value)),
             Err(failure) => Settled::Failed(failure),
         };
         self.settle(settled);
@@ -408,8 +447,8 @@ impl<T> Drop for Settler<T> {
 
 impl<T> fmt::Debug for EventualResult<T> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let state = self.shared.lock();
-        let status = match &state.settled {
+        // Read under the lock, written without it: the writer is the caller's code.
+        let status = match &self.shared.lock().settled {
             None => "pending",
             Some(Settled::Failed(_)) => "failed",
             Some(Settled::Value(_)) => "succeeded",

@@ -1,0 +1,200 @@
+//! Regression tests for the blocking bridge's defects found under attack (issue 23, items 4 to
+//! 7), each named after the defect it pins, each on every compiled backend. A test that would
+//! deadlock runs under a watchdog that ends the process instead of hanging CI.
+
+mod blocking_support;
+
+use std::fmt;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::mpsc;
+use std::sync::{Arc, Mutex, OnceLock, PoisonError};
+use std::time::Duration;
+
+use blocking_support::{LONG, on_every_backend, watchdog};
+use txaio::blocking::EventualResult;
+use txaio::{Failure, Panic};
+
+/// A value whose `clone` runs a hook of the test's: user code that `wait` runs.
+struct Probe {
+    hook: Arc<dyn Fn() + Send + Sync>,
+}
+
+impl Clone for Probe {
+    fn clone(&self) -> Self {
+        (self.hook)();
+        Probe {
+            hook: Arc::clone(&self.hook),
+        }
+    }
+}
+
+/// A result that a `Probe` can reach from its own `clone`.
+type Cell = Arc<OnceLock<EventualResult<Probe>>>;
+
+/// A result of `run_in_runtime` on `txaio` that succeeded with a `Probe` running `hook`.
+fn settled_probe(txaio: &txaio::Txaio, hook: impl Fn() + Send + Sync + 'static) -> Cell {
+    let hook: Arc<dyn Fn() + Send + Sync> = Arc::new(hook);
+    let result = txaio.run_in_runtime(move || Ok::<_, Failure>(Probe { hook }));
+    while !result.is_ready() {
+        std::thread::yield_now();
+    }
+    let cell = Cell::default();
+    assert!(cell.set(result).is_ok());
+    cell
+}
+
+#[test]
+fn is_ready_from_t_clone_in_wait_does_not_deadlock() {
+    on_every_backend(|txaio| {
+        let _watchdog = watchdog("is_ready() from T::clone inside wait");
+        let seen = Arc::new(Mutex::new(None));
+        let cell = Cell::default();
+        let (inner_cell, inner_seen) = (cell.clone(), seen.clone());
+        let result = txaio.run_in_runtime(move || {
+            Ok::<_, Failure>(Probe {
+                hook: Arc::new(move || {
+                    let ready = inner_cell.get().map(EventualResult::is_ready);
+                    *inner_seen.lock().unwrap() = ready;
+                }),
+            })
+        });
+        assert!(cell.set(result).is_ok());
+        assert!(cell.get().unwrap().wait(LONG).is_ok());
+        assert_eq!(*seen.lock().unwrap(), Some(true));
+    });
+}
+
+/// A `fmt::Write` that asks the result whether it is ready as it writes.
+struct AsksWhileWriting<'a> {
+    result: &'a EventualResult<u8>,
+    asked: usize,
+}
+
+impl fmt::Write for AsksWhileWriting<'_> {
+    fn write_str(&mut self, _: &str) -> fmt::Result {
+        let _ = self.result.is_ready();
+        self.asked += 1;
+        Ok(())
+    }
+}
+
+#[test]
+fn is_ready_from_a_debug_writer_does_not_deadlock() {
+    on_every_backend(|txaio| {
+        let _watchdog = watchdog("is_ready() from the writer of {:?}");
+        let result = txaio.run_in_runtime(|| Ok::<_, Failure>(1_u8));
+        assert_eq!(result.wait(LONG).unwrap(), 1);
+        let mut writer = AsksWhileWriting {
+            result: &result,
+            asked: 0,
+        };
+        fmt::write(&mut writer, format_args!("{result:?}")).unwrap();
+        assert!(writer.asked > 0);
+    });
+}
+
+#[test]
+fn t_clone_taking_an_application_lock_does_not_deadlock_abba() {
+    on_every_backend(|txaio| {
+        let _watchdog = watchdog("T::clone under the result's lock against an application lock");
+        let app_lock = Arc::new(Mutex::new(()));
+        let (entered, in_clone) = mpsc::channel();
+        let lock = app_lock.clone();
+        let cell = settled_probe(txaio, move || {
+            let _ = entered.send(());
+            drop(lock.lock().unwrap_or_else(PoisonError::into_inner));
+        });
+        // This thread holds the application lock; the waiter's clone blocks on it.
+        let held = app_lock.lock().unwrap();
+        let waiter = {
+            let cell = cell.clone();
+            std::thread::spawn(move || cell.get().unwrap().wait(LONG).map(drop))
+        };
+        in_clone.recv_timeout(LONG).unwrap();
+        // The other order: the result's lock after the application's.
+        let result = cell.get().unwrap();
+        assert!(result.is_ready());
+        assert!(format!("{result:?}").contains("succeeded"));
+        drop(held);
+        assert!(waiter.join().unwrap().is_ok());
+    });
+}
+
+#[test]
+fn a_clone_stuck_in_wait_does_not_block_the_runtime() {
+    on_every_backend(|txaio| {
+        let _watchdog = watchdog("a runtime task looking at a result whose clone is stuck");
+        let (release, released) = mpsc::channel::<()>();
+        let released = Mutex::new(released);
+        let (entered, in_clone) = mpsc::channel();
+        let cell = settled_probe(txaio, move || {
+            let _ = entered.send(());
+            let _ = released.lock().unwrap().recv();
+        });
+        let waiter = {
+            let cell = cell.clone();
+            std::thread::spawn(move || cell.get().unwrap().wait(LONG).map(drop))
+        };
+        in_clone.recv_timeout(LONG).unwrap();
+        // A task of the runtime that looks at the result, as a status page would.
+        let looked = cell.clone();
+        let outcome = txaio.wait_for(LONG, move || {
+            let result = looked.get().unwrap();
+            Ok::<_, Failure>((result.is_ready(), format!("{result:?}")))
+        });
+        let (ready, debug) = outcome.unwrap();
+        assert!(ready);
+        assert!(debug.contains("succeeded"), "{debug}");
+        // Other results still arrive meanwhile.
+        assert_eq!(txaio.wait_for(LONG, || Ok::<_, Failure>(5)).unwrap(), 5);
+        drop(release);
+        assert!(waiter.join().unwrap().is_ok());
+    });
+}
+
+#[test]
+fn a_panicking_t_clone_in_wait_is_a_panic_failure() {
+    on_every_backend(|txaio| {
+        let _watchdog = watchdog("a panicking T::clone");
+        let clones = Arc::new(AtomicUsize::new(0));
+        let counted = clones.clone();
+        let cell = settled_probe(txaio, move || {
+            let first = counted.fetch_add(1, Ordering::SeqCst) == 0;
+            assert!(!first, "clone refuses");
+        });
+        let result = cell.get().unwrap();
+        let caught = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| result.wait(LONG)));
+        let failure = caught.expect("the panic stays inside wait").err().unwrap();
+        let panic = failure.downcast_ref::<Panic>().expect("a Panic failure");
+        assert_eq!(panic.message(), "clone refuses");
+        // The value is still there for the next wait, and the lock is not poisoned.
+        assert!(result.wait(LONG).is_ok());
+        assert!(result.is_ready());
+        assert_eq!(clones.load(Ordering::SeqCst), 2);
+    });
+}
+
+/// Several threads waiting on one result at once all get the value (they take turns with it,
+/// since `T` need not be `Sync`).
+#[test]
+fn concurrent_waits_all_get_the_value() {
+    on_every_backend(|txaio| {
+        let _watchdog = watchdog("concurrent waits");
+        let result = Arc::new(txaio.run_in_runtime(|| Ok::<_, Failure>(vec![1_u8, 2, 3])));
+        let waiters: Vec<_> = (0..4)
+            .map(|_| {
+                let result = result.clone();
+                std::thread::spawn(move || {
+                    (0..50)
+                        .map(|_| result.wait(LONG).unwrap())
+                        .all(|value| value == [1, 2, 3])
+                })
+            })
+            .collect();
+        for waiter in waiters {
+            assert!(waiter.join().unwrap());
+        }
+        // Nothing was lost: the same value, once more.
+        assert_eq!(result.wait(Duration::ZERO).unwrap(), [1, 2, 3]);
+    });
+}
