@@ -198,3 +198,100 @@ fn concurrent_waits_all_get_the_value() {
         assert_eq!(result.wait(Duration::ZERO).unwrap(), [1, 2, 3]);
     });
 }
+
+/// The outcome of `d`, as its errback or callback hears it, sent on a channel.
+fn outcome_of<T: Send + 'static>(d: &txaio::Deferred<T>) -> mpsc::Receiver<Result<(), Failure>> {
+    let (tell, told) = mpsc::channel();
+    let fail = tell.clone();
+    txaio::add_callbacks(
+        d,
+        move |_| drop(tell.send(Ok(()))),
+        move |failure| drop(fail.send(Err(failure.clone()))),
+    );
+    told
+}
+
+fn stopped(told: &mpsc::Receiver<Result<(), Failure>>) -> bool {
+    told.recv_timeout(LONG)
+        .expect("the deferred fired")
+        .is_err_and(|failure| failure.is::<txaio::blocking::RuntimeStoppedError>())
+}
+
+/// A task that never completes on its own: it awaits a deferred nobody fires.
+async fn forever() -> Result<u8, Failure> {
+    txaio::create_future::<u8>().await
+}
+
+#[cfg(feature = "tokio")]
+#[test]
+fn a_task_dropped_by_its_dropped_tokio_runtime_fails_with_runtime_stopped() {
+    let _watchdog = watchdog("a task of a dropped tokio runtime");
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(1)
+        .enable_all()
+        .build()
+        .unwrap();
+    let txaio = txaio::with_config(txaio::Config::tokio(runtime.handle().clone()));
+    let parked = txaio.spawn(forever());
+    let parked_told = outcome_of(&parked);
+    let sleeping = txaio.spawn(async {
+        txaio::sleep(Duration::from_secs(3600)).await?;
+        Ok::<_, Failure>(1_u8)
+    });
+    let sleeping_told = outcome_of(&sleeping);
+    // Both have run up to their first await (a deferred the task awaits is registered then).
+    let probe = txaio.spawn(async { Ok::<_, Failure>(()) });
+    txaio.wait_for(LONG, move || probe).unwrap();
+    drop(runtime);
+    assert!(stopped(&parked_told));
+    assert!(stopped(&sleeping_told));
+    // The same for a task the runtime never polled.
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .build()
+        .unwrap();
+    let txaio = txaio::with_config(txaio::Config::tokio(runtime.handle().clone()));
+    let unpolled = txaio.spawn(forever());
+    let unpolled_told = outcome_of(&unpolled);
+    // A detached task nobody holds: a shutdown is not news, nothing is logged.
+    drop(txaio.spawn(forever()));
+    let ((), logs) = txaio::testutil::capture_logs(|| drop(runtime));
+    assert!(stopped(&unpolled_told));
+    assert!(logs.is_empty(), "{logs:?}");
+}
+
+#[cfg(feature = "smol")]
+#[test]
+fn a_task_dropped_by_its_dropped_smol_executor_fails_with_runtime_stopped() {
+    let _watchdog = watchdog("a task of a dropped smol executor");
+    let executor = Arc::new(smol::Executor::new());
+    let txaio = txaio::with_config(txaio::Config::smol(executor.clone()));
+    let parked = txaio.spawn(forever());
+    let parked_told = outcome_of(&parked);
+    let unpolled_told = {
+        // Run the executor until the first task has parked, then spawn one it never polls.
+        smol::block_on(executor.run(async {
+            for _ in 0..10 {
+                smol::future::yield_now().await;
+            }
+        }));
+        outcome_of(&txaio.spawn(forever()))
+    };
+    drop(txaio);
+    drop(executor);
+    assert!(stopped(&parked_told));
+    assert!(stopped(&unpolled_told));
+}
+
+#[test]
+fn a_cancelled_task_keeps_its_cancelled_error_when_dropped() {
+    on_every_backend(|txaio| {
+        let _watchdog = watchdog("a cancelled task, dropped");
+        let d = txaio.spawn(forever());
+        let told = outcome_of(&d);
+        txaio::cancel(&d);
+        let failure = told.recv_timeout(LONG).unwrap().unwrap_err();
+        assert!(failure.is::<txaio::CancelledError>(), "{failure}");
+        // The runtime drops the task soon after; nothing else arrives.
+        assert!(told.recv_timeout(Duration::from_millis(50)).is_err());
+    });
+}

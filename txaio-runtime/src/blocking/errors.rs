@@ -43,7 +43,11 @@ impl Error for RuntimeThreadError {}
 ///
 /// Every [`EventualResult`](crate::blocking::EventualResult) still pending when
 /// [`blocking::shutdown`](crate::blocking::shutdown) runs, or whose task its runtime dropped
-/// while shutting down, fails with it; so does every `run_in_runtime` after `shutdown`.
+/// while shutting down, fails with it; so does every `run_in_runtime` after `shutdown`, and
+/// the deferred of every [`spawn`](crate::spawn)ed task that its runtime dropped unfinished (an
+/// application's own tokio runtime or smol executor, dropped). It is never logged as
+/// unhandled: a shutdown is not news. Like a cancel's, its failure captures a backtrace only
+/// while [`set_debugging`](crate::set_debugging) is on.
 ///
 /// # Examples
 ///

@@ -58,7 +58,7 @@ use crate::rt::{self, Instance};
 /// ```
 pub fn setup() {
     if !registry::stopped() {
-        drop(rt::background(rt::current()));
+        let _started = rt::background(rt::current());
     }
 }
 
