@@ -295,3 +295,93 @@ fn a_cancelled_task_keeps_its_cancelled_error_when_dropped() {
         assert!(told.recv_timeout(Duration::from_millis(50)).is_err());
     });
 }
+
+#[cfg(feature = "tokio")]
+fn tokio_runtime() -> tokio::runtime::Runtime {
+    tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .unwrap()
+}
+
+#[cfg(feature = "tokio")]
+fn refused<T>(outcome: &Result<T, Failure>) -> bool {
+    outcome
+        .as_ref()
+        .is_err_and(Failure::is::<txaio::RuntimeThreadError>)
+}
+
+/// tokio's own blocking pool and a plain thread that entered a runtime cannot deadlock a wait:
+/// neither runs tasks. They were refused with `RuntimeThreadError`, as tokio's
+/// `Handle::try_current` answers yes on both.
+#[cfg(feature = "tokio")]
+#[test]
+fn tokio_spawn_blocking_and_entered_threads_may_wait() {
+    let _watchdog = watchdog("a wait on tokio's blocking pool");
+    let runtime = tokio_runtime();
+    let txaio = txaio::with_config(txaio::Config::background(txaio::Runtime::Tokio));
+    let _current = txaio::__private::enter(txaio::Runtime::Tokio);
+    let result = txaio.run_in_runtime(|| Ok::<_, Failure>(3_u8));
+    let on_pool = runtime
+        .block_on(
+            runtime
+                .spawn_blocking(move || (txaio::blocking::in_runtime_thread(), result.wait(LONG))),
+        )
+        .unwrap();
+    assert_eq!((on_pool.0, on_pool.1.unwrap()), (false, 3));
+    // A task that moves off its worker with `block_in_place` (multi-thread runtime) may too.
+    let result = txaio.run_in_runtime(|| Ok::<_, Failure>(4_u8));
+    let in_place = runtime
+        .block_on(
+            runtime.spawn(async move { tokio::task::block_in_place(move || result.wait(LONG)) }),
+        )
+        .unwrap();
+    assert_eq!(in_place.unwrap(), 4);
+    // A plain thread holding `enter()`.
+    let entered = runtime.enter();
+    assert!(!txaio::blocking::in_runtime_thread());
+    assert_eq!(txaio.wait_for(LONG, || Ok::<_, Failure>(5_u8)).unwrap(), 5);
+    drop(entered);
+    // Still refused: a worker's task, a `block_on` (the entered thread's too), a task of a
+    // current-thread runtime, a `LocalSet`'s task.
+    let result = Arc::new(txaio.run_in_runtime(|| Ok::<_, Failure>(6_u8)));
+    let waiting = result.clone();
+    let on_worker = runtime
+        .block_on(runtime.spawn(async move { waiting.wait(LONG) }))
+        .unwrap();
+    assert!(refused(&on_worker));
+    assert!(refused(&runtime.block_on(async { result.wait(LONG) })));
+    let entered = runtime.enter();
+    let handle = tokio::runtime::Handle::current();
+    assert!(refused(&handle.block_on(async { result.wait(LONG) })));
+    drop(entered);
+    let current = tokio::runtime::Builder::new_current_thread()
+        .build()
+        .unwrap();
+    let waiting = result.clone();
+    let in_task = current
+        .block_on(current.spawn(async move { waiting.wait(LONG) }))
+        .unwrap();
+    assert!(refused(&in_task));
+    let local = tokio::task::LocalSet::new();
+    let waiting = result.clone();
+    let in_local = runtime
+        .block_on(local.run_until(async move {
+            tokio::task::spawn_local(async move { waiting.wait(LONG) }).await
+        }))
+        .unwrap();
+    assert!(refused(&in_local));
+    // A task that used up its cooperative budget is refused just the same.
+    let waiting = result.clone();
+    let spent = runtime
+        .block_on(runtime.spawn(async move {
+            while tokio::task::coop::has_budget_remaining() {
+                tokio::task::coop::consume_budget().await;
+            }
+            waiting.wait(LONG)
+        }))
+        .unwrap();
+    assert!(refused(&spent));
+    assert_eq!(result.wait(LONG).unwrap(), 6);
+}

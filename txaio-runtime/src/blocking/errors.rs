@@ -9,8 +9,9 @@ use std::fmt;
 /// [`wait_for`](crate::blocking::wait_for) refuse to block a thread that runs tasks or timer
 /// callbacks (a tokio worker, a thread inside any `block_on`, a smol executor thread, an
 /// async-std task, a txaio timer callback): the result they would wait for may need that very
-/// thread to arrive. A blocking-pool thread (`txaio::defer_to_thread`) may wait. crochet raises
-/// a `RuntimeError` here.
+/// thread to arrive. A blocking-pool thread (`txaio::defer_to_thread`, tokio's `spawn_blocking`)
+/// may wait, and so may a plain thread that only entered a tokio runtime. crochet raises a
+/// `RuntimeError` here.
 ///
 /// # Examples
 ///
