@@ -385,3 +385,53 @@ fn tokio_spawn_blocking_and_entered_threads_may_wait() {
     assert!(refused(&spent));
     assert_eq!(result.wait(LONG).unwrap(), 6);
 }
+
+/// The "Unhandled error in EventualResult" reports among `logs`.
+fn eventual_reports(logs: &[txaio::testutil::CapturedLog]) -> Vec<&str> {
+    logs.iter()
+        .map(|log| log.message.as_str())
+        .filter(|message| message.starts_with("Unhandled error in EventualResult"))
+        .collect()
+}
+
+/// crochet's `test_error_logged_no_wait`: a result that failed and that nobody looked at is
+/// reported when it drops, whatever failed it, its caller's own `cancel` included (crochet logs
+/// the `CancelledError` of a cancelled result dropped unwaited). (`wait_for`'s own cancel after
+/// its timeout is not: the caller had the `TimeoutError`; `blocking_unhandled.rs` checks that on
+/// the process-wide log, as the failure may arrive on a runtime thread.)
+#[test]
+fn a_cancelled_result_dropped_unwaited_is_reported() {
+    on_every_backend(|txaio| {
+        let _watchdog = watchdog("a cancelled result, dropped unwaited");
+        let cancelled = txaio.run_in_runtime(txaio::create_future::<u32>);
+        cancelled.cancel();
+        while !cancelled.is_ready() {
+            std::thread::yield_now();
+        }
+        let ((), logs) = txaio::testutil::capture_logs(|| drop(cancelled));
+        let reports = eventual_reports(&logs);
+        assert_eq!(reports.len(), 1, "{logs:?}");
+        assert!(reports[0].contains("CancelledError"), "{reports:?}");
+        // Looked at, it is not reported.
+        let looked_at = txaio.run_in_runtime(txaio::create_future::<u32>);
+        looked_at.cancel();
+        while looked_at.original_failure().is_none() {
+            std::thread::yield_now();
+        }
+        let ((), logs) = txaio::testutil::capture_logs(|| drop(looked_at));
+        assert!(eventual_reports(&logs).is_empty(), "{logs:?}");
+        // A failure that came before a cancel (which then does nothing) is reported too.
+        let failed = txaio.run_in_runtime(|| Err::<u32, _>(Failure::msg("failed first")));
+        while !failed.is_ready() {
+            std::thread::yield_now();
+        }
+        failed.cancel();
+        let ((), logs) = txaio::testutil::capture_logs(|| drop(failed));
+        let reports = eventual_reports(&logs);
+        assert_eq!(reports.len(), 1, "{logs:?}");
+        assert!(
+            reports[0].starts_with("Unhandled error in EventualResult: Error: failed first"),
+            "{reports:?}"
+        );
+    });
+}

@@ -20,8 +20,10 @@ use crate::rt::{self, Instance};
 /// up later by id. A failure that nobody looked at (no [`wait`](EventualResult::wait) or
 /// [`original_failure`](EventualResult::original_failure) saw it) is logged as
 /// `Unhandled error in EventualResult: ...` when the result is dropped, or, if it was dropped
-/// before the failure arrived, when it arrives. The `CancelledError` of your own
-/// [`cancel`](EventualResult::cancel) and the `RuntimeStoppedError` of a shutdown are not.
+/// before the failure arrived, when it arrives; so is the `CancelledError` of your own
+/// [`cancel`](EventualResult::cancel) if nobody looked at it (as crochet does). The
+/// `CancelledError` of [`wait_for`](super::wait_for)'s cancel after its timeout (its caller had
+/// the `TimeoutError`) and the `RuntimeStoppedError` of a shutdown are not.
 ///
 /// # Examples
 ///
@@ -41,10 +43,12 @@ pub(super) struct Shared<T> {
     /// Mirrors `State::settled.is_some()`, for the lock-free spin at the start of `wait`.
     settled: AtomicBool,
     instance: Instance,
-    /// `cancel` was called: the `CancelledError` that follows is the caller's own doing, not
-    /// an unhandled error; read by the runtime side to cancel `f`'s deferred as soon as `f`
+    /// `cancel` was called: read by the runtime side to cancel `f`'s deferred as soon as `f`
     /// returns it, also after the result was dropped.
     cancel_requested: AtomicBool,
+    /// `wait_for` cancelled after its timeout: the `CancelledError` that follows is not news
+    /// (its caller had the `TimeoutError`), so it is not reported.
+    cancel_quietly: AtomicBool,
 }
 
 struct State<T> {
@@ -81,6 +85,7 @@ impl<T: Send + 'static> EventualResult<T> {
             settled: AtomicBool::new(false),
             instance,
             cancel_requested: AtomicBool::new(false),
+            cancel_quietly: AtomicBool::new(false),
         });
         let settler = Settler {
             shared: Some(Arc::clone(&shared)),
@@ -199,7 +204,9 @@ impl<T: Send + 'static> EventualResult<T> {
     /// Cancels the underlying deferred, on its runtime; a later [`wait`](Self::wait) then
     /// sees its [`CancelledError`](crate::CancelledError) (or whatever its canceller chose).
     /// Called before `f` has run, `f`'s deferred is cancelled as soon as `f` returns it.
-    /// Does nothing once there is an outcome.
+    /// Does nothing once there is an outcome. A `CancelledError` nobody looks at (no `wait`, no
+    /// [`original_failure`](Self::original_failure)) is reported when the result drops, as
+    /// crochet does.
     ///
     /// # Examples
     ///
@@ -213,6 +220,17 @@ impl<T: Send + 'static> EventualResult<T> {
     /// ```
     pub fn cancel(&self) {
         self.shared.cancel_requested.store(true, Ordering::SeqCst);
+        self.cancel_on_runtime();
+    }
+
+    /// `cancel` for `wait_for` after its timeout: the `CancelledError` that follows is not
+    /// reported, as the caller had the `TimeoutError`.
+    pub(super) fn cancel_after_timeout(&self) {
+        self.shared.cancel_quietly.store(true, Ordering::SeqCst);
+        self.cancel();
+    }
+
+    fn cancel_on_runtime(&self) {
         let state = self.shared.lock();
         if state.settled.is_some() {
             return;
@@ -365,11 +383,13 @@ impl<T> Shared<T> {
         true
     }
 
-    /// Whether an unseen `failure` is news: not the `CancelledError` of a `cancel` the caller
-    /// made, nor the `RuntimeStoppedError` of a shutdown.
+    /// Whether an unseen `failure` is news: not the `CancelledError` of `wait_for`'s cancel
+    /// after its timeout, nor the `RuntimeStoppedError` of a shutdown. The `CancelledError` of
+    /// the caller's own `cancel` is, as in crochet: a result cancelled and never looked at is
+    /// reported like any other failure nobody saw.
     fn untold(&self, failure: &Failure) -> bool {
-        let asked = failure.is::<CancelledError>() && self.cancel_requested.load(Ordering::SeqCst);
-        !asked && !failure.is::<RuntimeStoppedError>()
+        let quiet = failure.is::<CancelledError>() && self.cancel_quietly.load(Ordering::SeqCst);
+        !quiet && !failure.is::<RuntimeStoppedError>()
     }
 }
 

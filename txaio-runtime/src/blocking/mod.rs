@@ -183,7 +183,7 @@ pub(crate) fn wait_or_cancel<T: Clone + Send + 'static>(
     if let Err(failure) = &outcome
         && failure.is::<TimeoutError>()
     {
-        result.cancel();
+        result.cancel_after_timeout();
     }
     outcome
 }
