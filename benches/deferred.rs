@@ -3,6 +3,8 @@
 //! - create + add_callbacks + resolve (callback style)
 //! - create + resolve + await, against `futures::channel::oneshot` and `tokio::sync::oneshot`
 //!
+//! - create + add_callbacks + cancel: the cost of a cancel, whose `CancelledError` captures a
+//!   backtrace only while debugging (`RUST_BACKTRACE` does not make every cancel pay for one)
 //! - the same with `set_debugging` off and on
 //!
 //! After the timings it prints allocations per operation, counted by a counting allocator.
@@ -34,6 +36,20 @@ fn txaio_await() -> u64 {
     ready(d).unwrap()
 }
 
+fn txaio_cancel() {
+    let d = txaio::create_future::<u64>();
+    txaio::add_callbacks(
+        &d,
+        |value| {
+            black_box(value);
+        },
+        |failure| {
+            black_box(failure);
+        },
+    );
+    txaio::cancel(&d);
+}
+
 fn futures_oneshot_await() -> u64 {
     let (tx, rx) = futures::channel::oneshot::channel::<u64>();
     tx.send(black_box(7)).unwrap();
@@ -49,6 +65,9 @@ fn tokio_oneshot_await() -> u64 {
 fn timings(c: &mut Criterion) {
     c.bench_function("deferred/create+add_callbacks+resolve/txaio", |b| {
         b.iter(txaio_callbacks);
+    });
+    c.bench_function("deferred/create+add_callbacks+cancel/txaio", |b| {
+        b.iter(txaio_cancel);
     });
     let mut group = c.benchmark_group("deferred/create+resolve+await");
     group.bench_function("txaio", |b| b.iter(txaio_await));
@@ -66,6 +85,9 @@ fn timings(c: &mut Criterion) {
         });
         group.bench_function(format!("create+resolve+await/{label}"), |b| {
             b.iter(txaio_await);
+        });
+        group.bench_function(format!("create+add_callbacks+cancel/{label}"), |b| {
+            b.iter(txaio_cancel);
         });
     }
     txaio::set_debugging(false);

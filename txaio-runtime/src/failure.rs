@@ -6,7 +6,10 @@ use std::fmt;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 
-use crate::errors::Panic;
+use std::any::Any;
+
+use crate::blocking::{RuntimeStoppedError, RuntimeThreadError};
+use crate::errors::{CancelledError, Panic, TimeoutError};
 
 static DEBUGGING: AtomicBool = AtomicBool::new(false);
 
@@ -14,6 +17,14 @@ static DEBUGGING: AtomicBool = AtomicBool::new(false);
 ///
 /// Without it, backtraces are captured only when `RUST_BACKTRACE` or `RUST_LIB_BACKTRACE` ask
 /// for them, and capturing costs nothing otherwise. Twisted's `Deferred.setDebugging`.
+///
+/// The failures txaio's own machinery makes as signals rather than as errors of your code (a
+/// cancel's [`CancelledError`](crate::CancelledError), a [`TimeoutError`](crate::TimeoutError),
+/// a [`RuntimeStoppedError`](crate::blocking::RuntimeStoppedError) or a
+/// [`RuntimeThreadError`](crate::RuntimeThreadError)) capture a backtrace only while debugging
+/// is on: with `RUST_BACKTRACE=1`, which production services often set, every cancel would
+/// otherwise pay for one (microseconds instead of a fraction of one). Panics and every other
+/// error follow `RUST_BACKTRACE`.
 ///
 /// # Examples
 ///
@@ -50,6 +61,29 @@ pub(crate) fn capture_backtrace() -> Backtrace {
     } else {
         Backtrace::capture()
     }
+}
+
+/// A backtrace only while [`set_debugging`] is on, whatever `RUST_BACKTRACE` says.
+fn debugging_backtrace() -> Backtrace {
+    if is_debugging() {
+        Backtrace::force_capture()
+    } else {
+        Backtrace::disabled()
+    }
+}
+
+/// Whether `error` is one of the signals txaio's own machinery sends: a cancel
+/// ([`CancelledError`]), a timeout ([`TimeoutError`]), a runtime that stopped or a wait refused
+/// ([`RuntimeStoppedError`], [`RuntimeThreadError`]). Their backtraces would show txaio's
+/// machinery, not the application's mistake, and a service that sets `RUST_BACKTRACE=1`
+/// cancels and times out all day: they capture one only while debugging. Resolved at compile
+/// time for each error type.
+fn is_signal<E: 'static>(error: &E) -> bool {
+    let error: &dyn Any = error;
+    error.is::<CancelledError>()
+        || error.is::<TimeoutError>()
+        || error.is::<RuntimeStoppedError>()
+        || error.is::<RuntimeThreadError>()
 }
 
 /// An error as a value: what a failed [`Deferred`](crate::Deferred) holds.
@@ -104,6 +138,9 @@ impl Failure {
     #[must_use]
     pub fn new(error: impl Error + Send + Sync + 'static) -> Failure {
         let type_name = short_type_name(std::any::type_name_of_val(&error));
+        if is_signal(&error) {
+            return Failure::with_backtrace(Box::new(error), type_name, debugging_backtrace());
+        }
         Failure::with_type_name(Box::new(error), type_name)
     }
 
@@ -158,12 +195,7 @@ impl Failure {
     /// debugging, whatever `RUST_BACKTRACE` says, as a chain makes one per link.
     pub(crate) fn bookkeeping(error: impl Error + Send + Sync + 'static) -> Failure {
         let type_name = short_type_name(std::any::type_name_of_val(&error));
-        let backtrace = if is_debugging() {
-            Backtrace::force_capture()
-        } else {
-            Backtrace::disabled()
-        };
-        Failure::with_backtrace(Box::new(error), type_name, backtrace)
+        Failure::with_backtrace(Box::new(error), type_name, debugging_backtrace())
     }
 
     /// The error inside (txaio's `IFailedFuture.value`).

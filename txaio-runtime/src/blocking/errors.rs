@@ -9,8 +9,9 @@ use std::fmt;
 /// [`wait_for`](crate::blocking::wait_for) refuse to block a thread that runs tasks or timer
 /// callbacks (a tokio worker, a thread inside any `block_on`, a smol executor thread, an
 /// async-std task, a txaio timer callback): the result they would wait for may need that very
-/// thread to arrive. A blocking-pool thread (`txaio::defer_to_thread`) may wait. crochet raises
-/// a `RuntimeError` here.
+/// thread to arrive. A blocking-pool thread (`txaio::defer_to_thread`, tokio's `spawn_blocking`)
+/// may wait, and so may a plain thread that only entered a tokio runtime. crochet raises a
+/// `RuntimeError` here.
 ///
 /// # Examples
 ///
@@ -43,7 +44,11 @@ impl Error for RuntimeThreadError {}
 ///
 /// Every [`EventualResult`](crate::blocking::EventualResult) still pending when
 /// [`blocking::shutdown`](crate::blocking::shutdown) runs, or whose task its runtime dropped
-/// while shutting down, fails with it; so does every `run_in_runtime` after `shutdown`.
+/// while shutting down, fails with it; so does every `run_in_runtime` after `shutdown`, and
+/// the deferred of every [`spawn`](crate::spawn)ed task that its runtime dropped unfinished (an
+/// application's own tokio runtime or smol executor, dropped). It is never logged as
+/// unhandled: a shutdown is not news. Like a cancel's, its failure captures a backtrace only
+/// while [`set_debugging`](crate::set_debugging) is on.
 ///
 /// # Examples
 ///

@@ -20,8 +20,10 @@ use crate::rt::{self, Instance};
 /// up later by id. A failure that nobody looked at (no [`wait`](EventualResult::wait) or
 /// [`original_failure`](EventualResult::original_failure) saw it) is logged as
 /// `Unhandled error in EventualResult: ...` when the result is dropped, or, if it was dropped
-/// before the failure arrived, when it arrives. The `CancelledError` of your own
-/// [`cancel`](EventualResult::cancel) and the `RuntimeStoppedError` of a shutdown are not.
+/// before the failure arrived, when it arrives; so is the `CancelledError` of your own
+/// [`cancel`](EventualResult::cancel) if nobody looked at it (as crochet does). The
+/// `CancelledError` of [`wait_for`](super::wait_for)'s cancel after its timeout (its caller had
+/// the `TimeoutError`) and the `RuntimeStoppedError` of a shutdown are not.
 ///
 /// # Examples
 ///
@@ -41,10 +43,12 @@ pub(super) struct Shared<T> {
     /// Mirrors `State::settled.is_some()`, for the lock-free spin at the start of `wait`.
     settled: AtomicBool,
     instance: Instance,
-    /// `cancel` was called: the `CancelledError` that follows is the caller's own doing, not
-    /// an unhandled error; read by the runtime side to cancel `f`'s deferred as soon as `f`
+    /// `cancel` was called: read by the runtime side to cancel `f`'s deferred as soon as `f`
     /// returns it, also after the result was dropped.
     cancel_requested: AtomicBool,
+    /// `wait_for` cancelled after its timeout: the `CancelledError` that follows is not news
+    /// (its caller had the `TimeoutError`), so it is not reported.
+    cancel_quietly: AtomicBool,
 }
 
 struct State<T> {
@@ -60,8 +64,9 @@ struct State<T> {
 }
 
 enum Settled<T> {
-    /// The value, moved out of the source deferred.
-    Value(T),
+    /// The value, moved out of the source deferred; `None` while a `wait` has it out to clone
+    /// it outside the lock (the waiters take turns: `T` need not be `Sync`).
+    Value(Option<T>),
     Failed(Failure),
 }
 
@@ -80,6 +85,7 @@ impl<T: Send + 'static> EventualResult<T> {
             settled: AtomicBool::new(false),
             instance,
             cancel_requested: AtomicBool::new(false),
+            cancel_quietly: AtomicBool::new(false),
         });
         let settler = Settler {
             shared: Some(Arc::clone(&shared)),
@@ -118,7 +124,8 @@ impl<T: Send + 'static> EventualResult<T> {
     ///
     /// # Errors
     ///
-    /// - the call's own failure (a panic in `f` is a [`Panic`](crate::Panic) failure);
+    /// - the call's own failure (a panic in `f` is a [`Panic`](crate::Panic) failure, and so is
+    ///   a panic in `T::clone`);
     /// - a [`TimeoutError`] failure if there is no outcome after `timeout` (a later `wait` may
     ///   still get it; `Duration::MAX` waits for ever, zero only looks);
     /// - at once, a [`RuntimeThreadError`] failure on a runtime thread, where waiting could
@@ -136,6 +143,14 @@ impl<T: Send + 'static> EventualResult<T> {
     /// });
     /// assert!(result.wait(Duration::from_secs(5)).is_ok());
     /// ```
+    ///
+    /// # Locking
+    ///
+    /// `T::clone` runs with no lock of txaio's held: it may look at this result
+    /// ([`is_ready`](Self::is_ready), `{:?}`) and take the application's own locks. Waits on one
+    /// result take turns with the value, as `T` need not be `Sync`: while one clones it,
+    /// another waits for its turn (within its own `timeout`), so a `T::clone` must not
+    /// `wait` on the result it is a clone of.
     pub fn wait(&self, timeout: Duration) -> Result<T, Failure>
     where
         T: Clone,
@@ -148,7 +163,23 @@ impl<T: Send + 'static> EventualResult<T> {
             self.shared.spin_until_settled();
         }
         let mut state = self.shared.lock();
-        while state.settled.is_none() {
+        loop {
+            match &mut state.settled {
+                Some(Settled::Failed(failure)) => {
+                    let failure = failure.clone();
+                    state.retrieved = true;
+                    return Err(failure);
+                }
+                Some(Settled::Value(slot)) => {
+                    if let Some(value) = slot.take() {
+                        state.retrieved = true;
+                        drop(state);
+                        return self.shared.clone_and_return(value);
+                    }
+                    // Another `wait` has the value out: its turn ends soon.
+                }
+                None => {}
+            }
             state = match deadline {
                 None => self
                     .shared
@@ -168,18 +199,14 @@ impl<T: Send + 'static> EventualResult<T> {
                 }
             };
         }
-        state.retrieved = true;
-        match &state.settled {
-            Some(Settled::Value(value)) => Ok(value.clone()),
-            Some(Settled::Failed(failure)) => Err(failure.clone()),
-            None => unreachable!("the loop above ends only once settled"),
-        }
     }
 
     /// Cancels the underlying deferred, on its runtime; a later [`wait`](Self::wait) then
     /// sees its [`CancelledError`](crate::CancelledError) (or whatever its canceller chose).
     /// Called before `f` has run, `f`'s deferred is cancelled as soon as `f` returns it.
-    /// Does nothing once there is an outcome.
+    /// Does nothing once there is an outcome. A `CancelledError` nobody looks at (no `wait`, no
+    /// [`original_failure`](Self::original_failure)) is reported when the result drops, as
+    /// crochet does.
     ///
     /// # Examples
     ///
@@ -193,6 +220,17 @@ impl<T: Send + 'static> EventualResult<T> {
     /// ```
     pub fn cancel(&self) {
         self.shared.cancel_requested.store(true, Ordering::SeqCst);
+        self.cancel_on_runtime();
+    }
+
+    /// `cancel` for `wait_for` after its timeout: the `CancelledError` that follows is not
+    /// reported, as the caller had the `TimeoutError`.
+    pub(super) fn cancel_after_timeout(&self) {
+        self.shared.cancel_quietly.store(true, Ordering::SeqCst);
+        self.cancel();
+    }
+
+    fn cancel_on_runtime(&self) {
         let state = self.shared.lock();
         if state.settled.is_some() {
             return;
@@ -254,7 +292,7 @@ impl<T: Send + 'static> EventualResult<T> {
     /// ```
     #[must_use]
     pub fn is_ready(&self) -> bool {
-        self.shared.lock().settled.is_some()
+        self.shared.settled.load(Ordering::Acquire)
     }
 
     /// The failure if the outcome is a failure nobody has seen yet (for the shutdown log).
@@ -295,14 +333,33 @@ impl<T> Shared<T> {
     }
 
     fn lock(&self) -> MutexGuard<'_, State<T>> {
-        // No user code runs under this lock.
+        // No user code runs under this lock: no `T::clone`, no drop of a `T`, no `Debug` write.
         self.state.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+
+    /// Clones `value`, taken out of the slot by a `wait`, with no lock held, and puts it back
+    /// for the next waiter. A panic in `T::clone` is a `Panic` failure.
+    fn clone_and_return(&self, value: T) -> Result<T, Failure>
+    where
+        T: Clone,
+    {
+        let cloned = crate::panic::catch(|| value.clone()).map_err(Failure::new);
+        let mut state = self.lock();
+        if let Some(Settled::Value(slot)) = &mut state.settled {
+            *slot = Some(value);
+        }
+        drop(state);
+        self.ready.notify_all();
+        cloned
     }
 
     /// Fires the result once; later outcomes are dropped. `false` if it had one.
     fn settle(&self, settled: Settled<T>) -> bool {
         let mut state = self.lock();
         if state.settled.is_some() {
+            drop(state);
+            // The outcome that came too late is dropped here, with no lock held.
+            drop(settled);
             return false;
         }
         // Nobody will look at a result that was dropped: a failure is told now.
@@ -326,11 +383,13 @@ impl<T> Shared<T> {
         true
     }
 
-    /// Whether an unseen `failure` is news: not the `CancelledError` of a `cancel` the caller
-    /// made, nor the `RuntimeStoppedError` of a shutdown.
+    /// Whether an unseen `failure` is news: not the `CancelledError` of `wait_for`'s cancel
+    /// after its timeout, nor the `RuntimeStoppedError` of a shutdown. The `CancelledError` of
+    /// the caller's own `cancel` is, as in crochet: a result cancelled and never looked at is
+    /// reported like any other failure nobody saw.
     fn untold(&self, failure: &Failure) -> bool {
-        let asked = failure.is::<CancelledError>() && self.cancel_requested.load(Ordering::SeqCst);
-        !asked && !failure.is::<RuntimeStoppedError>()
+        let quiet = failure.is::<CancelledError>() && self.cancel_quietly.load(Ordering::SeqCst);
+        !quiet && !failure.is::<RuntimeStoppedError>()
     }
 }
 
@@ -391,7 +450,7 @@ impl<T: Send + 'static> Settler<T> {
             crate::deferred::cancel(&source);
         }
         let settled = match source.take().await {
-            Ok(value) => Settled::Value(value),
+            Ok(value) => Settled::Value(Some(value)),
             Err(failure) => Settled::Failed(failure),
         };
         self.settle(settled);
@@ -408,8 +467,8 @@ impl<T> Drop for Settler<T> {
 
 impl<T> fmt::Debug for EventualResult<T> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let state = self.shared.lock();
-        let status = match &state.settled {
+        // Read under the lock, written without it: the writer is the caller's code.
+        let status = match &self.shared.lock().settled {
             None => "pending",
             Some(Settled::Failed(_)) => "failed",
             Some(Settled::Value(_)) => "succeeded",

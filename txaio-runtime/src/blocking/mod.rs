@@ -58,16 +58,17 @@ use crate::rt::{self, Instance};
 /// ```
 pub fn setup() {
     if !registry::stopped() {
-        drop(rt::background(rt::current()));
+        let _started = rt::background(rt::current());
     }
 }
 
 /// Whether this thread is a runtime thread, where [`EventualResult::wait`] and [`wait_for`]
 /// refuse to block (crochet's `isInIOThread`): a thread running a txaio task or timer callback,
-/// a thread inside a txaio `block_on`, a tokio runtime thread (a worker, a `block_on`, an entered
-/// runtime, tokio's own `spawn_blocking` threads, which tokio does not tell apart), a thread of
-/// smol's global executor, an async-std task. A txaio blocking-pool job
-/// ([`defer_to_thread`](crate::defer_to_thread)) is not one: it may wait.
+/// a thread inside a txaio `block_on`, a tokio worker or `block_on` (a `LocalSet`'s tasks
+/// included), a thread of smol's global executor, an async-std task. A txaio blocking-pool job
+/// ([`defer_to_thread`](crate::defer_to_thread)) is not one: it may wait; nor are tokio's own
+/// blocking pool (`spawn_blocking`, `block_in_place`) and a plain thread that only entered a
+/// tokio runtime (`Runtime::enter`), where no task runs.
 ///
 /// # Examples
 ///
@@ -182,7 +183,7 @@ pub(crate) fn wait_or_cancel<T: Clone + Send + 'static>(
     if let Err(failure) = &outcome
         && failure.is::<TimeoutError>()
     {
-        result.cancel();
+        result.cancel_after_timeout();
     }
     outcome
 }

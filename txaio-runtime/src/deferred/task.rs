@@ -9,6 +9,7 @@ use pin_project_lite::pin_project;
 
 use super::Deferred;
 use super::cascade::{self, Entry, Registry};
+use crate::blocking::RuntimeStoppedError;
 use crate::failure::Failure;
 use crate::rt;
 
@@ -25,6 +26,13 @@ use crate::rt;
 /// child task, a `sleep`, to any depth), then stops the task: its future is not polled again
 /// and is dropped by the runtime soon after. When `cancel` returns, the deferred has failed with
 /// [`CancelledError`](crate::CancelledError), whatever the awaited deferreds' cancellers did.
+///
+/// # Runtime shutdown
+///
+/// If the runtime drops the task before it completes (an application's own tokio runtime
+/// dropped, a smol executor of its own dropped), the deferred fails with
+/// [`RuntimeStoppedError`](crate::blocking::RuntimeStoppedError) instead of staying pending for
+/// ever, and its holders hear of it; nobody holding it, it is not logged as unhandled.
 ///
 /// # Panics
 ///
@@ -114,12 +122,35 @@ where
 
 pin_project! {
     /// Polls the user's future until it completes or its deferred fires first (cancel).
-    struct Driver<F, T> {
+    /// Dropped before either (its runtime shut down with the task in it), it fails the
+    /// deferred with `RuntimeStoppedError`, which would otherwise stay pending for ever.
+    struct Driver<F, T>
+    where
+        T: Send,
+        T: 'static,
+    {
         #[pin]
         future: F,
         deferred: Deferred<T>,
         // What the future registers as awaited during a poll; kept for its capacity.
         awaited: Vec<Entry>,
+    }
+
+    impl<F, T> PinnedDrop for Driver<F, T>
+    where
+        T: Send,
+        T: 'static,
+    {
+        fn drop(this: Pin<&mut Self>) {
+            let deferred = this.project().deferred;
+            // Fired (or being cancelled) unless the task was dropped unfinished. A shutdown
+            // is not news: the failure is not reported as unhandled (as `EventualResult`'s
+            // is not), so that detached tasks do not each log one.
+            if !deferred.closed_for_task() {
+                deferred.mark_handled();
+                deferred.settle_by_task(Err(Failure::new(RuntimeStoppedError)));
+            }
+        }
     }
 }
 

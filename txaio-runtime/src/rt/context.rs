@@ -145,15 +145,48 @@ pin_project! {
     pub(crate) struct InInstance<F> {
         // Moved into the thread-local for each poll and back, never cloned.
         instance: Option<Instance>,
+        // An application's own smol executor, held weakly: the executor holds its tasks, and a
+        // task holding the executor would keep both alive for ever once the application drops
+        // it (and the task's deferred pending, instead of failing with `RuntimeStoppedError`).
+        executor: Option<WeakExecutor>,
         #[pin]
         future: F,
     }
 }
 
+/// A smol executor, held weakly.
+#[cfg(feature = "smol")]
+type WeakExecutor = std::sync::Weak<::smol::Executor<'static>>;
+#[cfg(not(feature = "smol"))]
+type WeakExecutor = std::convert::Infallible;
+
+/// The instance of a weakly held executor, if it is still there.
+#[cfg(feature = "smol")]
+fn upgrade(executor: &WeakExecutor) -> Option<Instance> {
+    executor
+        .upgrade()
+        .map(|executor| Instance::Smol(Some(executor)))
+}
+
+#[cfg(not(feature = "smol"))]
+#[allow(clippy::trivially_copy_pass_by_ref)] // the same signature as with smol
+fn upgrade(executor: &WeakExecutor) -> Option<Instance> {
+    match *executor {}
+}
+
 impl<F> InInstance<F> {
     pub(crate) fn new(instance: Instance, future: F) -> Self {
+        #[cfg(feature = "smol")]
+        if let Instance::Smol(Some(executor)) = &instance {
+            return InInstance {
+                instance: None,
+                executor: Some(std::sync::Arc::downgrade(executor)),
+                future,
+            };
+        }
         InInstance {
             instance: Some(instance),
+            executor: None,
             future,
         }
     }
@@ -163,17 +196,24 @@ impl<F: Future> Future for InInstance<F> {
     type Output = F::Output;
 
     fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<F::Output> {
-        struct Swap<'a>(&'a mut Option<Instance>, Option<Instance>);
+        struct Swap<'a>(&'a mut Option<Instance>, Option<Instance>, bool);
         impl Drop for Swap<'_> {
             fn drop(&mut self) {
-                *self.0 =
+                let scoped =
                     INSTANCE.with(|slot| std::mem::replace(&mut *slot.borrow_mut(), self.1.take()));
+                // A weakly held executor's strong handle lives only for the poll.
+                if self.2 {
+                    *self.0 = scoped;
+                }
             }
         }
         let this = self.project();
-        let previous =
-            INSTANCE.with(|slot| std::mem::replace(&mut *slot.borrow_mut(), this.instance.take()));
-        let _swap = Swap(this.instance, previous);
+        let (scoped, owned) = match this.executor {
+            Some(executor) => (upgrade(executor), false),
+            None => (this.instance.take(), true),
+        };
+        let previous = INSTANCE.with(|slot| std::mem::replace(&mut *slot.borrow_mut(), scoped));
+        let _swap = Swap(this.instance, previous, owned);
         this.future.poll(cx)
     }
 }

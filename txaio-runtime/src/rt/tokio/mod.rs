@@ -123,10 +123,43 @@ pub(crate) fn spawn_blocking_in<R: Send + 'static>(
     }));
 }
 
-/// Inside a tokio runtime: a worker, a `block_on`, an entered runtime or its blocking pool
-/// (tokio does not tell the last apart; txaio's own blocking jobs are marked separately).
+/// Where a blocking wait could deadlock tokio: a worker thread (or the thread driving a
+/// current-thread runtime), or a thread inside the poll of a tokio task or `block_on` (a
+/// `LocalSet`'s tasks, a multi-thread runtime's `block_on`). Not tokio's blocking pool
+/// (`spawn_blocking`, `block_in_place`), nor a plain thread that only entered a runtime:
+/// neither runs tasks. `Handle::try_current` answers yes on all of them, and `task::try_id`
+/// on the blocking pool too.
 pub(crate) fn is_runtime_thread() -> bool {
-    Handle::try_current().is_ok()
+    if tokio::runtime::worker_index().is_some() {
+        return true;
+    }
+    Handle::try_current().is_ok() && polling()
+}
+
+/// Whether this thread is inside a poll that tokio budgets: tokio gives each poll of a task or
+/// of a `block_on` future a cooperative budget, and runs everything else (its blocking pool,
+/// `block_in_place`, code that merely entered a runtime) unconstrained. The budget cannot be
+/// read, only spent: this spends it one unit at a time until tokio says it is used up (a
+/// budget is at most 255 units), then gives every unit back, as `poll_proceed` documents.
+fn polling() -> bool {
+    if !tokio::task::coop::has_budget_remaining() {
+        return true;
+    }
+    let mut cx = std::task::Context::from_waker(std::task::Waker::noop());
+    exhausts_budget(&mut cx, u32::from(u8::MAX))
+}
+
+/// Spends one unit, and `left` more; each is restored as its `RestoreOnPending` drops.
+fn exhausts_budget(cx: &mut std::task::Context<'_>, left: u32) -> bool {
+    match tokio::task::coop::poll_proceed(cx) {
+        std::task::Poll::Pending => true,
+        std::task::Poll::Ready(restore) => {
+            let exhausted = left > 0 && exhausts_budget(cx, left - 1);
+            // Restores the budget as it was before this unit was spent.
+            drop(restore);
+            exhausted
+        }
+    }
 }
 
 /// Yields to the scheduler; tokio's own version also lets the I/O and timer driver run.
