@@ -308,6 +308,11 @@ pub async fn echo_through_halves(frames: Vec<Frame>) -> io::Result<Vec<Frame>> {
     Ok(echoed)
 }
 
+/// Sends `frames` on a new connection to `addr`, in a task.
+fn send(addr: std::net::SocketAddr, frames: Vec<Frame>) -> txaio::Deferred<()> {
+    txaio::spawn(async move { write_frames(TcpStream::connect(addr).await?, frames).await })
+}
+
 #[txaio::main]
 async fn main() -> io::Result<()> {
     let frames = vec![
@@ -318,21 +323,28 @@ async fn main() -> io::Result<()> {
     println!("framing on {}", txaio::current_runtime());
     let listener = TcpListener::bind("127.0.0.1:0").await?;
     let addr = listener.local_addr()?;
-    for way in ["BufReader on a TcpStream", "FramedRead on an OwnedReadHalf"] {
-        let sent = frames.clone();
-        let sending =
-            txaio::spawn(async move { write_frames(TcpStream::connect(addr).await?, sent).await });
-        let (stream, _) = listener.accept().await?;
-        let read = if way.starts_with("BufReader") {
-            read_frames(stream).await?
-        } else {
-            let (reader, _writer) = stream.into_split();
-            read_frames_framed(reader).await?
-        };
-        sending.await.map_err(io::Error::other)?;
-        assert_eq!(read, frames);
-        println!("{way}: {read:?}");
-    }
+
+    let sending = send(addr, frames.clone());
+    // ANCHOR: on_a_stream
+    // (a) on a whole `TcpStream`, through futures' `BufReader`:
+    let (stream, _) = listener.accept().await?;
+    let read = read_frames(stream).await?;
+    // ANCHOR_END: on_a_stream
+    sending.await.map_err(io::Error::other)?;
+    assert_eq!(read, frames);
+    println!("BufReader on a TcpStream: {read:?}");
+
+    let sending = send(addr, frames.clone());
+    // ANCHOR: on_a_half
+    // (b) on the read half of a connection, through asynchronous-codec's `FramedRead`:
+    let (stream, _) = listener.accept().await?;
+    let (reader, _writer) = stream.into_split();
+    let read = read_frames_framed(reader).await?;
+    // ANCHOR_END: on_a_half
+    sending.await.map_err(io::Error::other)?;
+    assert_eq!(read, frames);
+    println!("FramedRead on an OwnedReadHalf: {read:?}");
+
     let echoed = echo_through_halves(frames.clone()).await?;
     assert_eq!(echoed, frames);
     println!("Framed echo through a read half and a write half: {echoed:?}");
