@@ -5,8 +5,9 @@
 //! `txaio::net::TcpStream` (txaio on tokio, as `examples/tls_echo.rs` does it), against
 //! tokio-rustls over `tokio::net::TcpStream`. Both are the same rustls with the same *ring*
 //! provider, TLS 1.3, the same certificate (made by rcgen at start) and the same echo loop, so
-//! the difference is the socket and the futures-io/tokio trait adapters. The target is at most
-//! 1.05x tokio-rustls's time.
+//! the difference is the socket and the futures-io/tokio trait adapters. A third contender,
+//! tokio-rustls over `txaio::net` (whose streams implement tokio's traits too), tells the
+//! socket's share from the TLS adapter's. The target is at most 1.05x tokio-rustls's time.
 
 use std::sync::Arc;
 use std::time::Instant;
@@ -159,6 +160,52 @@ mod tokio_tls {
     }
 }
 
+/// tokio-rustls over `txaio::net` (txaio's streams implement tokio's traits too, with the
+/// `tokio` feature): the same socket as `txaio_tls`, the same TLS adapter as `tokio_tls`, to
+/// tell the socket's cost from the adapter's.
+mod tokio_tls_on_txaio {
+    use super::{Arc, ClientConfig, MESSAGE, ServerConfig, localhost};
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    use tokio_rustls::client::TlsStream;
+    use tokio_rustls::{TlsAcceptor, TlsConnector};
+    use txaio::net::{TcpListener, TcpStream};
+
+    pub(super) async fn client(
+        server: Arc<ServerConfig>,
+        client: Arc<ClientConfig>,
+    ) -> TlsStream<TcpStream> {
+        let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let addr = listener.local_addr().unwrap();
+        drop(txaio::spawn(async move {
+            let (tcp, _) = listener.accept().await?;
+            tcp.set_nodelay(true)?;
+            let mut tls = TlsAcceptor::from(server).accept(tcp).await?;
+            let mut buf = vec![0; MESSAGE];
+            loop {
+                let n = tls.read(&mut buf).await?;
+                if n == 0 {
+                    return Ok::<(), std::io::Error>(());
+                }
+                tls.write_all(&buf[..n]).await?;
+                tls.flush().await?;
+            }
+        }));
+        let tcp = TcpStream::connect(addr).await.unwrap();
+        tcp.set_nodelay(true).unwrap();
+        TlsConnector::from(client)
+            .connect(localhost(), tcp)
+            .await
+            .unwrap()
+    }
+
+    pub(super) async fn round_trip(stream: &mut TlsStream<TcpStream>, message: &[u8]) {
+        stream.write_all(message).await.unwrap();
+        stream.flush().await.unwrap();
+        let mut buf = vec![0; message.len()];
+        stream.read_exact(&mut buf).await.unwrap();
+    }
+}
+
 fn tls_echo_64k(c: &mut Criterion) {
     let (server, client) = configs();
     let message = vec![7u8; MESSAGE];
@@ -195,6 +242,22 @@ fn tls_echo_64k(c: &mut Criterion) {
                 }
                 started.elapsed()
             })
+        });
+    });
+    let runtime = tokio_runtime();
+    group.bench_function("tokio-rustls over txaio::net on tokio", |b| {
+        b.iter_custom(|iters| {
+            let (server, client) = (Arc::clone(&server), Arc::clone(&client));
+            let run = async {
+                let mut stream = tokio_tls_on_txaio::client(server, client).await;
+                tokio_tls_on_txaio::round_trip(&mut stream, &message).await; // warm the path
+                let started = Instant::now();
+                for _ in 0..iters {
+                    tokio_tls_on_txaio::round_trip(&mut stream, &message).await;
+                }
+                started.elapsed()
+            };
+            runtime.block_on(InRuntime::new(Runtime::Tokio, run))
         });
     });
     group.finish();
