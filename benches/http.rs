@@ -25,6 +25,9 @@ use hyper_util::server::conn::auto;
 use txaio::__private::InRuntime;
 use txaio::Runtime;
 
+/// A load, boxed so that one runner per runtime can drive it.
+type Load<'a> = std::pin::Pin<Box<dyn Future<Output = Duration> + 'a>>;
+
 const CONNECTIONS: usize = 16;
 const REQUESTS: usize = 100;
 
@@ -131,7 +134,7 @@ fn bench_on<F, Fut>(
     runtime: Runtime,
     name: &str,
     serve: F,
-    block_on: &dyn Fn(std::pin::Pin<Box<dyn Future<Output = Duration> + '_>>) -> Duration,
+    block_on: &dyn Fn(Load<'_>) -> Duration,
 ) where
     F: Fn() -> Fut,
     Fut: Future<Output = SocketAddr>,
@@ -164,8 +167,7 @@ fn http(c: &mut Criterion) {
         .enable_all()
         .build()
         .unwrap();
-    let on_tokio =
-        |future: std::pin::Pin<Box<dyn Future<Output = Duration> + '_>>| tokio.block_on(future);
+    let on_tokio = |future: Load<'_>| tokio.block_on(future);
     bench_on(c, Runtime::Tokio, "txaio_hyper", serve_txaio, &on_tokio);
     bench_on(
         c,
@@ -174,8 +176,7 @@ fn http(c: &mut Criterion) {
         serve_hyper_util_tokio,
         &on_tokio,
     );
-    let on_smol =
-        |future: std::pin::Pin<Box<dyn Future<Output = Duration> + '_>>| smol::block_on(future);
+    let on_smol = |future: Load<'_>| smol::block_on(future);
     bench_on(c, Runtime::Smol, "txaio_hyper", serve_txaio, &on_smol);
     bench_on(c, Runtime::Smol, "smol_hyper", serve_smol_hyper, &on_smol);
 }

@@ -34,13 +34,13 @@ fn roots(path: &str) -> Result<RootCertStore, Box<dyn std::error::Error + Send +
 /// What a library writes: an HTTP call with no runtime named. The application's choice of
 /// backend reaches it through the client it is handed.
 mod probe {
-    use http_body_util::Empty;
+    use http_body_util::{BodyExt, Empty};
     use hyper::body::Bytes;
     use hyper::{StatusCode, Uri, Version};
     use hyper_util::client::legacy::Client;
 
     /// The status, HTTP version and body length of a GET of `url`.
-    pub async fn probe(
+    pub(crate) async fn probe(
         client: &Client<txaio_hyper::Connector, Empty<Bytes>>,
         url: Uri,
     ) -> Result<(StatusCode, Version, usize), Box<dyn std::error::Error + Send + Sync>> {

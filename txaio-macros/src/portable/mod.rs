@@ -149,10 +149,9 @@ fn portable_body(
         if let validate::Output::Result {
             error: Some(error), ..
         } = &output
+            && !kept
         {
-            if !kept {
-                validate::check_error_type(cx, error);
-            }
+            validate::check_error_type(cx, error);
         }
         validate::check_function(cx, &args.crate_names(), scope, sig, block);
         if !kept && attrs.iter().any(validate::is_instrument) {

@@ -87,10 +87,10 @@ impl TimerEntry {
         let Slot {
             callback, waiter, ..
         } = self.take_slot();
-        if let Some(callback) = callback {
-            if let Err(panic) = crate::panic::catch(|| crate::rt::as_timer_callback(callback)) {
-                report::timer_panicked(&panic);
-            }
+        if let Some(callback) = callback
+            && let Err(panic) = crate::panic::catch(|| crate::rt::as_timer_callback(callback))
+        {
+            report::timer_panicked(&panic);
         }
         if let Some(waiter) = waiter.filter(|_| wake) {
             waiter.wake();
@@ -110,10 +110,10 @@ impl TimerEntry {
             waiter,
             clock,
         } = self.take_slot();
-        if let Some((clock, key)) = clock {
-            if let Some(clock) = clock.upgrade() {
-                clock.unschedule(key);
-            }
+        if let Some((clock, key)) = clock
+            && let Some(clock) = clock.upgrade()
+        {
+            clock.unschedule(key);
         }
         // A panic in the closure's drop is contained like one in the closure itself.
         if let Err(panic) = crate::panic::catch(move || drop(callback)) {

@@ -25,13 +25,12 @@ impl<'ast> Checker<'ast, '_> {
             imported: true,
             segments,
         } = self.resolve(&mac.path)
-        {
-            if !matches!(
+            && !matches!(
                 segments.first().map(String::as_str),
                 Some("std" | "core" | "alloc")
-            ) {
-                return;
-            }
+            )
+        {
+            return;
         }
         let tokens: TokenStream = mac.tokens.clone();
         let expressions = Punctuated::<Expr, Token![,]>::parse_terminated

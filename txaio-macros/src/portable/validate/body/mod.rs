@@ -223,15 +223,16 @@ impl<'ast, 'c> Checker<'ast, 'c> {
             scope::bind_pattern(self.innermost(), &local.pat, None);
             return;
         };
-        if let (Pat::Ident(ident), Expr::Closure(closure)) = (&local.pat, &*init.expr) {
-            if ident.subpat.is_none() && init.diverge.is_none() {
-                self.pending.push((closure, false));
-                let index = self.pending.len() - 1;
-                self.innermost()
-                    .names
-                    .insert(ident.ident.unraw().to_string(), Name::Closure(index));
-                return;
-            }
+        if let (Pat::Ident(ident), Expr::Closure(closure)) = (&local.pat, &*init.expr)
+            && ident.subpat.is_none()
+            && init.diverge.is_none()
+        {
+            self.pending.push((closure, false));
+            let index = self.pending.len() - 1;
+            self.innermost()
+                .names
+                .insert(ident.ident.unraw().to_string(), Name::Closure(index));
+            return;
         }
         self.visit_expr(&init.expr);
         if let Some((_, diverge)) = &init.diverge {
@@ -383,21 +384,21 @@ impl<'ast> Visit<'ast> for Checker<'ast, '_> {
     }
 
     fn visit_expr_call(&mut self, call: &'ast syn::ExprCall) {
-        if let Expr::Path(function) = &*call.func {
-            if function.qself.is_none() {
-                let resolved = self.resolve(&function.path);
-                // A lone `defer_to_thread` that no visible item or `use` binds is txaio's,
-                // imported at the top of the file where the macro cannot see.
-                let lone = matches!(&resolved, Resolved::Path { segments, imported: false } if segments == &["defer_to_thread"]);
-                if let Some(words) = resolved.segments() {
-                    if lone || is_offloading(&words, self.krate) {
-                        self.visit_expr(&call.func);
-                        for arg in &call.args {
-                            self.visit_offloaded(arg);
-                        }
-                        return;
-                    }
+        if let Expr::Path(function) = &*call.func
+            && function.qself.is_none()
+        {
+            let resolved = self.resolve(&function.path);
+            // A lone `defer_to_thread` that no visible item or `use` binds is txaio's,
+            // imported at the top of the file where the macro cannot see.
+            let lone = matches!(&resolved, Resolved::Path { segments, imported: false } if segments == &["defer_to_thread"]);
+            if let Some(words) = resolved.segments()
+                && (lone || is_offloading(&words, self.krate))
+            {
+                self.visit_expr(&call.func);
+                for arg in &call.args {
+                    self.visit_offloaded(arg);
                 }
+                return;
             }
         }
         visit::visit_expr_call(self, call);
