@@ -103,10 +103,11 @@ const OPEN: &str = "blocks the event loop opening a file; run it on the blocking
 const TCP_STREAM: &str = "is a blocking socket; use `txaio::net::TcpStream` instead";
 const TCP_LISTENER: &str = "is a blocking socket; use `txaio::net::TcpListener` instead";
 const UDP_SOCKET: &str = "is a blocking socket; use `txaio::net::UdpSocket` instead";
-const UNIX_SOCKET: &str = "is a blocking socket, which blocks the event loop; run its I/O with \
-                           `txaio::defer_to_thread`, or use `txaio::net` (TCP, UDP)";
-const DNS: &str = "blocks the event loop resolving names (DNS); resolve on the blocking pool: \
-                   `txaio::defer_to_thread(move || addr.to_socket_addrs())`";
+const UNIX_SOCKET: &str = "is a blocking socket, which blocks the event loop; use \
+                           `txaio::net::UnixListener` / `txaio::net::UnixStream` instead";
+const DNS: &str = "blocks the event loop resolving names (DNS); use \
+                   `txaio::net::lookup_host(addr).await`, or pass the `\"host:port\"` to \
+                   `txaio::net::TcpStream::connect`, which resolves off the event loop";
 const OUTPUT: &str = "blocks the event loop until the child process exits; run it on the \
                       blocking pool: `txaio::defer_to_thread(move || command.output())`";
 const STATUS: &str = "blocks the event loop until the child process exits; run it on the \
