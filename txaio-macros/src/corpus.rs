@@ -36,7 +36,12 @@ impl<'ast> Visit<'ast> for Functions {
     }
 
     fn visit_impl_item_fn(&mut self, method: &'ast syn::ImplItemFn) {
-        self.0.push((false, method.to_token_stream()));
+        // A `default fn` (nightly specialization) is no item on its own: rustc never hands it
+        // to an attribute alone, so the macro's output for it need not parse as one. It is
+        // still checked inside its `impl` block below.
+        if method.defaultness.is_none() {
+            self.0.push((false, method.to_token_stream()));
+        }
         syn::visit::visit_impl_item_fn(self, method);
     }
 
