@@ -119,3 +119,15 @@ fn the_deadline_is_send() {
     fn send<T: Send>() {}
     send::<txaio::Deadline>();
 }
+
+#[test]
+fn a_dropped_sleep_until_releases_its_timer() {
+    replace_loop(|clock| {
+        let sleeps: Vec<_> = (0..100)
+            .map(|_| txaio::sleep_until(txaio::now() + Duration::from_secs(3600)))
+            .collect();
+        assert_eq!(clock.pending(), 100);
+        drop(sleeps);
+        assert_eq!(clock.pending(), 0);
+    });
+}

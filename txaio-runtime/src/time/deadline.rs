@@ -8,7 +8,7 @@ use std::time::{Duration, Instant};
 
 use pin_project_lite::pin_project;
 
-use super::{Clock, Wait, call_at, origin, virtual_clock};
+use super::{Clock, ReleaseOnDrop, Wait, call_at, origin, virtual_clock};
 use crate::deferred::{Deferred, create_future};
 use crate::rt;
 
@@ -93,7 +93,7 @@ pub(crate) fn sleep_at(clock: &Clock, at: Option<Duration>) -> Deferred<()> {
     let deferred = create_future();
     // Weak: a dropped sleep should not be kept alive by its own timer.
     let weak = deferred.downgrade();
-    let call = call_at(
+    let call = ReleaseOnDrop(call_at(
         clock,
         rt::current(),
         at,
@@ -102,10 +102,10 @@ pub(crate) fn sleep_at(clock: &Clock, at: Option<Duration>) -> Deferred<()> {
                 let _ = deferred.settle(Ok(()));
             }
         }),
-    );
-    deferred.set_canceller(Box::new(move |_| {
-        call.cancel();
-    }));
+    ));
+    // The canceller owns the timer: it goes when the canceller does, that is when the sleep
+    // fires, is cancelled, or is dropped by its last handle unfired.
+    deferred.set_canceller(Box::new(move |_| drop(call)));
     deferred
 }
 

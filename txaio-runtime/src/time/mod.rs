@@ -12,7 +12,7 @@ mod with_timeout;
 use std::sync::{Arc, OnceLock};
 use std::time::{Duration, Instant};
 
-use crate::deferred::{Deferred, create_future};
+use crate::deferred::Deferred;
 use crate::rt;
 pub(crate) use batched::make_batched_timer_in;
 pub use batched::{BatchedTimer, make_batched_timer};
@@ -281,18 +281,9 @@ pub(crate) fn now() -> Duration {
 /// ```
 #[doc(alias = "deferLater")]
 pub fn sleep(delay: Duration) -> Deferred<()> {
-    let deferred = create_future();
-    // Weak: a dropped sleep should not be kept alive by its own timer.
-    let weak = deferred.downgrade();
-    let call = ReleaseOnDrop(call_later(delay, move || {
-        if let Some(deferred) = weak.upgrade() {
-            let _ = deferred.settle(Ok(()));
-        }
-    }));
-    // The canceller owns the timer: it goes when the canceller does, that is when the sleep
-    // fires, is cancelled, or is dropped by its last handle unfired.
-    deferred.set_canceller(Box::new(move |_| drop(call)));
-    deferred
+    let clock = Clock::current();
+    let at = clock.now().checked_add(delay);
+    deadline::sleep_at(&clock, at)
 }
 
 /// Owns a timer that nobody else needs once this is dropped: cancels it on drop (a no-op if
