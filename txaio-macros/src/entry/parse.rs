@@ -10,7 +10,7 @@ use syn::{ItemFn, Meta, Token};
 
 use super::Entry;
 use crate::ctxt::Ctxt;
-use crate::portable::args::{Backend, backend, respan, string_value};
+use crate::portable::args::{Backend, read_crate, read_runtime};
 
 /// The arguments of `#[txaio::main]` / `#[txaio::test]`.
 #[derive(Default)]
@@ -66,41 +66,10 @@ fn parse_args(cx: &Ctxt, name: &str, args: TokenStream) -> EntryArgs {
     for meta in metas {
         match &meta {
             Meta::NameValue(pair) if pair.path.is_ident("runtime") => {
-                let Some(text) = string_value(
-                    cx,
-                    &pair.value,
-                    "the runtime is a string: `runtime = \"tokio\"`, `\"smol\"` or `\"async-std\"`",
-                ) else {
-                    continue;
-                };
-                if parsed.runtime.is_some() {
-                    cx.error_spanned_by(&pair.path, "`runtime` is given twice");
-                } else if let Some(found) = backend(cx, text) {
-                    parsed.runtime = Some((found, text.span()));
-                }
+                read_runtime(cx, pair, &mut parsed.runtime);
             }
             Meta::NameValue(pair) if pair.path.is_ident("crate") => {
-                let Some(text) = string_value(
-                    cx,
-                    &pair.value,
-                    "the crate is a path in a string: `crate = \"my_facade::txaio\"`",
-                ) else {
-                    continue;
-                };
-                if parsed.krate.is_some() {
-                    cx.error_spanned_by(&pair.path, "`crate` is given twice");
-                    continue;
-                }
-                match text.parse_with(syn::Path::parse_mod_style) {
-                    Ok(path) => parsed.krate = Some(respan(path, text.span())),
-                    Err(_) => cx.error_spanned_by(
-                        text,
-                        format!(
-                            "`{}` is not a path; expected `crate = \"path::to::txaio\"`",
-                            text.value()
-                        ),
-                    ),
-                }
+                read_crate(cx, pair, &mut parsed.krate);
             }
             other => cx.error_spanned_by(other, format!("unknown argument; {expected}")),
         }

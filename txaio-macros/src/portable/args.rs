@@ -4,7 +4,7 @@ use proc_macro2::{Span, TokenStream};
 use quote::{ToTokens, quote, quote_spanned};
 use syn::parse::Parser;
 use syn::punctuated::Punctuated;
-use syn::{Expr, ExprLit, Lit, LitStr, Meta, Token};
+use syn::{Expr, ExprLit, Lit, LitStr, Meta, MetaNameValue, Token};
 
 use crate::ctxt::Ctxt;
 
@@ -138,41 +138,10 @@ pub(crate) fn parse(cx: &Ctxt, args: TokenStream) -> Args {
                 parsed.keep_signature = true;
             }
             Meta::NameValue(pair) if pair.path.is_ident("runtime") => {
-                let Some(name) = string_value(
-                    cx,
-                    &pair.value,
-                    "the runtime is a string: `runtime = \"tokio\"`, `\"smol\"` or `\"async-std\"`",
-                ) else {
-                    continue;
-                };
-                if parsed.runtime.is_some() {
-                    cx.error_spanned_by(&pair.path, "`runtime` is given twice");
-                } else if let Some(backend) = backend(cx, name) {
-                    parsed.runtime = Some((backend, name.span()));
-                }
+                read_runtime(cx, pair, &mut parsed.runtime);
             }
             Meta::NameValue(pair) if pair.path.is_ident("crate") => {
-                let Some(text) = string_value(
-                    cx,
-                    &pair.value,
-                    "the crate is a path in a string: `crate = \"my_facade::txaio\"`",
-                ) else {
-                    continue;
-                };
-                if parsed.krate.is_some() {
-                    cx.error_spanned_by(&pair.path, "`crate` is given twice");
-                    continue;
-                }
-                match text.parse_with(syn::Path::parse_mod_style) {
-                    Ok(path) => parsed.krate = Some(respan(path, text.span())),
-                    Err(_) => cx.error_spanned_by(
-                        text,
-                        format!(
-                            "`{}` is not a path; expected `crate = \"path::to::txaio\"`",
-                            text.value()
-                        ),
-                    ),
-                }
+                read_crate(cx, pair, &mut parsed.krate);
             }
             Meta::NameValue(pair) => {
                 let name = pair.path.get_ident().map_or_else(
@@ -193,7 +162,50 @@ pub(crate) fn parse(cx: &Ctxt, args: TokenStream) -> Args {
     parsed
 }
 
-pub(crate) fn string_value<'a>(cx: &Ctxt, value: &'a Expr, message: &str) -> Option<&'a LitStr> {
+/// `runtime = ".."` into `slot` (shared with `#[txaio::main]`/`#[txaio::test]`); each mistake
+/// goes to `cx`.
+pub(crate) fn read_runtime(cx: &Ctxt, pair: &MetaNameValue, slot: &mut Option<(Backend, Span)>) {
+    let Some(name) = string_value(
+        cx,
+        &pair.value,
+        "the runtime is a string: `runtime = \"tokio\"`, `\"smol\"` or `\"async-std\"`",
+    ) else {
+        return;
+    };
+    if slot.is_some() {
+        cx.error_spanned_by(&pair.path, "`runtime` is given twice");
+    } else if let Some(backend) = backend(cx, name) {
+        *slot = Some((backend, name.span()));
+    }
+}
+
+/// `crate = ".."` into `slot` (shared with `#[txaio::main]`/`#[txaio::test]`); each mistake
+/// goes to `cx`.
+pub(crate) fn read_crate(cx: &Ctxt, pair: &MetaNameValue, slot: &mut Option<syn::Path>) {
+    let Some(text) = string_value(
+        cx,
+        &pair.value,
+        "the crate is a path in a string: `crate = \"my_facade::txaio\"`",
+    ) else {
+        return;
+    };
+    if slot.is_some() {
+        cx.error_spanned_by(&pair.path, "`crate` is given twice");
+        return;
+    }
+    match text.parse_with(syn::Path::parse_mod_style) {
+        Ok(path) => *slot = Some(respan(path, text.span())),
+        Err(_) => cx.error_spanned_by(
+            text,
+            format!(
+                "`{}` is not a path; expected `crate = \"path::to::txaio\"`",
+                text.value()
+            ),
+        ),
+    }
+}
+
+fn string_value<'a>(cx: &Ctxt, value: &'a Expr, message: &str) -> Option<&'a LitStr> {
     if let Expr::Lit(ExprLit {
         lit: Lit::Str(text),
         ..
@@ -208,7 +220,7 @@ pub(crate) fn string_value<'a>(cx: &Ctxt, value: &'a Expr, message: &str) -> Opt
 
 /// The path with every token at the string's span, so that an unresolved crate path is
 /// reported at the `crate = "..."` the user wrote.
-pub(crate) fn respan(mut path: syn::Path, span: Span) -> syn::Path {
+fn respan(mut path: syn::Path, span: Span) -> syn::Path {
     if let Some(colon) = &mut path.leading_colon {
         colon.spans = [span, span];
     }
@@ -223,7 +235,7 @@ pub(crate) fn respan(mut path: syn::Path, span: Span) -> syn::Path {
     path
 }
 
-pub(crate) fn backend(cx: &Ctxt, name: &LitStr) -> Option<Backend> {
+fn backend(cx: &Ctxt, name: &LitStr) -> Option<Backend> {
     let value = name.value();
     let found = Backend::from_name(&value);
     if found.is_none() {
