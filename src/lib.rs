@@ -143,8 +143,8 @@ pub mod sync {
     //! a waiter out of the line.
     #[doc(inline)]
     pub use txaio_runtime::{
-        DeferredLock, DeferredLockGuard, DeferredQueue, DeferredSemaphore, Lock, QueueFull,
-        QueueOverflow, QueueUnderflow,
+        DeferredLock, DeferredLockGuard, DeferredQueue, DeferredSemaphore, Lock, QueueClosed,
+        QueueOverflow, QueueUnderflow, TryPutError,
     };
 }
 

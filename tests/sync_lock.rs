@@ -594,3 +594,41 @@ async fn a_task_holding_a_lock_guard_releases_it_when_cancelled() {
     drop(held);
     assert!(!lock.locked(), "the cancelled waiter left the line");
 }
+
+thread_local! {
+    /// Lock callbacks run on this thread.
+    static CALLBACKS_RUN_HERE: std::cell::Cell<usize> = const { std::cell::Cell::new(0) };
+}
+
+#[txaio::test]
+async fn one_release_on_a_runtime_thread_runs_a_bounded_share_of_the_waiters_callbacks() {
+    const WAITERS: usize = 20_000;
+    let lock = DeferredLock::new();
+    let held = lock.acquire();
+    assert!(txaio::is_called(&held));
+    let order = log();
+    let all_done = txaio::create_future::<()>();
+    for n in 0..WAITERS {
+        let acquired = lock.acquire();
+        let (order, lock, all_done) = (Arc::clone(&order), lock.clone(), all_done.clone());
+        txaio::add_callback(&acquired, move |()| {
+            CALLBACKS_RUN_HERE.set(CALLBACKS_RUN_HERE.get() + 1);
+            order.lock().unwrap().push(n);
+            lock.release();
+            if n + 1 == WAITERS {
+                txaio::resolve(&all_done, ()).unwrap();
+            }
+        });
+    }
+    CALLBACKS_RUN_HERE.set(0);
+    lock.release();
+    let here = CALLBACKS_RUN_HERE.get();
+    // The rest run in tasks of their own: this thread is free to go on.
+    assert!(
+        here < WAITERS / 4,
+        "one release ran {here} of {WAITERS} callbacks on the releasing thread"
+    );
+    all_done.await.unwrap();
+    assert_eq!(*order.lock().unwrap(), (0..WAITERS).collect::<Vec<_>>());
+    assert!(!lock.locked());
+}

@@ -36,6 +36,8 @@ enum QueueOp {
     /// its value if it has one, when `true` (else a value it was handed goes back, first in
     /// line).
     DropBare(usize, bool),
+    /// `close`: waiting gets fail, later puts are refused, gets drain what is stored.
+    Close,
 }
 
 /// Ids of bare gets and acquires start here, apart from the others'.
@@ -51,6 +53,7 @@ fn queue_op() -> impl Strategy<Value = QueueOp> {
         1 => Just(QueueOp::DropStream),
         2 => Just(QueueOp::BareGet),
         2 => (any::<usize>(), any::<bool>()).prop_map(|(n, read)| QueueOp::DropBare(n, read)),
+        1 => Just(QueueOp::Close),
     ]
 }
 
@@ -76,10 +79,14 @@ struct QueueModel {
     bare_at_once: Vec<usize>,
     /// Values dropped unread with a get that fired at once.
     dropped: usize,
+    closed: bool,
 }
 
 impl QueueModel {
     fn hand(&mut self, value: u32, front: bool) -> Result<(), QueueOverflow> {
+        if self.closed && !front {
+            return Err(QueueOverflow);
+        }
         match self.line.pop_front() {
             Some(Waiting::Get(id)) if id >= BARE => self.bare_log.push((id, value)),
             Some(Waiting::Get(id)) => self.log.push((id, Some(value))),
@@ -100,6 +107,10 @@ impl QueueModel {
                 self.bare_at_once.push(id);
             } else {
                 self.log.push((id, Some(value)));
+            }
+        } else if self.closed {
+            if id < BARE {
+                self.log.push((id, None)); // failed at once with `QueueClosed`
             }
         } else if self.backlog.is_some_and(|b| self.line.len() >= b) {
             return Err(QueueUnderflow);
@@ -139,9 +150,23 @@ impl QueueModel {
             }
         } else if let Some(value) = self.items.pop_front() {
             self.log.push((STREAM, Some(value)));
+        } else if self.closed {
+            // The stream has ended: `None`, which the test does not log.
         } else {
             self.stream_waits = true;
             self.line.push_back(Waiting::Stream);
+        }
+    }
+
+    fn close(&mut self) {
+        self.closed = true;
+        for waiting in std::mem::take(&mut self.line) {
+            match waiting {
+                Waiting::Get(id) if id < BARE => self.log.push((id, None)),
+                Waiting::Get(_) => {}
+                // A waiting stream ends: its next poll yields `None`.
+                Waiting::Stream => self.stream_waits = false,
+            }
         }
     }
 
@@ -199,7 +224,11 @@ fn check_queue(
                 put += usize::from(real.is_ok());
             }
             QueueOp::TryPut(value) => {
-                let real = queue.try_put(*value).map_err(txaio::QueueFull::into_inner);
+                let real = queue.try_put(*value);
+                if let Err(refused) = &real {
+                    prop_assert_eq!(refused.is_closed(), model.closed);
+                }
+                let real = real.map_err(txaio::TryPutError::into_inner);
                 let expected = model.hand(*value, false).map_err(|_| *value);
                 prop_assert_eq!(real, expected);
                 put += usize::from(real.is_ok());
@@ -251,8 +280,13 @@ fn check_queue(
                     model.drop_bare(BARE + index, *read);
                 }
             }
+            QueueOp::Close => {
+                queue.close();
+                model.close();
+            }
             QueueOp::Cancel(_) | QueueOp::DropBare(..) => {}
         }
+        prop_assert_eq!(queue.is_closed(), model.closed);
         prop_assert_eq!(&*log.lock().unwrap(), &model.log, "after {:?}", op);
         prop_assert_eq!(queue.len(), model.items.len());
         prop_assert_eq!(queue.waiting(), model.line.len());

@@ -76,7 +76,7 @@ async fn try_put_on_a_full_queue_gives_the_value_back() {
     let queue = DeferredQueue::new(Some(1), None);
     queue.try_put(String::from("a")).unwrap();
     let refused = queue.try_put(String::from("b")).unwrap_err();
-    assert_eq!(format!("{refused:?}"), "QueueFull(..)");
+    assert_eq!(format!("{refused:?}"), "Full(..)");
     assert_eq!(refused.to_string(), "the queue is full");
     assert_eq!(queue.len(), 1, "the refused value is not stored");
     let first = queue.get().unwrap();
@@ -536,4 +536,70 @@ async fn try_get_takes_a_stored_value_and_never_waits() {
     assert_eq!(queue.try_get(), Some(1));
     assert_eq!(queue.get().unwrap().await.unwrap(), 2);
     assert_eq!(queue.try_get(), None);
+}
+
+#[txaio::test]
+async fn close_fails_waiting_and_later_gets_after_the_stored_values() {
+    let queue = DeferredQueue::<&str>::new(None, None);
+    let waiting = queue.get().unwrap();
+    queue.close();
+    assert!(queue.is_closed());
+    let failure = waiting.await.unwrap_err();
+    assert!(failure.is::<txaio::QueueClosed>(), "{failure}");
+    assert_eq!(queue.waiting(), 0);
+
+    let queue = DeferredQueue::new(None, None);
+    queue.put("kept").unwrap();
+    queue.close();
+    queue.close(); // twice does nothing
+    assert_eq!(queue.put("late"), Err(QueueOverflow));
+    let refused = queue.try_put("late").unwrap_err();
+    assert!(refused.is_closed());
+    assert_eq!(refused.to_string(), "the queue is closed");
+    assert_eq!(refused.into_inner(), "late");
+    assert_eq!(queue.get().unwrap().await.unwrap(), "kept");
+    let failure = queue.get().unwrap().await.unwrap_err();
+    assert!(failure.is::<txaio::QueueClosed>(), "{failure}");
+    assert_eq!(queue.try_get(), None);
+}
+
+#[txaio::test]
+async fn a_queue_dropped_with_waiting_gets_fails_them_with_queue_closed() {
+    let queue = DeferredQueue::<u32>::new(None, None);
+    let first = queue.get().unwrap();
+    let second = queue.get().unwrap();
+    drop(queue);
+    for waiting in [first, second] {
+        assert!(
+            txaio::is_called(&waiting),
+            "a get left waiting on a dropped queue"
+        );
+        let failure = waiting.await.unwrap_err();
+        assert!(failure.is::<txaio::QueueClosed>(), "{failure}");
+    }
+}
+
+#[txaio::test]
+async fn a_stream_ends_when_its_queue_closes_after_the_stored_values() {
+    let queue = DeferredQueue::new(None, None);
+    let mut stream = queue.clone();
+    let reader = txaio::spawn(async move {
+        let mut seen = Vec::new();
+        while let Some(value) = next(&mut stream).await {
+            seen.push(value);
+        }
+        Ok::<_, txaio::Failure>(seen)
+    });
+    queue.put(1).unwrap();
+    queue.put(2).unwrap();
+    queue.close();
+    assert_eq!(reader.await.unwrap(), vec![1, 2]);
+
+    // A stream already waiting when the queue closes ends at once.
+    let queue = DeferredQueue::<u8>::new(None, None);
+    let mut stream = queue.clone();
+    assert!(poll_once(&mut stream).is_pending());
+    assert_eq!(queue.waiting(), 1);
+    queue.close();
+    assert_eq!(poll_once(&mut stream), Poll::Ready(None));
 }

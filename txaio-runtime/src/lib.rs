@@ -72,8 +72,8 @@ pub use rt::{
     ParseRuntimeError, Runtime, USING_ASYNC_STD, USING_SMOL, USING_TOKIO, current_runtime, runtime,
 };
 pub use sync::{
-    DeferredLock, DeferredLockGuard, DeferredQueue, DeferredSemaphore, Lock, QueueFull,
-    QueueOverflow, QueueUnderflow,
+    DeferredLock, DeferredLockGuard, DeferredQueue, DeferredSemaphore, Lock, QueueClosed,
+    QueueOverflow, QueueUnderflow, TryPutError,
 };
 pub use time::deadline::{Deadline, deadline, now, sleep_until};
 pub use time::timeout;

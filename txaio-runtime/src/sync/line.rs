@@ -53,6 +53,11 @@ impl<W> Line<W> {
         self.waiting.pop_front().map(|(_, waiter)| waiter)
     }
 
+    /// Takes every waiter out of the line, oldest first.
+    pub(crate) fn take_all(&mut self) -> Vec<W> {
+        self.waiting.drain(..).map(|(_, waiter)| waiter).collect()
+    }
+
     /// Takes waiter `id` out of the line, if it is still in it.
     pub(crate) fn remove(&mut self, id: u64) -> Option<W> {
         let index = self.waiting.binary_search_by_key(&id, |(id, _)| *id).ok()?;
@@ -128,6 +133,12 @@ impl<T: Send + 'static> Waiter<T> {
         self.deferred.is_called()
     }
 
+    /// Fails the waiter's deferred with `failure`, unless it fired or is withdrawing. Call
+    /// with no lock held (through [`fire`]), after it left the line.
+    pub(crate) fn fail(&self, failure: crate::failure::Failure) {
+        let _refused = self.deferred.offer(Err(failure));
+    }
+
     /// Puts `value` in the slot; call under the owner's lock, as the waiter leaves the line.
     pub(crate) fn hand(&self, value: T) {
         *self.slot.lock() = Some(value);
@@ -160,28 +171,77 @@ pub(crate) fn deliver<T: Send + 'static>(waiter: &Waiter<T>, give_back: impl FnO
 /// to the next one, whose callback releases it...) before the next ones are queued instead.
 const MAX_NESTING: usize = 16;
 
+/// How many firings one outermost [`fire`] runs on a runtime thread before it hands the rest
+/// to a task of its own. Without a bound, a thread whose callback releases a lock that other
+/// threads keep queueing for runs everyone's callbacks for as long as they keep coming.
+const BUDGET: usize = 1_024;
+
+type Job = Box<dyn FnOnce() + Send>;
+
 thread_local! {
     static NESTING: Cell<usize> = const { Cell::new(0) };
-    static QUEUED: RefCell<VecDeque<Box<dyn FnOnce()>>> = const { RefCell::new(VecDeque::new()) };
+    /// Firings run on this thread since its outermost `fire` began.
+    static RAN: Cell<usize> = const { Cell::new(0) };
+    static QUEUED: RefCell<VecDeque<Job>> = const { RefCell::new(VecDeque::new()) };
 }
 
 /// Runs `job` (which fires a waiter) now, or, when firings already nest [`MAX_NESTING`] deep
 /// on this thread, once the outermost firing has finished: a chain of 100,000 waiters each
 /// releasing the lock from its callback then runs in constant stack, in order.
-pub(crate) fn fire(job: impl FnOnce() + 'static) {
+///
+/// On a runtime thread, one outermost call runs at most [`BUDGET`] firings; the rest go, in
+/// order, to a task spawned on the current backend, which runs them under the same bound. On
+/// a thread with no runtime there is nowhere else to run them, and the caller runs them all.
+pub(crate) fn fire(job: impl FnOnce() + Send + 'static) {
     let depth = NESTING.get();
-    if depth >= MAX_NESTING {
+    if depth >= MAX_NESTING || (depth > 0 && RAN.get() >= BUDGET) {
         QUEUED.with_borrow_mut(|queued| queued.push_back(Box::new(job)));
         return;
     }
     NESTING.set(depth + 1);
     let _restore = Restore(depth);
+    if depth == 0 {
+        RAN.set(0);
+    }
+    RAN.set(RAN.get() + 1);
     job();
     if depth == 0 {
-        while let Some(job) = QUEUED.with_borrow_mut(VecDeque::pop_front) {
-            job();
-        }
+        drain_queued();
     }
+}
+
+/// Runs the jobs queued on this thread, in order, until the queue is empty or, on a runtime
+/// thread, the budget is spent; then the rest move to a task.
+fn drain_queued() {
+    loop {
+        if RAN.get() >= BUDGET && crate::rt::is_runtime_thread() {
+            let rest: VecDeque<Job> = QUEUED.take();
+            if !rest.is_empty() {
+                crate::rt::spawn_detached(async move { run_in_order(rest) });
+            }
+            return;
+        }
+        let Some(job) = QUEUED.with_borrow_mut(VecDeque::pop_front) else {
+            return;
+        };
+        RAN.set(RAN.get() + 1);
+        job();
+    }
+}
+
+/// Runs jobs handed over by another thread's [`drain_queued`], as an outermost firing would.
+fn run_in_order(jobs: VecDeque<Job>) {
+    let depth = NESTING.get();
+    NESTING.set(depth + 1);
+    let _restore = Restore(depth);
+    RAN.set(0);
+    // Jobs this one's callbacks queue go behind those handed over, keeping their order.
+    QUEUED.with_borrow_mut(|queued| {
+        let mut jobs = jobs;
+        jobs.append(queued);
+        *queued = jobs;
+    });
+    drain_queued();
 }
 
 /// Restores the nesting depth, also when a job unwinds.

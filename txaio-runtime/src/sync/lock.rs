@@ -24,6 +24,19 @@ use crate::failure::Failure;
 /// A cancelled waiter never keeps the lock from the next one: cancelling a pending
 /// `acquire` (or a task awaiting it), or dropping every handle to it, takes it out of the line.
 ///
+/// # Who runs the callbacks
+///
+/// As in Twisted, `release` fires the next waiter's deferred before it returns, so a callback
+/// attached to a waiting `acquire` runs on the releasing thread; if that callback releases in
+/// turn, the next one runs there too. On a runtime thread one `release` runs at most about a
+/// thousand of them and hands the rest, in order, to a task of their own, so a thread cannot
+/// be kept busy with other threads' callbacks for as long as they keep queueing. On a thread
+/// with no runtime there is nowhere else to run them, and `release` runs them all. Code that
+/// would rather not run anyone's callbacks awaits instead: [`lock`](Self::lock)`.await` (or
+/// `acquire().await`) only wakes the waiting task, which goes on in its own runtime thread.
+/// [`DeferredSemaphore`](crate::DeferredSemaphore) and [`DeferredQueue`](crate::DeferredQueue)
+/// hand over in the same way.
+///
 /// # Examples
 ///
 /// A connection that one request at a time may use, however the requests interleave:

@@ -13,5 +13,5 @@ mod run;
 mod semaphore;
 
 pub use lock::{DeferredLock, DeferredLockGuard, Lock};
-pub use queue::{DeferredQueue, QueueFull, QueueOverflow, QueueUnderflow};
+pub use queue::{DeferredQueue, QueueClosed, QueueOverflow, QueueUnderflow, TryPutError};
 pub use semaphore::DeferredSemaphore;

@@ -10,7 +10,8 @@ use std::task::{Context, Poll, Waker};
 use futures_core::Stream;
 
 use super::line::{Line, Owner, Waiter, deliver, fire};
-use crate::deferred::{Deferred, create_future_success};
+use crate::deferred::{Deferred, create_future_error, create_future_success};
+use crate::failure::Failure;
 use crate::short_lock::{ShortGuard, ShortLock};
 
 /// `put` on a full queue: `size` items stored and no get waiting (Twisted's `QueueOverflow`).
@@ -33,7 +34,8 @@ impl fmt::Display for QueueOverflow {
 
 impl Error for QueueOverflow {}
 
-/// [`try_put`](DeferredQueue::try_put) on a full queue: the value it refused, given back.
+/// [`try_put`](DeferredQueue::try_put) refused a value: the queue is full, or closed. The
+/// value comes back with the error (as tokio's `TrySendError`).
 ///
 /// # Examples
 ///
@@ -41,13 +43,19 @@ impl Error for QueueOverflow {}
 /// let queue = txaio::DeferredQueue::new(Some(1), None);
 /// queue.put(String::from("first")).unwrap();
 /// let refused = queue.try_put(String::from("second")).unwrap_err();
+/// assert!(refused.is_full());
 /// assert_eq!(refused.to_string(), "the queue is full");
 /// assert_eq!(refused.into_inner(), "second");
 /// ```
 #[derive(Clone, Copy, PartialEq, Eq, Hash)]
-pub struct QueueFull<T>(pub T);
+pub enum TryPutError<T> {
+    /// `size` values are stored and no get waits.
+    Full(T),
+    /// The queue was [closed](DeferredQueue::close).
+    Closed(T),
+}
 
-impl<T> QueueFull<T> {
+impl<T> TryPutError<T> {
     /// The value the queue refused.
     ///
     /// # Examples
@@ -57,24 +65,81 @@ impl<T> QueueFull<T> {
     /// assert_eq!(queue.try_put(7).unwrap_err().into_inner(), 7);
     /// ```
     pub fn into_inner(self) -> T {
-        self.0
+        match self {
+            TryPutError::Full(value) | TryPutError::Closed(value) => value,
+        }
+    }
+
+    /// Whether the queue refused the value for being full.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// let queue = txaio::DeferredQueue::new(Some(0), None);
+    /// assert!(queue.try_put(()).unwrap_err().is_full());
+    /// ```
+    pub fn is_full(&self) -> bool {
+        matches!(self, TryPutError::Full(_))
+    }
+
+    /// Whether the queue refused the value for being closed.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// let queue = txaio::DeferredQueue::new(None, None);
+    /// queue.close();
+    /// assert!(queue.try_put(()).unwrap_err().is_closed());
+    /// ```
+    pub fn is_closed(&self) -> bool {
+        matches!(self, TryPutError::Closed(_))
     }
 }
 
 // By hand, so that `T` needs no `Debug` (as `std::sync::mpsc::SendError`).
-impl<T> fmt::Debug for QueueFull<T> {
+impl<T> fmt::Debug for TryPutError<T> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str("QueueFull(..)")
+        match self {
+            TryPutError::Full(_) => f.write_str("Full(..)"),
+            TryPutError::Closed(_) => f.write_str("Closed(..)"),
+        }
     }
 }
 
-impl<T> fmt::Display for QueueFull<T> {
+impl<T> fmt::Display for TryPutError<T> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str("the queue is full")
+        match self {
+            TryPutError::Full(_) => f.write_str("the queue is full"),
+            TryPutError::Closed(_) => f.write_str("the queue is closed"),
+        }
     }
 }
 
-impl<T> Error for QueueFull<T> {}
+impl<T> Error for TryPutError<T> {}
+
+/// How a get of a [closed](DeferredQueue::close) queue fails once no value is left in it.
+///
+/// # Examples
+///
+/// ```
+/// # #[txaio::main] async fn main() {
+/// let queue = txaio::DeferredQueue::<u8>::new(None, None);
+/// let waiting = queue.get().unwrap();
+/// queue.close();
+/// let failure = waiting.await.unwrap_err();
+/// assert!(failure.is::<txaio::QueueClosed>());
+/// # }
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
+pub struct QueueClosed;
+
+impl fmt::Display for QueueClosed {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("the queue is closed")
+    }
+}
+
+impl Error for QueueClosed {}
 
 /// `get` on an empty queue with `backlog` gets already waiting (Twisted's `QueueUnderflow`).
 ///
@@ -132,11 +197,15 @@ struct QueueInner<T> {
     state: ShortLock<QueueState<T>>,
     size: Option<usize>,
     backlog: Option<usize>,
+    /// [`end_waits`] for this `T`, which needs `T: Send`; `Drop` cannot have that bound.
+    end_waits: fn(Vec<Getter<T>>),
 }
 
 struct QueueState<T> {
     items: VecDeque<T>,
     line: Line<Getter<T>>,
+    /// No value is put any more; gets fail with `QueueClosed` once `items` is empty.
+    closed: bool,
 }
 
 enum Getter<T> {
@@ -149,6 +218,8 @@ enum Getter<T> {
 struct NextSlot<T> {
     value: Option<T>,
     waker: Option<Waker>,
+    /// The queue closed while this place waited: the stream ends.
+    closed: bool,
 }
 
 impl<T: Send + 'static> QueueInner<T> {
@@ -163,12 +234,15 @@ impl<T: Send + 'static> QueueInner<T> {
     }
 
     /// Hands `value` to the oldest getter, or stores it (at the front when `returned`, as a
-    /// value given back that was next in line; then even beyond `size`, as it must not be
-    /// lost). `Err(value)` if the queue is full.
-    fn offer(self: &Arc<Self>, value: T, returned: bool) -> Result<(), T> {
+    /// value given back that was next in line; then even beyond `size`, or after a close, as
+    /// it must not be lost). Refuses it if the queue is full or closed.
+    fn offer(self: &Arc<Self>, value: T, returned: bool) -> Result<(), TryPutError<T>> {
         // Declared before the guard, so dropped after it: dropping a deferred may log.
         let mut unwanted = Vec::new();
         let mut state = self.lock();
+        if state.closed && !returned {
+            return Err(TryPutError::Closed(value));
+        }
         while let Some(getter) = state.line.pop() {
             match getter {
                 Getter::Get(waiter) if waiter.is_called() => unwanted.push(waiter),
@@ -196,11 +270,53 @@ impl<T: Send + 'static> QueueInner<T> {
         if returned {
             state.items.push_front(value);
         } else if self.size.is_some_and(|size| state.items.len() >= size) {
-            return Err(value);
+            return Err(TryPutError::Full(value));
         } else {
             state.items.push_back(value);
         }
         Ok(())
+    }
+}
+
+impl<T> QueueState<T> {
+    /// Marks the queue closed and takes every waiting getter out of the line, for
+    /// [`end_waits`] to tell with no lock held.
+    fn close(&mut self) -> Vec<Getter<T>> {
+        self.closed = true;
+        self.line.take_all()
+    }
+}
+
+/// Fails the gets a close took out of the line with `QueueClosed`, and ends the streams.
+fn end_waits<T: Send + 'static>(getters: Vec<Getter<T>>) {
+    for getter in getters {
+        match getter {
+            Getter::Get(waiter) => fire(move || waiter.fail(Failure::new(QueueClosed))),
+            Getter::Next(slot) => {
+                let waker = {
+                    let mut slot = slot.lock();
+                    slot.closed = true;
+                    slot.waker.take()
+                };
+                if let Some(waker) = waker {
+                    waker.wake();
+                }
+            }
+        }
+    }
+}
+
+impl<T> Drop for QueueInner<T> {
+    /// The last handle is gone, so no value can be put any more: gets still waiting would
+    /// wait for ever. They fail with `QueueClosed`, as after [`DeferredQueue::close`].
+    fn drop(&mut self) {
+        let getters = self.state.lock().close();
+        if getters.is_empty() {
+            return;
+        }
+        // No `T: Send` bound here: failing a get needs one, so each kind is told through a
+        // function the queue registered when it was made.
+        (self.end_waits)(getters);
     }
 }
 
@@ -237,9 +353,11 @@ impl<T: Send + 'static> DeferredQueue<T> {
                 state: ShortLock::new(QueueState {
                     items: VecDeque::new(),
                     line: Line::new(),
+                    closed: false,
                 }),
                 size,
                 backlog,
+                end_waits: end_waits::<T>,
             }),
             next: None,
         }
@@ -250,8 +368,9 @@ impl<T: Send + 'static> DeferredQueue<T> {
     ///
     /// # Errors
     ///
-    /// [`QueueOverflow`] if the queue is full (`size` values stored, no get waiting); the
-    /// value is then not stored, and dropped ([`try_put`](Self::try_put) gives it back).
+    /// [`QueueOverflow`] if the queue is full (`size` values stored, no get waiting), or
+    /// [closed](Self::close); the value is then not stored, and dropped
+    /// ([`try_put`](Self::try_put) gives it back, and tells the two apart).
     ///
     /// # Examples
     ///
@@ -265,13 +384,14 @@ impl<T: Send + 'static> DeferredQueue<T> {
         self.try_put(value).map_err(|_| QueueOverflow)
     }
 
-    /// As [`put`](Self::put), but a full queue gives the value back: for a producer that
-    /// backs off and tries again with the same value, which need not be rebuilt or cloned.
+    /// As [`put`](Self::put), but a full or closed queue gives the value back: for a producer
+    /// that backs off and tries again with the same value, which need not be rebuilt or
+    /// cloned.
     ///
     /// # Errors
     ///
-    /// [`QueueFull`] holding `value` if the queue is full (`size` values stored, no get
-    /// waiting).
+    /// [`TryPutError::Full`] holding `value` if the queue is full (`size` values stored, no
+    /// get waiting), [`TryPutError::Closed`] if it was [closed](Self::close).
     ///
     /// # Examples
     ///
@@ -283,8 +403,8 @@ impl<T: Send + 'static> DeferredQueue<T> {
     /// queue.try_put(again).unwrap();
     /// assert_eq!(queue.len(), 1);
     /// ```
-    pub fn try_put(&self, value: T) -> Result<(), QueueFull<T>> {
-        self.inner.offer(value, false).map_err(QueueFull)
+    pub fn try_put(&self, value: T) -> Result<(), TryPutError<T>> {
+        self.inner.offer(value, false)
     }
 
     /// Takes the oldest value: a deferred that has fired with it if one is stored, or that
@@ -292,7 +412,9 @@ impl<T: Send + 'static> DeferredQueue<T> {
     ///
     /// # Errors
     ///
-    /// [`QueueUnderflow`] if nothing is stored and `backlog` gets already wait.
+    /// [`QueueUnderflow`] if nothing is stored and `backlog` gets already wait. On a
+    /// [closed](Self::close) queue with nothing stored, the deferred has failed with
+    /// [`QueueClosed`].
     ///
     /// # Cancellation
     ///
@@ -335,6 +457,10 @@ impl<T: Send + 'static> DeferredQueue<T> {
             drop(state);
             return Ok(create_future_success(value));
         }
+        if state.closed {
+            drop(state);
+            return Ok(create_future_error(Failure::new(QueueClosed)));
+        }
         if self
             .inner
             .backlog
@@ -361,6 +487,48 @@ impl<T: Send + 'static> DeferredQueue<T> {
     #[must_use = "a value taken and ignored is lost"]
     pub fn try_get(&self) -> Option<T> {
         self.inner.lock().items.pop_front()
+    }
+
+    /// Closes the queue: no value is put any more (`put` and `try_put` refuse them), and gets
+    /// waiting now fail with [`QueueClosed`], as does every later get once the values stored
+    /// are taken; a handle waiting as a [`Stream`] ends. Values stored stay for later gets
+    /// (tokio's `Receiver::close` drains the same way). Closing twice does nothing.
+    ///
+    /// Dropping the last handle of a queue closes it too, so that no get waits for ever on a
+    /// queue nobody can put to.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// # #[txaio::main] async fn main() {
+    /// let queue = txaio::DeferredQueue::new(None, None);
+    /// queue.put(1).unwrap();
+    /// queue.close();
+    /// assert!(queue.is_closed());
+    /// assert!(queue.put(2).is_err());
+    /// assert_eq!(queue.get().unwrap().await.unwrap(), 1); // stored before the close
+    /// let failure = queue.get().unwrap().await.unwrap_err();
+    /// assert!(failure.is::<txaio::QueueClosed>());
+    /// # }
+    /// ```
+    pub fn close(&self) {
+        let getters = self.inner.lock().close();
+        end_waits(getters);
+    }
+
+    /// Whether the queue was [closed](Self::close).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// let queue = txaio::DeferredQueue::<u8>::new(None, None);
+    /// assert!(!queue.is_closed());
+    /// queue.close();
+    /// assert!(queue.is_closed());
+    /// ```
+    #[must_use]
+    pub fn is_closed(&self) -> bool {
+        self.inner.lock().closed
     }
 
     /// How many values are stored.
@@ -446,8 +614,8 @@ impl<T> Clone for DeferredQueue<T> {
     }
 }
 
-/// Each handle is a stream of the queue's values, which never ends (the queue has no close:
-/// send a sentinel value, or drop the stream, to stop).
+/// Each handle is a stream of the queue's values, which ends when the queue is
+/// [closed](DeferredQueue::close) and the values stored before are taken.
 ///
 /// A handle waiting for its next value stands in the line of gets like a get does (ahead of
 /// later gets, behind earlier ones), but is not refused by `backlog`: a stream has no way to
@@ -483,21 +651,25 @@ impl<T: Send + 'static> Stream for DeferredQueue<T> {
     fn poll_next(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<T>> {
         let this = self.get_mut();
         if let Some(place) = &this.next {
-            let value = place.poll_value(cx);
-            if value.is_some() {
+            let polled = place.poll_value(cx);
+            if polled.is_ready() {
                 this.next = None;
             }
-            return value.map_or(Poll::Pending, |value| Poll::Ready(Some(value)));
+            return polled;
         }
         let mut state = this.inner.lock();
         if let Some(value) = state.items.pop_front() {
             return Poll::Ready(Some(value));
+        }
+        if state.closed {
+            return Poll::Ready(None);
         }
         // The waker is registered after the lock is released: cloning it is the runtime's
         // code (or the caller's own), which must not run under the queue's lock.
         let slot = Arc::new(ShortLock::new(NextSlot {
             value: None,
             waker: None,
+            closed: false,
         }));
         let id = state.line.push(Getter::Next(Arc::clone(&slot)));
         drop(state);
@@ -506,10 +678,11 @@ impl<T: Send + 'static> Stream for DeferredQueue<T> {
             id,
             slot,
         };
-        // A value handed to it meanwhile found no waker to wake: it is taken here.
-        if let Some(value) = place.poll_value(cx) {
+        // A value handed to it (or a close) meanwhile found no waker to wake: seen here.
+        let polled = place.poll_value(cx);
+        if polled.is_ready() {
             drop(place);
-            return Poll::Ready(Some(value));
+            return polled;
         }
         this.next = Some(Box::new(place));
         Poll::Pending
@@ -519,8 +692,9 @@ impl<T: Send + 'static> Stream for DeferredQueue<T> {
 /// A handle's place in line as a stream. A trait object, so that `DeferredQueue<T>` needs no
 /// bound on `T` while its `Drop` can still give a value back (which needs `T: Send`).
 trait StreamPlace<T>: Send + Sync {
-    /// The value handed to this place, if any; else remembers `cx`'s waker.
-    fn poll_value(&self, cx: &mut Context<'_>) -> Option<T>;
+    /// The value handed to this place, or the end of a closed queue; else remembers `cx`'s
+    /// waker.
+    fn poll_value(&self, cx: &mut Context<'_>) -> Poll<Option<T>>;
 }
 
 struct Place<T: Send + 'static> {
@@ -530,29 +704,40 @@ struct Place<T: Send + 'static> {
 }
 
 impl<T: Send + 'static> StreamPlace<T> for Place<T> {
-    fn poll_value(&self, cx: &mut Context<'_>) -> Option<T> {
+    fn poll_value(&self, cx: &mut Context<'_>) -> Poll<Option<T>> {
         let mut slot = self.slot.lock();
-        let value = slot.value.take();
+        if let Some(value) = slot.value.take() {
+            return Poll::Ready(Some(value));
+        }
+        if slot.closed {
+            return Poll::Ready(None);
+        }
         let current = slot
             .waker
             .as_ref()
             .is_some_and(|waker| waker.will_wake(cx.waker()));
         drop(slot);
-        if value.is_some() || current {
-            return value;
+        if current {
+            return Poll::Pending;
         }
         // Cloned and dropped with no lock held: a waker is the runtime's code.
         let waker = cx.waker().clone();
         let mut slot = self.slot.lock();
-        let value = slot.value.take();
-        let replaced = if value.is_none() {
+        let polled = if let Some(value) = slot.value.take() {
+            Poll::Ready(Some(value))
+        } else if slot.closed {
+            Poll::Ready(None)
+        } else {
+            Poll::Pending
+        };
+        let replaced = if polled.is_pending() {
             slot.waker.replace(waker)
         } else {
             Some(waker)
         };
         drop(slot);
         drop(replaced);
-        value
+        polled
     }
 }
 
