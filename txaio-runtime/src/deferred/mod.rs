@@ -20,12 +20,37 @@
 //! cancellers, `T::clone`, the drop of a canceller, of a refused value or of a replaced waker,
 //! and the writes of `Debug` all happen after it is released, with the outcome *lent* out of
 //! the state (`RunningCallbacks`) when they need to see it.
+//!
+//! # Invariants
+//!
+//! 1. `closed` is false exactly while the phase is `Pending`; it is set, never cleared, when
+//!    the deferred fires or its cancel begins.
+//! 2. `Done` and `Queued` hold the outcome. `RunningCallbacks` means one thread has it on
+//!    loan and puts it back (`put_back`, `settle_down`) before any other thread sees it. In
+//!    `Done` no callback, taker or awaiter is left.
+//! 3. `attached` is set whenever anything is attached (a callback, taker, awaiter,
+//!    canceller, task, awaited deferred, give-back or debugging record), and never cleared.
+//!    Only `State`'s own methods (`state.rs`, where those fields are private) attach, and
+//!    they set it. While it is false the state owns its outcome and nothing else.
+//! 4. `Queued`: fired from inside another deferred's callbacks. The chain trampoline of the
+//!    thread that fired it holds a handle and runs its callbacks; no one else does.
+//! 5. `Cancelling { by }`: only thread `by` (the canceller it calls, or the cancel finishing)
+//!    fires it; everyone else's `resolve` is ignored, and an `offer` is refused.
+//! 6. A withdrawable deferred (`users` has `COUNTED`) whose last handle drops before it is
+//!    served withdraws, as a cancel; one served with a value nobody saw gives it back through
+//!    its give-back, so the value is in exactly one place.
+//! 7. No code but field moves runs under a short lock: not callbacks, cancellers, a waker's
+//!    clone, wake or drop, `T::clone` or `T::drop`, nor a `Debug` write. Debug builds panic
+//!    when a thread takes a short lock it holds (`crate::short_lock`).
+//! 8. Lock order: a coordination primitive's state, then a waiter's hand-off slot, then a
+//!    deferred's state. None is taken while a later one in that order is held.
 
 mod api;
 mod cascade;
 mod chain;
 mod debug;
 mod reactions;
+mod state;
 mod take;
 mod task;
 mod thin;
@@ -34,13 +59,13 @@ mod waiters;
 use std::backtrace::Backtrace;
 use std::fmt;
 use std::future::Future;
-use std::mem::{self, ManuallyDrop};
+use std::mem;
 use std::panic::Location;
 use std::pin::Pin;
 use std::sync::atomic::{AtomicBool, AtomicU32, Ordering};
 use std::sync::{Arc, Weak};
 use std::task::{Context, Poll, Waker};
-use std::thread::{self, ThreadId};
+use std::thread;
 
 pub use api::{
     IntoDeferred, add_callback, add_callbacks, add_errback, as_future, cancel, create_future,
@@ -60,8 +85,8 @@ use crate::short_lock::{ShortGuard, ShortLock};
 use cascade::{Awaited, Cancel, Registry};
 use debug::Sites;
 use reactions::Reactions;
-use thin::ThinVec;
-use waiters::{WaiterKey, Waiters};
+use state::{Phase, State};
+use waiters::WaiterKey;
 
 type StateLock<T> = ShortLock<State<T>>;
 type StateGuard<'a, T> = ShortGuard<'a, State<T>>;
@@ -131,175 +156,6 @@ struct Inner<T> {
 
 /// The bit of [`Inner::users`] that says the handles are counted.
 const COUNTED: u32 = 1 << 31;
-
-// Independent flags, each read on its own path; an enum would not describe them better.
-#[allow(clippy::struct_excessive_bools)]
-struct State<T> {
-    phase: Phase<T>,
-    /// Callbacks not yet run, oldest last. Empty in `Done`.
-    reactions: ManuallyDrop<Reactions<T>>,
-    /// Internal consumers that move the outcome, served once the callbacks ran. Empty in `Done`.
-    takers: ManuallyDrop<ThinVec<Taker<T>>>,
-    /// Awaiters to wake when the outcome is back in `Done`. Empty in `Done`.
-    waiters: ManuallyDrop<Waiters>,
-    /// `cancel` began on it: a later `resolve`/`reject` is then ignored rather than refused.
-    cancelled: bool,
-    /// An errback, an awaiter or a consumer has seen (or will see) the failure.
-    handled: bool,
-    /// Someone has seen that it fired: an awaiter got the outcome, callbacks or consumers ran,
-    /// or `is_called` said so. A withdrawable deferred fired but not seen when its last handle
-    /// drops gives its value back (see [`Deferred::withdraw`]).
-    seen: bool,
-    /// A withdrawable deferred's way back to its primitive, for a value it was handed that
-    /// nobody saw ([`Deferred::withdraw`]).
-    give_back: ManuallyDrop<Option<Box<GiveBack<T>>>>,
-    /// Creation and firing sites, recorded only while debugging.
-    sites: ManuallyDrop<Option<Box<Sites>>>,
-    /// Something was attached at some point: a callback, taker, awaiter, canceller, task,
-    /// awaited deferred or debugging record. Never cleared. While it is false, firing is
-    /// storing the outcome, and the state owns nothing but that outcome.
-    attached: bool,
-}
-
-/// Where a deferred is in its life. Each variant's invariant is in its docs.
-enum Phase<T> {
-    /// Not fired, not cancelled; anyone may fire it. `closed` is false.
-    Pending {
-        canceller: Option<Canceller<T>>,
-        /// The task driving a spawned deferred, woken if someone else fires it.
-        task: Option<Waker>,
-        /// What cancelling it cancels first (see `cascade`).
-        awaited: Awaited,
-    },
-    /// `cancel` began on thread `by`: only that thread (the canceller, or the cancel finishing)
-    /// may fire it now; everyone else's `resolve` is ignored. `closed` is true.
-    Cancelling {
-        by: ThreadId,
-        /// Taken when the canceller is called, after what it awaits was cancelled.
-        canceller: Option<Canceller<T>>,
-        task: Option<Waker>,
-        /// Replaces a `CancelledError` outcome (`timeout` makes it a `TimeoutError`).
-        instead: Option<Failure>,
-    },
-    /// Fired from inside another deferred's callbacks, as a link of a chain: the outcome is
-    /// here, and its callbacks run once the chain settle already running on this thread gets
-    /// to it (which holds a handle to resume it), so that a chain of any length runs in
-    /// constant stack. Callbacks added now queue; awaiters wait. `closed` is true.
-    Queued(Result<T, Failure>),
-    /// Fired; the outcome is lent to the one thread running callbacks (or cloning it for an
-    /// awaiter). Callbacks added now queue behind; awaiters wait. `closed` is true.
-    RunningCallbacks,
-    /// Fired and idle: the outcome is here. Nothing is queued. `closed` is true.
-    Done(Result<T, Failure>),
-}
-
-impl<T> Phase<T> {
-    /// Drops the phase a firing left behind, its canceller and task already taken (or never
-    /// set): usually it holds nothing, and is then forgotten rather than passed to the drop
-    /// code of every variant, an out-of-line call on the hottest path.
-    fn discard(self) {
-        match self {
-            Phase::Pending {
-                canceller: None,
-                task: None,
-                awaited,
-            } if awaited.is_unallocated() => mem::forget(awaited),
-            other => drop(other),
-        }
-    }
-
-    fn name(&self) -> &'static str {
-        match self {
-            Phase::Pending { .. } => "pending",
-            Phase::Cancelling { .. } => "cancelling",
-            Phase::Queued(_) => "fired, callbacks queued",
-            Phase::RunningCallbacks => "running callbacks",
-            Phase::Done(Ok(_)) => "succeeded",
-            Phase::Done(Err(_)) => "failed",
-        }
-    }
-}
-
-impl<T> State<T> {
-    #[inline]
-    const fn pending(awaited: Awaited) -> Self {
-        let awaited_is_unallocated = awaited.is_unallocated();
-        State {
-            phase: Phase::Pending {
-                canceller: None,
-                task: None,
-                awaited,
-            },
-            reactions: ManuallyDrop::new(Reactions::new()),
-            takers: ManuallyDrop::new(ThinVec::new()),
-            waiters: ManuallyDrop::new(Waiters::new()),
-            cancelled: false,
-            handled: false,
-            seen: false,
-            give_back: ManuallyDrop::new(None),
-            sites: ManuallyDrop::new(None),
-            attached: !awaited_is_unallocated,
-        }
-    }
-
-    /// Pending with nothing attached (no canceller, task, awaited deferred, callback, taker,
-    /// awaiter, nor debugging record): firing it is storing the outcome.
-    #[inline]
-    fn nobody_waits(&self) -> bool {
-        let nobody = !self.attached && matches!(self.phase, Phase::Pending { .. });
-        debug_assert!(
-            !nobody || self.owns_nothing_attached(),
-            "`attached` not set"
-        );
-        nobody
-    }
-
-    /// What `attached == false` promises, checked part by part (for debug assertions).
-    fn owns_nothing_attached(&self) -> bool {
-        let phase_holds_nothing = match &self.phase {
-            Phase::Pending {
-                canceller,
-                task,
-                awaited,
-            } => canceller.is_none() && task.is_none() && awaited.is_unallocated(),
-            Phase::Done(_) => true,
-            _ => false,
-        };
-        phase_holds_nothing
-            && self.reactions.is_empty()
-            && self.takers.is_unallocated()
-            && self.waiters.is_unallocated()
-            && self.sites.is_none()
-            && self.give_back.is_none()
-    }
-
-    /// Whether a firing by `by` would be taken now (else it is refused or ignored).
-    fn accepts(&self, by: FiredBy) -> bool {
-        match &self.phase {
-            Phase::Pending { .. } => true,
-            Phase::Cancelling {
-                by: canceller_thread,
-                ..
-            } => by == FiredBy::Caller && *canceller_thread == thread::current().id(),
-            Phase::Queued(_) | Phase::RunningCallbacks | Phase::Done(_) => false,
-        }
-    }
-
-    /// Takes the outcome out of `Done`, leaving `RunningCallbacks`; `None` in any other phase.
-    fn lend(&mut self) -> Option<Result<T, Failure>> {
-        if !matches!(self.phase, Phase::Done(_)) {
-            return None;
-        }
-        self.seen = true;
-        match mem::replace(&mut self.phase, Phase::RunningCallbacks) {
-            Phase::Done(outcome) => Some(outcome),
-            other => {
-                self.phase = other;
-                None
-            }
-        }
-    }
-}
 
 /// Who fires the deferred.
 #[derive(Clone, Copy, PartialEq, Eq)]
@@ -379,8 +235,7 @@ impl<T> Deferred<T> {
             && let Some(unique) = Arc::get_mut(inner)
         {
             let state = unique.state.get_mut();
-            *state.sites = Some(sites);
-            state.attached = true;
+            state.set_sites(sites);
         }
     }
 
@@ -417,8 +272,7 @@ impl<T> Deferred<T> {
     /// [`withdraw`](Deferred::withdraw)); for a deferred made by `new_withdrawable`, unshared.
     pub(crate) fn set_give_back(&self, give_back: GiveBack<T>) {
         let mut state = self.lock();
-        *state.give_back = Some(Box::new(give_back));
-        state.attached = true;
+        state.set_give_back(give_back);
     }
 
     /// A hold on the deferred that is not one of its handles: it keeps the deferred alive but
@@ -549,12 +403,8 @@ impl<T: Send + 'static> Deferred<T> {
     /// Sets the function [`cancel`] calls; dropped at once if the deferred is not pending.
     pub(crate) fn set_canceller(&self, canceller: Canceller<T>) {
         let mut state = self.lock();
-        if let Phase::Pending {
-            canceller: slot, ..
-        } = &mut state.phase
-        {
-            *slot = Some(canceller);
-            state.attached = true;
+        if let Some(parts) = state.attach_pending() {
+            *parts.canceller = Some(canceller);
             return;
         }
         drop(state);
@@ -572,9 +422,8 @@ impl<T: Send + 'static> Deferred<T> {
     pub(crate) fn set_awaited<U: Send + 'static>(&self, target: &Deferred<U>) {
         let target: Weak<dyn Cancel> = Arc::downgrade(&target.inner) as Weak<dyn Cancel>;
         let mut state = self.lock();
-        if let Phase::Pending { awaited, .. } = &mut state.phase {
-            awaited.set_one(target);
-            state.attached = true;
+        if let Some(parts) = state.attach_pending() {
+            parts.awaited.set_one(target);
         }
     }
 
@@ -634,10 +483,10 @@ impl<T: Send + 'static> Deferred<T> {
 
     /// Leaves `RunningCallbacks` for `Done`: the first taker (if any) moves the value out.
     fn settle_down(mut state: StateGuard<'_, T>, outcome: Result<T, Failure>) {
-        let takers = state.takers.take();
+        let takers = state.take_takers();
         if takers.is_empty() {
             state.phase = Phase::Done(outcome);
-            let woken = state.waiters.take();
+            let woken = state.take_waiters();
             drop(state);
             woken.wake_all();
             return;
@@ -654,7 +503,7 @@ impl<T: Send + 'static> Deferred<T> {
                 (Err(failure.clone()), failure)
             }
         };
-        let woken = state.waiters.take();
+        let woken = state.take_waiters();
         drop(state);
         woken.wake_all();
         let mut takers = takers.into_iter();
@@ -673,8 +522,7 @@ impl<T: Send + 'static> Deferred<T> {
             state.handled = true;
         }
         let Some(outcome) = state.lend() else {
-            state.reactions.push(reaction);
-            state.attached = true;
+            state.push_reaction(reaction);
             return;
         };
         drop(state);
@@ -686,8 +534,7 @@ impl<T: Send + 'static> Deferred<T> {
     /// Adds an internal consumer that moves the outcome out once the callbacks ran.
     pub(crate) fn add_taker(&self, taker: Taker<T>) {
         let mut state = self.lock();
-        state.takers.push(taker);
-        state.attached = true;
+        state.push_taker(taker);
         if let Some(outcome) = state.lend() {
             Self::settle_down(state, outcome);
         }
@@ -756,18 +603,12 @@ impl<T: Send + 'static> Deferred<T> {
         latest.prune();
         awaited.merge(&mut latest.latest);
         let mut state = self.lock();
-        if let Phase::Pending {
-            task,
-            awaited: slot,
-            ..
-        } = &mut state.phase
-        {
-            *slot = awaited;
+        if let Some(parts) = state.attach_pending() {
+            *parts.awaited = awaited;
             let replaced = match waker {
-                Some(waker) => task.replace(waker),
+                Some(waker) => parts.task.replace(waker),
                 None => None,
             };
-            state.attached = true;
             drop(state);
             // A waker's drop is the runtime's code: outside the lock.
             drop(replaced);
@@ -813,7 +654,7 @@ impl<T: Send + 'static> Inner<T> {
         location: &'static Location<'static>,
         queue: bool,
     ) -> Result<(), Refused<T>> {
-        let fired_trace = if guard.sites.is_some() && is_debugging() && guard.accepts(by) {
+        let fired_trace = if guard.sites().is_some() && is_debugging() && guard.accepts(by) {
             // Captured outside the lock: a backtrace takes microseconds, and others would spin
             // meanwhile. What changed in between is read again below.
             drop(guard);
@@ -824,12 +665,10 @@ impl<T: Send + 'static> Inner<T> {
             None
         };
         let state = &mut *guard;
+        let nothing_to_run = state.reactions().is_empty() && state.takers().is_empty();
         let (canceller, task, outcome) = match &mut state.phase {
             Phase::Pending { .. }
-                if by == FiredBy::Offer
-                    && self.without_handles()
-                    && state.reactions.is_empty()
-                    && state.takers.is_empty() =>
+                if by == FiredBy::Offer && self.without_handles() && nothing_to_run =>
             {
                 // A waiter withdrawing (its last handle dropped): nobody would see the value.
                 return Err(Refused {
@@ -861,7 +700,7 @@ impl<T: Send + 'static> Inner<T> {
             Phase::Queued(_) | Phase::RunningCallbacks | Phase::Done(_) => {
                 let already_called = (!state.cancelled && by != FiredBy::Offer).then(|| {
                     AlreadyCalledError::first_fired_at(
-                        state.sites.as_ref().and_then(|sites| sites.first_fired()),
+                        state.sites().and_then(Sites::first_fired),
                     )
                 });
                 return Err(Refused {
@@ -871,10 +710,10 @@ impl<T: Send + 'static> Inner<T> {
             }
         };
         self.closed.store(true, Ordering::Release);
-        if let Some(sites) = &mut *state.sites {
+        if let Some(sites) = state.sites_mut() {
             sites.fired_at(location, fired_trace);
         }
-        state.seen |= !(state.reactions.is_empty() && state.takers.is_empty());
+        state.seen |= !nothing_to_run;
         if queue {
             let old_phase = mem::replace(&mut state.phase, Phase::Queued(outcome));
             drop(guard);
@@ -885,15 +724,15 @@ impl<T: Send + 'static> Inner<T> {
             }
             return Ok(());
         }
-        if state.reactions.is_empty() && state.takers.is_empty() {
+        if state.reactions().is_empty() && state.takers().is_empty() {
             let old_phase = mem::replace(&mut state.phase, Phase::Done(outcome));
-            let woken = state.waiters.take();
+            let woken = state.take_waiters();
             drop(guard);
             drop(canceller);
             old_phase.discard();
             woken.wake_all();
         } else {
-            let batch = state.reactions.take();
+            let batch = state.take_reactions();
             let old_phase = mem::replace(&mut state.phase, Phase::RunningCallbacks);
             drop(guard);
             // The canceller (and what it holds) goes before the callbacks run.
@@ -920,11 +759,11 @@ impl<T: Send + 'static> Inner<T> {
                 }
             }
             let mut state = self.lock();
-            if state.reactions.is_empty() {
+            if state.reactions().is_empty() {
                 Deferred::settle_down(state, outcome);
                 return;
             }
-            batch = state.reactions.take();
+            batch = state.take_reactions();
         }
     }
 
@@ -932,17 +771,17 @@ impl<T: Send + 'static> Inner<T> {
     /// meanwhile, which then run here.
     fn put_back(&self, outcome: Result<T, Failure>) {
         let mut state = self.lock();
-        if state.reactions.is_empty() && state.takers.is_empty() {
+        if state.reactions().is_empty() && state.takers().is_empty() {
             state.phase = Phase::Done(outcome);
-            if state.waiters.is_empty() {
+            if state.waiters().is_empty() {
                 return;
             }
-            let woken = state.waiters.take();
+            let woken = state.take_waiters();
             drop(state);
             woken.wake_all();
             return;
         }
-        let batch = state.reactions.take();
+        let batch = state.take_reactions();
         drop(state);
         self.run_reactions(outcome, batch);
     }
@@ -959,17 +798,16 @@ fn register_waker<T: Send + 'static>(
     cx: &Context<'_>,
     cloned: &mut Option<Waker>,
 ) -> Option<()> {
-    let replaced = if state.waiters.is_current(*waiter, cx.waker()) {
+    let replaced = if state.waiters().is_current(*waiter, cx.waker()) {
         None
     } else if let Some(waker) = cloned.take() {
-        state.waiters.register(waiter, waker)
+        state.register_waiter(waiter, waker)
     } else {
         drop(state);
         *cloned = Some(cx.waker().clone());
         return None;
     };
     let pending = matches!(state.phase, Phase::Pending { .. });
-    state.attached = true;
     drop(state);
     // A waker's drop is the runtime's code: outside the lock.
     drop(replaced);
@@ -997,10 +835,10 @@ impl<T: Send + 'static> Resume for Inner<T> {
                 return;
             }
         };
-        let batch = state.reactions.take();
-        if batch.is_empty() && state.takers.is_empty() {
+        let batch = state.take_reactions();
+        if batch.is_empty() && state.takers().is_empty() {
             state.phase = Phase::Done(outcome);
-            let woken = state.waiters.take();
+            let woken = state.take_waiters();
             drop(guard);
             woken.wake_all();
             return;
@@ -1060,7 +898,7 @@ impl<T: Send + 'static> Cancel for Inner<T> {
 
     fn still_awaited(&self, key: WaiterKey) -> bool {
         let state = self.lock();
-        matches!(state.phase, Phase::Pending { .. }) && state.waiters.holds(key)
+        matches!(state.phase, Phase::Pending { .. }) && state.waiters().holds(key)
     }
 }
 
@@ -1119,7 +957,7 @@ impl<T> Drop for Deferred<T> {
     fn drop(&mut self) {
         if let Some(key) = self.waiter {
             let mut state = self.lock();
-            let stale_waker = state.waiters.remove(key);
+            let stale_waker = state.remove_waiter(key);
             drop(state);
             drop(stale_waker);
             // If a task is polling its future here, it may have stopped awaiting this.
@@ -1147,12 +985,12 @@ impl<T> Deferred<T> {
     #[cold]
     fn withdraw(&self) {
         let mut state = self.lock();
-        let unattached = state.reactions.is_empty() && state.takers.is_empty();
+        let unattached = state.reactions().is_empty() && state.takers().is_empty();
         if !unattached {
             return;
         }
         if matches!(state.phase, Phase::Done(Ok(_))) && !state.seen {
-            let Some(give_back) = state.give_back.take() else {
+            let Some(give_back) = state.take_give_back() else {
                 return;
             };
             let handed = mem::replace(
@@ -1208,29 +1046,9 @@ impl<T> Drop for Inner<T> {
             && !failure.is::<CancelledError>()
             && !failure.is::<TakenError>()
         {
-            report::unhandled_failure(failure, state.sites.as_deref());
+            report::unhandled_failure(failure, state.sites());
         }
-        // Only a state that ever held something has parts to drop (each drop is a call):
-        // most deferreds that end hold their outcome alone.
-        if !state.attached {
-            debug_assert!(state.owns_nothing_attached(), "`attached` not set");
-            return;
-        }
-        if !state.reactions.is_empty() {
-            drop(mem::replace(&mut *state.reactions, Reactions::new()));
-        }
-        if !state.takers.is_unallocated() {
-            drop(mem::replace(&mut *state.takers, ThinVec::new()));
-        }
-        if !state.waiters.is_unallocated() {
-            drop(mem::replace(&mut *state.waiters, Waiters::new()));
-        }
-        if state.sites.is_some() {
-            drop(state.sites.take());
-        }
-        if state.give_back.is_some() {
-            drop(state.give_back.take());
-        }
+        state.drop_attachments();
     }
 }
 

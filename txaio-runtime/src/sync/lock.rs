@@ -6,8 +6,8 @@ use std::pin::Pin;
 use std::sync::Arc;
 use std::task::{Context, Poll};
 
+use super::gate::Gate;
 use super::run::run_guarded;
-use super::semaphore::Gate;
 use crate::deferred::{Deferred, IntoDeferred};
 use crate::failure::Failure;
 

@@ -6,6 +6,7 @@
 //! deferred fires after that lock is dropped, so that callbacks may call back into the
 //! primitive.
 
+mod gate;
 mod line;
 mod lock;
 mod queue;

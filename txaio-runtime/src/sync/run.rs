@@ -2,7 +2,7 @@
 
 use std::sync::Arc;
 
-use super::semaphore::Gate;
+use super::gate::Gate;
 use crate::deferred::{Deferred, IntoDeferred, as_future, reaction};
 use crate::failure::Failure;
 use crate::log::Logger;

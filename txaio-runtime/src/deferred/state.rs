@@ -1,0 +1,308 @@
+//! A deferred's state, with the fields that hold attachments private, so that attaching
+//! anything sets `attached` (see the invariants in the module docs of `deferred`).
+
+use std::mem::{self, ManuallyDrop};
+use std::task::Waker;
+use std::thread::{self, ThreadId};
+
+use super::cascade::Awaited;
+use super::debug::Sites;
+use super::reactions::{Reaction, Reactions};
+use super::thin::ThinVec;
+use super::waiters::{WaiterKey, Waiters, Woken};
+use super::{Canceller, FiredBy, GiveBack, Taker};
+use crate::failure::Failure;
+
+// Independent flags, each read on its own path; an enum would not describe them better.
+#[allow(clippy::struct_excessive_bools)]
+pub(super) struct State<T> {
+    pub(super) phase: Phase<T>,
+    /// Callbacks not yet run, oldest last. Empty in `Done`.
+    reactions: ManuallyDrop<Reactions<T>>,
+    /// Internal consumers that move the outcome, served once the callbacks ran. Empty in `Done`.
+    takers: ManuallyDrop<ThinVec<Taker<T>>>,
+    /// Awaiters to wake when the outcome is back in `Done`. Empty in `Done`.
+    waiters: ManuallyDrop<Waiters>,
+    /// `cancel` began on it: a later `resolve`/`reject` is then ignored rather than refused.
+    pub(super) cancelled: bool,
+    /// An errback, an awaiter or a consumer has seen (or will see) the failure.
+    pub(super) handled: bool,
+    /// Someone has seen that it fired: an awaiter got the outcome, callbacks or consumers ran,
+    /// or `is_called` said so. A withdrawable deferred fired but not seen when its last handle
+    /// drops gives its value back (see [`Deferred::withdraw`]).
+    pub(super) seen: bool,
+    /// A withdrawable deferred's way back to its primitive, for a value it was handed that
+    /// nobody saw ([`Deferred::withdraw`]).
+    give_back: ManuallyDrop<Option<Box<GiveBack<T>>>>,
+    /// Creation and firing sites, recorded only while debugging.
+    sites: ManuallyDrop<Option<Box<Sites>>>,
+    /// Something was attached at some point: a callback, taker, awaiter, canceller, task,
+    /// awaited deferred or debugging record. Never cleared. While it is false, firing is
+    /// storing the outcome, and the state owns nothing but that outcome.
+    attached: bool,
+}
+
+/// Where a deferred is in its life. Each variant's invariant is in its docs.
+pub(super) enum Phase<T> {
+    /// Not fired, not cancelled; anyone may fire it. `closed` is false.
+    Pending {
+        canceller: Option<Canceller<T>>,
+        /// The task driving a spawned deferred, woken if someone else fires it.
+        task: Option<Waker>,
+        /// What cancelling it cancels first (see `cascade`).
+        awaited: Awaited,
+    },
+    /// `cancel` began on thread `by`: only that thread (the canceller, or the cancel finishing)
+    /// may fire it now; everyone else's `resolve` is ignored. `closed` is true.
+    Cancelling {
+        by: ThreadId,
+        /// Taken when the canceller is called, after what it awaits was cancelled.
+        canceller: Option<Canceller<T>>,
+        task: Option<Waker>,
+        /// Replaces a `CancelledError` outcome (`timeout` makes it a `TimeoutError`).
+        instead: Option<Failure>,
+    },
+    /// Fired from inside another deferred's callbacks, as a link of a chain: the outcome is
+    /// here, and its callbacks run once the chain settle already running on this thread gets
+    /// to it (which holds a handle to resume it), so that a chain of any length runs in
+    /// constant stack. Callbacks added now queue; awaiters wait. `closed` is true.
+    Queued(Result<T, Failure>),
+    /// Fired; the outcome is lent to the one thread running callbacks (or cloning it for an
+    /// awaiter). Callbacks added now queue behind; awaiters wait. `closed` is true.
+    RunningCallbacks,
+    /// Fired and idle: the outcome is here. Nothing is queued. `closed` is true.
+    Done(Result<T, Failure>),
+}
+
+impl<T> Phase<T> {
+    /// Drops the phase a firing left behind, its canceller and task already taken (or never
+    /// set): usually it holds nothing, and is then forgotten rather than passed to the drop
+    /// code of every variant, an out-of-line call on the hottest path.
+    pub(super) fn discard(self) {
+        match self {
+            Phase::Pending {
+                canceller: None,
+                task: None,
+                awaited,
+            } if awaited.is_unallocated() => mem::forget(awaited),
+            other => drop(other),
+        }
+    }
+
+    pub(super) fn name(&self) -> &'static str {
+        match self {
+            Phase::Pending { .. } => "pending",
+            Phase::Cancelling { .. } => "cancelling",
+            Phase::Queued(_) => "fired, callbacks queued",
+            Phase::RunningCallbacks => "running callbacks",
+            Phase::Done(Ok(_)) => "succeeded",
+            Phase::Done(Err(_)) => "failed",
+        }
+    }
+}
+
+impl<T> State<T> {
+    #[inline]
+    pub(super) const fn pending(awaited: Awaited) -> Self {
+        let awaited_is_unallocated = awaited.is_unallocated();
+        State {
+            phase: Phase::Pending {
+                canceller: None,
+                task: None,
+                awaited,
+            },
+            reactions: ManuallyDrop::new(Reactions::new()),
+            takers: ManuallyDrop::new(ThinVec::new()),
+            waiters: ManuallyDrop::new(Waiters::new()),
+            cancelled: false,
+            handled: false,
+            seen: false,
+            give_back: ManuallyDrop::new(None),
+            sites: ManuallyDrop::new(None),
+            attached: !awaited_is_unallocated,
+        }
+    }
+
+    /// Pending with nothing attached (no canceller, task, awaited deferred, callback, taker,
+    /// awaiter, nor debugging record): firing it is storing the outcome.
+    #[inline]
+    pub(super) fn nobody_waits(&self) -> bool {
+        let nobody = !self.attached && matches!(self.phase, Phase::Pending { .. });
+        debug_assert!(
+            !nobody || self.owns_nothing_attached(),
+            "`attached` not set"
+        );
+        nobody
+    }
+
+    /// What `attached == false` promises, checked part by part (for debug assertions).
+    pub(super) fn owns_nothing_attached(&self) -> bool {
+        let phase_holds_nothing = match &self.phase {
+            Phase::Pending {
+                canceller,
+                task,
+                awaited,
+            } => canceller.is_none() && task.is_none() && awaited.is_unallocated(),
+            Phase::Done(_) => true,
+            _ => false,
+        };
+        phase_holds_nothing
+            && self.reactions.is_empty()
+            && self.takers.is_unallocated()
+            && self.waiters.is_unallocated()
+            && self.sites.is_none()
+            && self.give_back.is_none()
+    }
+
+    /// Whether a firing by `by` would be taken now (else it is refused or ignored).
+    pub(super) fn accepts(&self, by: FiredBy) -> bool {
+        match &self.phase {
+            Phase::Pending { .. } => true,
+            Phase::Cancelling {
+                by: canceller_thread,
+                ..
+            } => by == FiredBy::Caller && *canceller_thread == thread::current().id(),
+            Phase::Queued(_) | Phase::RunningCallbacks | Phase::Done(_) => false,
+        }
+    }
+
+    /// Takes the outcome out of `Done`, leaving `RunningCallbacks`; `None` in any other phase.
+    pub(super) fn lend(&mut self) -> Option<Result<T, Failure>> {
+        if !matches!(self.phase, Phase::Done(_)) {
+            return None;
+        }
+        self.seen = true;
+        match mem::replace(&mut self.phase, Phase::RunningCallbacks) {
+            Phase::Done(outcome) => Some(outcome),
+            other => {
+                self.phase = other;
+                None
+            }
+        }
+    }
+}
+
+/// The parts of a pending phase that something attaches to (see [`State::attach_pending`]).
+pub(super) struct PendingParts<'a, T> {
+    pub(super) canceller: &'a mut Option<Canceller<T>>,
+    pub(super) task: &'a mut Option<Waker>,
+    pub(super) awaited: &'a mut Awaited,
+}
+
+/// Everything that attaches something to a deferred goes through these, which keep
+/// `attached` (invariant 3 of the module docs); reads and takes leave it as it is.
+impl<T> State<T> {
+    pub(super) fn reactions(&self) -> &Reactions<T> {
+        &self.reactions
+    }
+
+    pub(super) fn push_reaction(&mut self, reaction: Box<dyn Reaction<T>>) {
+        self.reactions.push(reaction);
+        self.attached = true;
+    }
+
+    pub(super) fn take_reactions(&mut self) -> Reactions<T> {
+        self.reactions.take()
+    }
+
+    pub(super) fn takers(&self) -> &ThinVec<Taker<T>> {
+        &self.takers
+    }
+
+    pub(super) fn push_taker(&mut self, taker: Taker<T>) {
+        self.takers.push(taker);
+        self.attached = true;
+    }
+
+    pub(super) fn take_takers(&mut self) -> Vec<Taker<T>> {
+        self.takers.take()
+    }
+
+    pub(super) fn waiters(&self) -> &Waiters {
+        &self.waiters
+    }
+
+    /// Registers `waker` as the awaiter `key` (a new key if `None`); the waker it replaces.
+    pub(super) fn register_waiter(
+        &mut self,
+        key: &mut Option<WaiterKey>,
+        waker: Waker,
+    ) -> Option<Waker> {
+        self.attached = true;
+        self.waiters.register(key, waker)
+    }
+
+    pub(super) fn remove_waiter(&mut self, key: WaiterKey) -> Option<Waker> {
+        self.waiters.remove(key)
+    }
+
+    pub(super) fn take_waiters(&mut self) -> Woken {
+        self.waiters.take()
+    }
+
+    pub(super) fn set_give_back(&mut self, give_back: GiveBack<T>) {
+        *self.give_back = Some(Box::new(give_back));
+        self.attached = true;
+    }
+
+    pub(super) fn take_give_back(&mut self) -> Option<Box<GiveBack<T>>> {
+        self.give_back.take()
+    }
+
+    pub(super) fn sites(&self) -> Option<&Sites> {
+        self.sites.as_deref()
+    }
+
+    pub(super) fn sites_mut(&mut self) -> Option<&mut Sites> {
+        self.sites.as_deref_mut()
+    }
+
+    pub(super) fn set_sites(&mut self, sites: Box<Sites>) {
+        *self.sites = Some(sites);
+        self.attached = true;
+    }
+
+    /// The canceller, task and awaited slots of a pending deferred, for the caller to attach
+    /// to; `None` (and nothing marked) in any other phase.
+    pub(super) fn attach_pending(&mut self) -> Option<PendingParts<'_, T>> {
+        let Phase::Pending {
+            canceller,
+            task,
+            awaited,
+        } = &mut self.phase
+        else {
+            return None;
+        };
+        self.attached = true;
+        Some(PendingParts {
+            canceller,
+            task,
+            awaited,
+        })
+    }
+
+    /// Drops what was attached and is still held; the outcome in `phase` is dropped with the
+    /// state. Only a state that ever held something has parts to drop (each drop is a call):
+    /// most deferreds that end hold their outcome alone.
+    pub(super) fn drop_attachments(&mut self) {
+        if !self.attached {
+            debug_assert!(self.owns_nothing_attached(), "`attached` not set");
+            return;
+        }
+        if !self.reactions.is_empty() {
+            drop(mem::replace(&mut *self.reactions, Reactions::new()));
+        }
+        if !self.takers.is_unallocated() {
+            drop(mem::replace(&mut *self.takers, ThinVec::new()));
+        }
+        if !self.waiters.is_unallocated() {
+            drop(mem::replace(&mut *self.waiters, Waiters::new()));
+        }
+        if self.sites.is_some() {
+            drop(self.sites.take());
+        }
+        if self.give_back.is_some() {
+            drop(self.give_back.take());
+        }
+    }
+}
