@@ -603,3 +603,25 @@ async fn a_stream_ends_when_its_queue_closes_after_the_stored_values() {
     queue.close();
     assert_eq!(poll_once(&mut stream), Poll::Ready(None));
 }
+
+#[txaio::test]
+async fn a_get_that_fired_at_once_and_lost_a_select_gives_its_value_back() {
+    let queue = DeferredQueue::new(None, None);
+    queue.put("first").unwrap();
+    queue.put("second").unwrap();
+    // The get fires at once with "first"; a select's other branch wins, and the get is
+    // dropped unread (never polled, as a biased select leaves its second branch).
+    let lost = queue.get().unwrap();
+    assert_eq!(queue.len(), 1);
+    drop(lost);
+    assert_eq!(queue.len(), 2, "the lost get's value is back in the queue");
+    assert_eq!(queue.get().unwrap().await.unwrap(), "first");
+    assert_eq!(queue.get().unwrap().await.unwrap(), "second");
+
+    // Seen (is_called, a callback, an await) it is the getter's, whatever becomes of it.
+    queue.put("seen").unwrap();
+    let got = queue.get().unwrap();
+    assert!(txaio::is_called(&got));
+    drop(got);
+    assert_eq!(queue.len(), 0);
+}

@@ -94,7 +94,13 @@ type StateGuard<'a, T> = ShortGuard<'a, State<T>>;
 pub(crate) type Canceller<T> = Box<dyn FnOnce(&Deferred<T>) + Send>;
 
 /// Takes back a value handed to a waiter that nobody saw (see [`Deferred::withdraw`]).
-pub(crate) type GiveBack<T> = Box<dyn FnOnce(T) + Send>;
+pub(crate) type GiveBack<T> = Weak<dyn TakeBack<T>>;
+
+/// A coordination primitive that takes back a value handed to a waiter nobody saw.
+pub(crate) trait TakeBack<T>: Send + Sync {
+    /// Takes `value` back, first in line.
+    fn take_back(self: Arc<Self>, value: T);
+}
 
 /// Internal consumer of a deferred's outcome that moves it (a chain flattening a returned
 /// deferred): the first one gets the value, the others a [`TakenError`] failure.
@@ -253,11 +259,14 @@ impl<T> Deferred<T> {
     /// with no callback or consumer attached (nobody could see it fire), it
     /// [withdraws](Deferred::withdraw). The coordination primitives hold their waiters through
     /// [`Held`], which does not count.
+    ///
+    /// A value it is handed that nobody sees goes back to `give_back`.
     #[track_caller]
-    pub(crate) fn new_withdrawable() -> Self {
+    pub(crate) fn new_withdrawable(give_back: GiveBack<T>) -> Self {
         let mut inner: Arc<Inner<T>> = Arc::default();
         if let Some(unique) = Arc::get_mut(&mut inner) {
             *unique.users.get_mut() = COUNTED | 1;
+            unique.state.get_mut().set_give_back(give_back);
         }
         if is_debugging() {
             Self::record_creation(&mut inner, Location::caller());
@@ -266,13 +275,6 @@ impl<T> Deferred<T> {
             inner,
             waiter: None,
         }
-    }
-
-    /// Sets where a value it was handed goes back if nobody saw it (see
-    /// [`withdraw`](Deferred::withdraw)); for a deferred made by `new_withdrawable`, unshared.
-    pub(crate) fn set_give_back(&self, give_back: GiveBack<T>) {
-        let mut state = self.lock();
-        state.set_give_back(give_back);
     }
 
     /// A hold on the deferred that is not one of its handles: it keeps the deferred alive but
@@ -699,9 +701,7 @@ impl<T: Send + 'static> Inner<T> {
             }
             Phase::Queued(_) | Phase::RunningCallbacks | Phase::Done(_) => {
                 let already_called = (!state.cancelled && by != FiredBy::Offer).then(|| {
-                    AlreadyCalledError::first_fired_at(
-                        state.sites().and_then(Sites::first_fired),
-                    )
+                    AlreadyCalledError::first_fired_at(state.sites().and_then(Sites::first_fired))
                 });
                 return Err(Refused {
                     outcome,
@@ -977,7 +977,7 @@ impl<T> Deferred<T> {
     ///   primitive's line. A primitive that hands it a value meanwhile finds it refused
     ///   ([`Held::offer`]) and passes the value on;
     /// - fired with a value that nobody saw (not awaited, no callback, not `is_called`): the
-    ///   value goes back to the primitive ([`set_give_back`](Deferred::set_give_back)), as
+    ///   value goes back to the primitive (given to [`new_withdrawable`](Deferred::new_withdrawable)), as
     ///   tokio's semaphore takes back permits assigned to an `Acquire` dropped unpolled.
     ///
     /// A cancel without the cascade (a waiter awaits nothing), written out here because a
@@ -999,8 +999,10 @@ impl<T> Deferred<T> {
             );
             state.seen = true;
             drop(state);
-            if let Phase::Done(Ok(value)) = handed {
-                give_back(value);
+            if let Phase::Done(Ok(value)) = handed
+                && let Some(owner) = give_back.upgrade()
+            {
+                owner.take_back(value);
             }
             return;
         }

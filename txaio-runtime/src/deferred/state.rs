@@ -33,7 +33,7 @@ pub(super) struct State<T> {
     pub(super) seen: bool,
     /// A withdrawable deferred's way back to its primitive, for a value it was handed that
     /// nobody saw ([`Deferred::withdraw`]).
-    give_back: ManuallyDrop<Option<Box<GiveBack<T>>>>,
+    give_back: ManuallyDrop<Option<GiveBack<T>>>,
     /// Creation and firing sites, recorded only while debugging.
     sites: ManuallyDrop<Option<Box<Sites>>>,
     /// Something was attached at some point: a callback, taker, awaiter, canceller, task,
@@ -241,11 +241,11 @@ impl<T> State<T> {
     }
 
     pub(super) fn set_give_back(&mut self, give_back: GiveBack<T>) {
-        *self.give_back = Some(Box::new(give_back));
+        *self.give_back = Some(give_back);
         self.attached = true;
     }
 
-    pub(super) fn take_give_back(&mut self) -> Option<Box<GiveBack<T>>> {
+    pub(super) fn take_give_back(&mut self) -> Option<GiveBack<T>> {
         self.give_back.take()
     }
 

@@ -13,7 +13,7 @@ use std::cell::{Cell, RefCell};
 use std::collections::VecDeque;
 use std::sync::{Arc, Weak};
 
-use crate::deferred::{Deferred, Held};
+use crate::deferred::{Deferred, GiveBack, Held, TakeBack};
 
 use crate::short_lock::ShortLock;
 
@@ -84,6 +84,12 @@ pub(crate) trait Owner<T>: Send + Sync + 'static {
     fn give_back(self: Arc<Self>, value: T);
 }
 
+impl<T, O: Owner<T>> TakeBack<T> for O {
+    fn take_back(self: Arc<Self>, value: T) {
+        self.give_back(value);
+    }
+}
+
 impl<T: Send + 'static> Waiter<T> {
     /// A waiter with id `id` in `owner`'s line, and the deferred its caller gets.
     ///
@@ -95,7 +101,9 @@ impl<T: Send + 'static> Waiter<T> {
     /// value that nobody saw (not awaited to the end, no callback, not `is_called`) gives the
     /// value back to `owner`.
     pub(crate) fn new<O: Owner<T>>(owner: &Arc<O>, id: u64) -> (Deferred<T>, Waiter<T>) {
-        let deferred = Deferred::new_withdrawable();
+        // Weak: the owner's line holds this deferred. A value handed to it that nobody saw
+        // before every handle dropped (a select's branch that was ready but lost) goes back.
+        let deferred = Deferred::new_withdrawable(Arc::downgrade(owner) as GiveBack<T>);
         let slot: Arc<Slot<T>> = Arc::new(ShortLock::new(None));
         // Weak: the owner's line holds this deferred, which holds its canceller.
         let weak: Weak<O> = Arc::downgrade(owner);
@@ -110,14 +118,6 @@ impl<T: Send + 'static> Waiter<T> {
             // Handed a value that `deliver` has not taken yet: it goes back to the owner.
             let handed = canceller_slot.lock().take();
             if let Some(value) = handed {
-                owner.give_back(value);
-            }
-        }));
-        // Handed a value that nobody saw before every handle dropped (a select's branch that
-        // was ready but lost): the value goes back to the owner.
-        let weak_owner: Weak<O> = Arc::downgrade(owner);
-        deferred.set_give_back(Box::new(move |value| {
-            if let Some(owner) = weak_owner.upgrade() {
                 owner.give_back(value);
             }
         }));

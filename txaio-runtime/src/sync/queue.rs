@@ -10,7 +10,7 @@ use std::task::{Context, Poll, Waker};
 use futures_core::Stream;
 
 use super::line::{Line, Owner, Waiter, deliver, fire};
-use crate::deferred::{Deferred, create_future_error, create_future_success};
+use crate::deferred::{Deferred, GiveBack, create_future_error};
 use crate::failure::Failure;
 use crate::short_lock::{ShortGuard, ShortLock};
 
@@ -431,12 +431,12 @@ impl<T: Send + 'static> DeferredQueue<T> {
     /// future dropped with its task) takes it out of the line, as a cancel does: the next
     /// `put` goes to the next getter or is stored, never to the dropped get (tokio::sync's
     /// rule). A get with a callback attached is not abandoned by dropping its handle: the
-    /// callback gets the value. A get that a `put` served but that nobody saw fire (not
-    /// awaited to the end, no callback, not [`is_called`](crate::is_called)) gives the value
-    /// back, first in line, when its last handle drops. A get that fired before `get`
-    /// returned (a value was stored) is an ordinary fired deferred: dropping it unread drops
-    /// the value. So in a select loop, where a get made afresh each round may lose to another
-    /// branch, poll the queue as a [`Stream`] instead: it never drops a value.
+    /// callback gets the value. A get that was handed a value but that nobody saw fire (not
+    /// awaited to the end, no callback, no [`take`](Deferred::take), not
+    /// [`is_called`](crate::is_called)) gives the value back, first in line, when its last
+    /// handle drops, whether a `put` served it or it fired before `get` returned (a value was
+    /// stored): a get that loses a select drops no value. Polling the queue as a [`Stream`]
+    /// does the same with no deferred per value.
     ///
     /// # Examples
     ///
@@ -455,7 +455,11 @@ impl<T: Send + 'static> DeferredQueue<T> {
         let mut state = self.inner.lock();
         if let Some(value) = state.items.pop_front() {
             drop(state);
-            return Ok(create_future_success(value));
+            // Fired, but the value goes back to the queue if nobody sees it before the last
+            // handle drops (a select's losing branch), as a waiting get's does.
+            let got = Deferred::new_withdrawable(Arc::downgrade(&self.inner) as GiveBack<T>);
+            let _ = got.settle(Ok(value));
+            return Ok(got);
         }
         if state.closed {
             drop(state);
