@@ -9,18 +9,28 @@
 use std::ops::{Deref, DerefMut};
 use std::panic::{RefUnwindSafe, UnwindSafe};
 
-pub(crate) struct ShortLock<T>(spin::mutex::SpinMutex<T, spin::relax::Yield>);
+#[cfg(not(txaio_std_short_lock))]
+type Raw<T> = spin::mutex::SpinMutex<T, spin::relax::Yield>;
+#[cfg(not(txaio_std_short_lock))]
+type RawGuard<'a, T> = spin::mutex::SpinMutexGuard<'a, T>;
+// For `benches/lock_tail.rs`: the same code on the standard mutex, to compare the tails.
+#[cfg(txaio_std_short_lock)]
+type Raw<T> = std::sync::Mutex<T>;
+#[cfg(txaio_std_short_lock)]
+type RawGuard<'a, T> = std::sync::MutexGuard<'a, T>;
+
+pub(crate) struct ShortLock<T>(Raw<T>);
 
 /// Holds a [`ShortLock`]; releases it on drop.
 pub(crate) struct ShortGuard<'a, T> {
-    guard: spin::mutex::SpinMutexGuard<'a, T>,
+    guard: RawGuard<'a, T>,
     #[cfg(debug_assertions)]
     _held: reentry::Held,
 }
 
 impl<T> ShortLock<T> {
     pub(crate) const fn new(value: T) -> Self {
-        ShortLock(spin::mutex::SpinMutex::new(value))
+        ShortLock(Raw::new(value))
     }
 
     /// Takes the lock, spinning while another thread holds it.
@@ -34,15 +44,27 @@ impl<T> ShortLock<T> {
     pub(crate) fn lock(&self) -> ShortGuard<'_, T> {
         #[cfg(debug_assertions)]
         let held = reentry::Held::enter(std::ptr::from_ref(self).addr());
+        #[cfg(not(txaio_std_short_lock))]
+        let guard = self.0.lock();
+        // No user code runs under it, so a poisoned lock holds consistent state.
+        #[cfg(txaio_std_short_lock)]
+        let guard = self.0.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
         ShortGuard {
-            guard: self.0.lock(),
+            guard,
             #[cfg(debug_assertions)]
             _held: held,
         }
     }
 
     pub(crate) fn get_mut(&mut self) -> &mut T {
-        self.0.get_mut()
+        #[cfg(not(txaio_std_short_lock))]
+        let value = self.0.get_mut();
+        #[cfg(txaio_std_short_lock)]
+        let value = self
+            .0
+            .get_mut()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        value
     }
 }
 
