@@ -28,7 +28,10 @@ fn unix_pair() -> io::Result<(txaio::net::UnixStream, txaio::net::UnixStream)> {
 }
 
 /// One `poll_write_vectored` until it is ready.
-async fn write_vectored(writer: &mut (impl AsyncWrite + Unpin), bufs: &[&[u8]]) -> io::Result<usize> {
+async fn write_vectored(
+    writer: &mut (impl AsyncWrite + Unpin),
+    bufs: &[&[u8]],
+) -> io::Result<usize> {
     let slices: Vec<IoSlice<'_>> = bufs.iter().map(|buf| IoSlice::new(buf)).collect();
     poll_fn(|cx| Pin::new(&mut *writer).poll_write_vectored(cx, &slices)).await
 }
@@ -63,7 +66,12 @@ async fn arrives_whole_and_in_order(
     mut writer: impl AsyncWrite + Unpin,
     mut reader: impl AsyncRead + Unpin,
 ) -> io::Result<()> {
-    let slices = [pattern(1000, 1), pattern(1500, 2), pattern(1, 3), pattern(699, 4)];
+    let slices = [
+        pattern(1000, 1),
+        pattern(1500, 2),
+        pattern(1, 3),
+        pattern(699, 4),
+    ];
     let refs: Vec<&[u8]> = slices.iter().map(Vec::as_slice).collect();
     let written = write_vectored(&mut writer, &refs).await?;
     assert_eq!(written, 3200, "one vectored write takes every slice");
@@ -212,7 +220,11 @@ mod tokio_traits {
         mut reader: impl AsyncRead + Unpin,
     ) -> io::Result<()> {
         assert!(writer.is_write_vectored());
-        let slices = [IoSlice::new(b"one "), IoSlice::new(b""), IoSlice::new(b"two")];
+        let slices = [
+            IoSlice::new(b"one "),
+            IoSlice::new(b""),
+            IoSlice::new(b"two"),
+        ];
         let written = poll_fn(|cx| Pin::new(&mut writer).poll_write_vectored(cx, &slices)).await?;
         assert_eq!(written, 7);
         poll_fn(|cx| Pin::new(&mut writer).poll_shutdown(cx)).await?;
