@@ -56,7 +56,7 @@ async fn read_to_end(reader: &mut (impl AsyncRead + Unpin)) -> io::Result<Vec<u8
 /// `len` bytes of a pattern that tells one offset from another.
 fn pattern(len: usize, seed: u8) -> Vec<u8> {
     (0..len)
-        .map(|i| (i % 251) as u8 ^ seed.wrapping_mul(37))
+        .map(|i| u8::try_from(i % 251).unwrap() ^ seed.wrapping_mul(37))
         .collect()
 }
 
