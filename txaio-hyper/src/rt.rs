@@ -186,6 +186,15 @@ impl<T: futures_io::AsyncWrite + Unpin> hyper::rt::Write for TxaioIo<T> {
         Pin::new(&mut self.get_mut().inner).poll_write_vectored(cx, bufs)
     }
 
+    /// `true`, so hyper queues headers and body and hands them over in one vectored write
+    /// (its `Queue` strategy, as with hyper-util's `TokioIo` over `tokio::net`) instead of
+    /// copying the body behind the headers. `futures-io` has no way to ask the stream; every
+    /// `txaio::net` stream and futures-rustls's streams write vectored (a stream that does not
+    /// still works: `futures-io`'s default writes the first buffer, and hyper writes the rest).
+    fn is_write_vectored(&self) -> bool {
+        true
+    }
+
     fn poll_flush(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
         Pin::new(&mut self.get_mut().inner).poll_flush(cx)
     }
@@ -212,6 +221,14 @@ impl<T: futures_io::AsyncWrite + Unpin> futures_io::AsyncWrite for TxaioIo<T> {
         buf: &[u8],
     ) -> Poll<io::Result<usize>> {
         Pin::new(&mut self.get_mut().inner).poll_write(cx, buf)
+    }
+
+    fn poll_write_vectored(
+        self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+        bufs: &[io::IoSlice<'_>],
+    ) -> Poll<io::Result<usize>> {
+        Pin::new(&mut self.get_mut().inner).poll_write_vectored(cx, bufs)
     }
 
     fn poll_flush(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<()>> {

@@ -449,3 +449,36 @@ fn the_timer_follows_the_virtual_clock_and_resets_in_place() {
         assert_eq!(clock.pending(), 0);
     });
 }
+
+/// hyper asks `is_write_vectored` once per connection and, told yes, hands headers and body
+/// over in one vectored write: `TxaioIo` says yes and passes the slices to the stream whole.
+#[txaio::test]
+async fn txaio_io_writes_vectored() {
+    use hyper::rt::Write;
+    use std::io::IoSlice;
+    let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let stream = txaio::net::TcpStream::connect(listener.local_addr().unwrap())
+        .await
+        .unwrap();
+    let (mut server, _) = listener.accept().await.unwrap();
+    let mut io = TxaioIo::new(stream);
+    assert!(io.is_write_vectored());
+    let slices = [
+        IoSlice::new(b"HTTP/1.1 200 OK\r\n\r\n"),
+        IoSlice::new(b""),
+        IoSlice::new(b"body"),
+    ];
+    let written =
+        std::future::poll_fn(|cx| std::pin::Pin::new(&mut io).poll_write_vectored(cx, &slices))
+            .await
+            .unwrap();
+    assert_eq!(written, 23);
+    let mut got = Vec::new();
+    let mut buf = [0; 64];
+    while got.len() < 23 {
+        let n = server.read(&mut buf).await.unwrap();
+        assert_ne!(n, 0);
+        got.extend_from_slice(&buf[..n]);
+    }
+    assert_eq!(got, b"HTTP/1.1 200 OK\r\n\r\nbody");
+}

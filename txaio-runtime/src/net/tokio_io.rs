@@ -38,6 +38,19 @@ macro_rules! tokio_io {
                 futures_io::AsyncWrite::poll_write(self, cx, buf)
             }
 
+            fn poll_write_vectored(
+                self: Pin<&mut Self>,
+                cx: &mut Context<'_>,
+                bufs: &[io::IoSlice<'_>],
+            ) -> Poll<io::Result<usize>> {
+                futures_io::AsyncWrite::poll_write_vectored(self, cx, bufs)
+            }
+
+            /// `true`: every backend writes several buffers in one system call (`writev`).
+            fn is_write_vectored(&self) -> bool {
+                true
+            }
+
             fn poll_flush(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
                 futures_io::AsyncWrite::poll_flush(self, cx)
             }

@@ -775,6 +775,14 @@ macro_rules! futures_io_write {
                 self.get_mut().inner.poll_write(cx, buf)
             }
 
+            fn poll_write_vectored(
+                self: Pin<&mut Self>,
+                cx: &mut Context<'_>,
+                bufs: &[io::IoSlice<'_>],
+            ) -> Poll<io::Result<usize>> {
+                self.get_mut().inner.poll_write_vectored(cx, bufs)
+            }
+
             fn poll_flush(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
                 self.get_mut().inner.poll_flush(cx)
             }

@@ -151,6 +151,15 @@ macro_rules! async_io_net {
             Pin::new(&mut &*io.0).poll_write(cx, buf)
         }
 
+        /// Writes from `bufs` in one system call (`writev`).
+        pub(crate) fn poll_write_vectored(
+            io: &TcpStream,
+            cx: &mut Context<'_>,
+            bufs: &[io::IoSlice<'_>],
+        ) -> Poll<io::Result<usize>> {
+            Pin::new(&mut &*io.0).poll_write_vectored(cx, bufs)
+        }
+
         /// Flushes (a no-op for TCP, kept for the traits).
         pub(crate) fn poll_flush(io: &TcpStream, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
             Pin::new(&mut &*io.0).poll_flush(cx)
@@ -370,6 +379,15 @@ macro_rules! async_io_net {
                 buf: &[u8],
             ) -> Poll<io::Result<usize>> {
                 Pin::new(&mut &*io.0).poll_write(cx, buf)
+            }
+
+            /// Writes from `bufs` in one system call (`writev`).
+            pub(crate) fn unix_poll_write_vectored(
+                io: &UnixStream,
+                cx: &mut Context<'_>,
+                bufs: &[io::IoSlice<'_>],
+            ) -> Poll<io::Result<usize>> {
+                Pin::new(&mut &*io.0).poll_write_vectored(cx, bufs)
             }
 
             /// Flushes (a no-op for a stream socket, kept for the traits).

@@ -22,14 +22,15 @@
 //!   `tcp_accept`, `tcp_poll_accept`, `tcp_connect`, `tcp_listener_from_std`,
 //!   `tcp_stream_from_std`, `tcp_split`, `write_half_dropped`, `listener_local_addr`,
 //!   `stream_addr`, `read_half_addr`, `write_half_addr`, `set_nodelay`, `nodelay`,
-//!   `poll_read`, `poll_write`, `poll_flush`, `poll_close`, `udp_bind`, `udp_from_std`,
+//!   `poll_read`, `poll_write`, `poll_write_vectored`, `poll_flush`, `poll_close`, `udp_bind`,
+//!   `udp_from_std`,
 //!   `udp_send_to`, `udp_recv_from`, `udp_poll_send_to`, `udp_poll_recv_from`,
 //!   `udp_local_addr`; every socket type `AsFd` on Unix;
 //! - Unix domain sockets (`rt/net_unix.rs`): `UnixListener`, `UnixStream`, `UnixReadHalf`,
 //!   `UnixWriteHalf`; `unix_bind`, `unix_accept`, `unix_poll_accept`, `unix_connect`,
 //!   `unix_listener_from_std`, `unix_stream_from_std`, `unix_split`,
 //!   `unix_write_half_dropped`, `unix_listener_addr`, `unix_stream_addr`, `unix_poll_read`,
-//!   `unix_poll_write`, `unix_poll_flush`, `unix_poll_close`.
+//!   `unix_poll_write`, `unix_poll_write_vectored`, `unix_poll_flush`, `unix_poll_close`.
 //!
 //! smol and async-std share their sockets: both drive async-io's reactor, and
 //! `rt/async_io_net.rs` is expanded in each (with wrapper types of each's own).

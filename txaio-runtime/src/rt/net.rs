@@ -108,6 +108,14 @@ impl Stream {
         on_backend!(self, Stream, backend, stream => backend::poll_write(stream, cx, buf))
     }
 
+    pub(crate) fn poll_write_vectored(
+        &mut self,
+        cx: &mut Context<'_>,
+        bufs: &[io::IoSlice<'_>],
+    ) -> Poll<io::Result<usize>> {
+        on_backend!(self, Stream, backend, stream => backend::poll_write_vectored(stream, cx, bufs))
+    }
+
     pub(crate) fn poll_flush(&mut self, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
         on_backend!(self, Stream, backend, stream => backend::poll_flush(stream, cx))
     }
@@ -142,6 +150,14 @@ impl WriteHalf {
         buf: &[u8],
     ) -> Poll<io::Result<usize>> {
         on_backend!(self, WriteHalf, backend, half => backend::poll_write(half, cx, buf))
+    }
+
+    pub(crate) fn poll_write_vectored(
+        &mut self,
+        cx: &mut Context<'_>,
+        bufs: &[io::IoSlice<'_>],
+    ) -> Poll<io::Result<usize>> {
+        on_backend!(self, WriteHalf, backend, half => backend::poll_write_vectored(half, cx, bufs))
     }
 
     pub(crate) fn poll_flush(&mut self, cx: &mut Context<'_>) -> Poll<io::Result<()>> {

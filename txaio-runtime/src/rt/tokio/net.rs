@@ -149,6 +149,15 @@ pub(crate) fn poll_write(
     Pin::new(io).poll_write(cx, buf)
 }
 
+/// Writes from `bufs` in one system call (`writev`), a stream or its write half.
+pub(crate) fn poll_write_vectored(
+    io: &mut (impl AsyncWrite + Unpin),
+    cx: &mut Context<'_>,
+    bufs: &[io::IoSlice<'_>],
+) -> Poll<io::Result<usize>> {
+    Pin::new(io).poll_write_vectored(cx, bufs)
+}
+
 /// Flushes (a no-op for TCP, kept for the traits).
 pub(crate) fn poll_flush(
     io: &mut (impl AsyncWrite + Unpin),
@@ -210,7 +219,7 @@ mod unix {
 
     pub(crate) use super::{
         poll_close as unix_poll_close, poll_flush as unix_poll_flush, poll_read as unix_poll_read,
-        poll_write as unix_poll_write,
+        poll_write as unix_poll_write, poll_write_vectored as unix_poll_write_vectored,
     };
 
     /// Binds a listener to `path`.
