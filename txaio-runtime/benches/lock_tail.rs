@@ -1,5 +1,5 @@
 //! Throughput and tail latency of txaio's internal short lock under more threads than cores:
-//! 16 OS threads on the coordination primitives, no runtime.
+//! 16 OS threads on the coordination primitives, no runtime (and 1, for the uncontended cost).
 //!
 //! ```sh
 //! cargo bench -p txaio-runtime --bench lock_tail
@@ -32,10 +32,10 @@ fn percentile(sorted: &[Duration], p: f64) -> Duration {
 }
 
 /// Runs `op` `OPS` times on each of `THREADS` threads, started together; prints the figures.
-fn measure(name: &str, op: impl Fn() + Send + Sync + 'static) {
+fn measure(name: &str, threads: usize, op: impl Fn() + Send + Sync + 'static) {
     let op = Arc::new(op);
-    let start = Arc::new(Barrier::new(THREADS + 1));
-    let threads: Vec<_> = (0..THREADS)
+    let start = Arc::new(Barrier::new(threads + 1));
+    let handles: Vec<_> = (0..threads)
         .map(|_| {
             let (op, start) = (Arc::clone(&op), Arc::clone(&start));
             thread::spawn(move || {
@@ -52,16 +52,16 @@ fn measure(name: &str, op: impl Fn() + Send + Sync + 'static) {
         .collect();
     start.wait();
     let began = Instant::now();
-    let mut latencies: Vec<Duration> = threads
+    let mut latencies: Vec<Duration> = handles
         .into_iter()
         .flat_map(|thread| thread.join().expect("a bench thread"))
         .collect();
     let elapsed = began.elapsed();
     latencies.sort_unstable();
     #[allow(clippy::cast_precision_loss)]
-    let per_second = (THREADS * OPS) as f64 / elapsed.as_secs_f64();
+    let per_second = (threads * OPS) as f64 / elapsed.as_secs_f64();
     println!(
-        "| {name} | {} | {per_second:.0} | {:?} | {:?} | {:?} |",
+        "| {name} | {threads} | {} | {per_second:.0} | {:?} | {:?} | {:?} |",
         if cfg!(txaio_std_short_lock) {
             "std::sync::Mutex"
         } else {
@@ -79,18 +79,20 @@ fn main() {
         println!("lock_tail: run with `cargo bench`");
         return;
     }
-    println!("| workload | short lock | ops/s | p50 | p99 | p99.9 |");
-    println!("|---|---|---|---|---|---|");
-    let queue = DeferredQueue::new(None, None);
-    measure("queue put + try_get", move || {
-        queue.put(7u64).expect("an unbounded queue");
-        let _ = queue.try_get();
-    });
-    let lock = DeferredLock::new();
-    measure("lock run, waited", move || {
-        let done = lock.run(|| Ok::<_, Failure>(()));
-        while !txaio_runtime::is_called(&done) {
-            thread::yield_now();
-        }
-    });
+    println!("| workload | threads | short lock | ops/s | p50 | p99 | p99.9 |");
+    println!("|---|---|---|---|---|---|---|");
+    for threads in [1, THREADS] {
+        let queue = DeferredQueue::new(None, None);
+        measure("queue put + try_get", threads, move || {
+            queue.put(7u64).expect("an unbounded queue");
+            let _ = queue.try_get();
+        });
+        let lock = DeferredLock::new();
+        measure("lock run, waited", threads, move || {
+            let done = lock.run(|| Ok::<_, Failure>(()));
+            while !txaio_runtime::is_called(&done) {
+                thread::yield_now();
+            }
+        });
+    }
 }

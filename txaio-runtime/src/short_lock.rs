@@ -48,7 +48,10 @@ impl<T> ShortLock<T> {
         let guard = self.0.lock();
         // No user code runs under it, so a poisoned lock holds consistent state.
         #[cfg(txaio_std_short_lock)]
-        let guard = self.0.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+        let guard = self
+            .0
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
         ShortGuard {
             guard,
             #[cfg(debug_assertions)]

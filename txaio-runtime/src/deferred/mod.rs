@@ -914,6 +914,9 @@ impl<T: CloneOnAwait + Send + 'static> Future for Deferred<T> {
             if let Phase::Done(outcome) = &state.phase {
                 state.handled |= outcome.is_err();
                 state.seen = true;
+                // Fired and seen, it has nothing left to withdraw: its last handle's drop
+                // need not look.
+                *inner.users.get_mut() &= !COUNTED;
                 this.waiter = None;
                 return Poll::Ready(match crate::panic::catch(|| outcome.clone()) {
                     Ok(result) => result,

@@ -655,11 +655,16 @@ impl<T: Send + 'static> Stream for DeferredQueue<T> {
     fn poll_next(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<T>> {
         let this = self.get_mut();
         if let Some(place) = &this.next {
-            let polled = place.poll_value(cx);
-            if polled.is_ready() {
-                this.next = None;
+            match place.poll_value(cx) {
+                Poll::Pending => return Poll::Pending,
+                Poll::Ready(Some(value)) => {
+                    this.next = None;
+                    return Poll::Ready(Some(value));
+                }
+                // Closed while it waited: it ends, once the values stored are taken (one
+                // given back after the close, by a get dropped unseen, included).
+                Poll::Ready(None) => this.next = None,
             }
-            return polled;
         }
         let mut state = this.inner.lock();
         if let Some(value) = state.items.pop_front() {
