@@ -8,6 +8,9 @@
 //! - smol: txaio-hyper's `Server` against smol-hyper (`FuturesIo` over `async-net`), tasks on
 //!   smol's global executor, `smol::block_on` driving the client.
 //!
+//! Each peer also runs with its own hyper timer (`TokioTimer`, `SmolTimer`), as txaio-hyper's
+//! `Server` always has one, so hyper arms its header-read timeout on every request.
+//!
 //! The client is the same for both contenders of a runtime (txaio's sockets under hyper's
 //! `client::conn::http1`). Target: within 5% of each peer.
 
@@ -48,7 +51,17 @@ async fn serve_txaio() -> SocketAddr {
 
 /// hyper-util's tokio glue, as its examples write it.
 async fn serve_hyper_util_tokio() -> SocketAddr {
-    use hyper_util::rt::{TokioExecutor, TokioIo};
+    serve_hyper_util_tokio_with(false).await
+}
+
+/// The same with hyper-util's `TokioTimer`, so that hyper arms its header-read timeout on every
+/// request as it does under txaio-hyper's `Server` (which always gives hyper a timer).
+async fn serve_hyper_util_tokio_timed() -> SocketAddr {
+    serve_hyper_util_tokio_with(true).await
+}
+
+async fn serve_hyper_util_tokio_with(timed: bool) -> SocketAddr {
+    use hyper_util::rt::{TokioExecutor, TokioIo, TokioTimer};
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let addr = listener.local_addr().unwrap();
     tokio::spawn(async move {
@@ -56,7 +69,12 @@ async fn serve_hyper_util_tokio() -> SocketAddr {
             let (stream, _) = listener.accept().await.unwrap();
             let _ = stream.set_nodelay(true);
             tokio::spawn(async move {
-                let _ = auto::Builder::new(TokioExecutor::new())
+                let mut builder = auto::Builder::new(TokioExecutor::new());
+                if timed {
+                    builder.http1().timer(TokioTimer::new());
+                    builder.http2().timer(TokioTimer::new());
+                }
+                let _ = builder
                     .serve_connection(TokioIo::new(stream), hyper::service::service_fn(handle))
                     .await;
             });
@@ -67,7 +85,16 @@ async fn serve_hyper_util_tokio() -> SocketAddr {
 
 /// smol-hyper, as its examples write it.
 async fn serve_smol_hyper() -> SocketAddr {
-    use smol_hyper::rt::{FuturesIo, SmolExecutor};
+    serve_smol_hyper_with(false).await
+}
+
+/// The same with smol-hyper's `SmolTimer` (see `serve_hyper_util_tokio_timed`).
+async fn serve_smol_hyper_timed() -> SocketAddr {
+    serve_smol_hyper_with(true).await
+}
+
+async fn serve_smol_hyper_with(timed: bool) -> SocketAddr {
+    use smol_hyper::rt::{FuturesIo, SmolExecutor, SmolTimer};
     let listener = async_net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let addr = listener.local_addr().unwrap();
     let executor = Arc::new(smol::Executor::new());
@@ -77,7 +104,12 @@ async fn serve_smol_hyper() -> SocketAddr {
             let _ = stream.set_nodelay(true);
             let executor = SmolExecutor::new(Arc::clone(&executor));
             smol::spawn(async move {
-                let _ = auto::Builder::new(executor)
+                let mut builder = auto::Builder::new(executor);
+                if timed {
+                    builder.http1().timer(SmolTimer::new());
+                    builder.http2().timer(SmolTimer::new());
+                }
+                let _ = builder
                     .serve_connection(FuturesIo::new(stream), hyper::service::service_fn(handle))
                     .await;
             })
@@ -176,9 +208,23 @@ fn http(c: &mut Criterion) {
         serve_hyper_util_tokio,
         &on_tokio,
     );
+    bench_on(
+        c,
+        Runtime::Tokio,
+        "hyper_util_tokio_with_timer",
+        serve_hyper_util_tokio_timed,
+        &on_tokio,
+    );
     let on_smol = |future: Load<'_>| smol::block_on(future);
     bench_on(c, Runtime::Smol, "txaio_hyper", serve_txaio, &on_smol);
     bench_on(c, Runtime::Smol, "smol_hyper", serve_smol_hyper, &on_smol);
+    bench_on(
+        c,
+        Runtime::Smol,
+        "smol_hyper_with_timer",
+        serve_smol_hyper_timed,
+        &on_smol,
+    );
 }
 
 criterion_group!(benches, http);
