@@ -20,6 +20,8 @@ pub(crate) enum Name {
     Local(Option<Kind>),
     /// A closure bound by `let`, checked at its first use (see `Checker::pending`).
     Closure(usize),
+    /// A `#[portable(blocking)]` helper fn: called only on the blocking pool.
+    Blocking,
 }
 
 /// One block's (or module's) names.
@@ -46,6 +48,8 @@ pub(crate) enum Resolved {
     Refused,
     /// A closure waiting for its first use.
     Closure(usize),
+    /// A `#[portable(blocking)]` helper, by name.
+    Blocking(String),
 }
 
 impl Resolved {
@@ -123,7 +127,8 @@ pub(crate) fn resolve(
             None
         }),
         Some(Name::Closure(index)) if written.len() == 1 => Resolved::Closure(*index),
-        Some(Name::Closure(_)) => Resolved::User(None),
+        Some(Name::Blocking) if written.len() == 1 => Resolved::Blocking(first.clone()),
+        Some(Name::Closure(_) | Name::Blocking) => Resolved::User(None),
         None => {
             for glob in globs(scopes) {
                 let candidate: Vec<String> = glob

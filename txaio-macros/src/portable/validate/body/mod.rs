@@ -40,6 +40,11 @@ impl<'ast, 'c> Checker<'ast, 'c> {
         }
     }
 
+    /// Checks what follows as code run on the blocking pool (a `#[portable(blocking)]` helper).
+    pub(crate) fn offload(&mut self) {
+        self.offloaded += 1;
+    }
+
     /// The scope built so far (a module's, after [`Checker::declare_items`]).
     pub(crate) fn into_scope(mut self) -> Scope {
         self.scopes.pop().unwrap_or_default()
@@ -123,7 +128,15 @@ impl<'ast, 'c> Checker<'ast, 'c> {
                 self.refuse(message, at);
             }
             Resolved::Closure(index) => self.check_pending(*index, false),
-            Resolved::User(_) | Resolved::Refused => {}
+            Resolved::Blocking(name) if self.offloaded == 0 => {
+                let message = format!(
+                    "`{name}` blocks (it is marked `#[portable(blocking)]`) and would block the \
+                     event loop here; call it on the blocking pool: \
+                     `txaio::defer_to_thread(move || {name}(..))`"
+                );
+                self.refuse(Some(message), at);
+            }
+            Resolved::User(_) | Resolved::Refused | Resolved::Blocking(_) => {}
         }
     }
 
@@ -211,6 +224,8 @@ impl<'ast, 'c> Checker<'ast, 'c> {
             }
             Expr::Path(path) if path.qself.is_none() => match self.resolve(&path.path) {
                 Resolved::Closure(index) => self.check_pending(index, true),
+                // A blocking helper passed by name runs on the pool.
+                Resolved::Blocking(_) => {}
                 _ => self.visit_expr(arg),
             },
             other => self.visit_expr(other),
@@ -407,10 +422,13 @@ impl<'ast> Visit<'ast> for Checker<'ast, '_> {
     fn visit_expr_method_call(&mut self, call: &'ast syn::ExprMethodCall) {
         let method = call.method.unraw().to_string();
         let kind = self.kind_of(&call.receiver);
-        let offloads = matches!(
-            (&kind, method.as_str()),
-            (Some(Kind::Txaio), "defer_to_thread") | (Some(Kind::ThreadBuilder), "spawn")
-        );
+        // `.defer_to_thread(..)` is `Txaio::defer_to_thread` whatever the receiver shows of
+        // its type (`self.txaio`, a getter's result): no other method has that name.
+        let offloads = method == "defer_to_thread"
+            || matches!(
+                (&kind, method.as_str()),
+                (Some(Kind::ThreadBuilder), "spawn")
+            );
         if offloads {
             self.visit_expr(&call.receiver);
             for arg in &call.args {
