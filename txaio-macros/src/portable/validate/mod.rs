@@ -68,6 +68,7 @@ pub(crate) fn check_function(
 ) {
     let mut checker = body::Checker::new(cx, krate, outer.clone());
     checker.push(false);
+    checker.bind_bounds(sig);
     checker.bind_inputs(&sig.inputs);
     checker.visit_signature(sig);
     checker.visit_block(block);

@@ -82,6 +82,21 @@ pub(crate) fn lookup<'s>(scopes: &'s [Scope], name: &str) -> Option<&'s Name> {
     None
 }
 
+/// The full paths of the imports visible from the innermost scope (under any name, `_` too).
+pub(crate) fn imports(scopes: &[Scope]) -> Vec<&[String]> {
+    let mut found = Vec::new();
+    for scope in scopes.iter().rev() {
+        found.extend(scope.names.values().filter_map(|name| match name {
+            Name::Import(full) => Some(full.as_slice()),
+            _ => None,
+        }));
+        if scope.barrier {
+            break;
+        }
+    }
+    found
+}
+
 /// The glob prefixes visible from the innermost scope.
 pub(crate) fn globs(scopes: &[Scope]) -> Vec<&[String]> {
     let mut found = Vec::new();
