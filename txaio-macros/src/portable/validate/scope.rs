@@ -16,8 +16,11 @@ pub(crate) enum Name {
     Import(Vec<String>),
     /// An import that was refused already: its uses are not reported again.
     Refused,
-    /// A local variable, parameter or item of the user's, with its kind when the code shows it.
+    /// A local variable or parameter, with its kind when the code shows it. A value: it does
+    /// not hide a module of that name from a path (`let thread = ..; thread::sleep(..)`).
     Local(Option<Kind>),
+    /// An item of the user's (a `mod`, type, fn, ...), which shadows everything.
+    Item,
     /// A closure bound by `let`, checked at its first use (see `Checker::pending`).
     Closure(usize),
     /// A `#[portable(blocking)]` helper fn: called only on the blocking pool.
@@ -32,6 +35,20 @@ pub(crate) struct Scope {
     pub(crate) globs: Vec<Vec<String>>,
     /// A module: the names of the scopes around it are not visible inside.
     pub(crate) barrier: bool,
+    /// Imports and items a value of the same name replaced in `names`: still what a path
+    /// starting with that name means (values and modules are different namespaces).
+    pub(crate) hidden: HashMap<String, Name>,
+}
+
+impl Scope {
+    /// Binds a value (a local, a parameter, a closure) called `name`.
+    pub(crate) fn bind_value(&mut self, name: String, value: Name) {
+        if let Some(old) = self.names.insert(name.clone(), value)
+            && !matches!(old, Name::Local(_) | Name::Closure(_))
+        {
+            self.hidden.insert(name, old);
+        }
+    }
 }
 
 /// A path as resolved against the scopes.
@@ -73,6 +90,25 @@ pub(crate) fn segments(path: &Path) -> Vec<String> {
 pub(crate) fn lookup<'s>(scopes: &'s [Scope], name: &str) -> Option<&'s Name> {
     for scope in scopes.iter().rev() {
         if let Some(found) = scope.names.get(name) {
+            return Some(found);
+        }
+        if scope.barrier {
+            break;
+        }
+    }
+    None
+}
+
+/// The innermost binding of `name` as a path's first segment: values (locals, parameters)
+/// are in another namespace and skipped.
+fn lookup_path<'s>(scopes: &'s [Scope], name: &str) -> Option<&'s Name> {
+    for scope in scopes.iter().rev() {
+        if let Some(found) = scope.hidden.get(name) {
+            return Some(found);
+        }
+        if let Some(found) = scope.names.get(name)
+            && !matches!(found, Name::Local(_) | Name::Closure(_))
+        {
             return Some(found);
         }
         if scope.barrier {
@@ -126,7 +162,12 @@ pub(crate) fn resolve(
             imported: false,
         };
     }
-    match lookup(scopes, first) {
+    let found = if written.len() > 1 {
+        lookup_path(scopes, first)
+    } else {
+        lookup(scopes, first)
+    };
+    match found {
         Some(Name::Import(full)) => {
             let mut segments = full.clone();
             segments.extend(written.into_iter().skip(1));
@@ -143,7 +184,7 @@ pub(crate) fn resolve(
         }),
         Some(Name::Closure(index)) if written.len() == 1 => Resolved::Closure(*index),
         Some(Name::Blocking) if written.len() == 1 => Resolved::Blocking(first.clone()),
-        Some(Name::Closure(_) | Name::Blocking) => Resolved::User(None),
+        Some(Name::Item | Name::Closure(_) | Name::Blocking) => Resolved::User(None),
         None => {
             for glob in globs(scopes) {
                 let candidate: Vec<String> = glob
@@ -171,9 +212,7 @@ pub(crate) fn resolve(
 pub(crate) fn bind_pattern(scope: &mut Scope, pat: &Pat, kind: Option<Kind>) {
     match pat {
         Pat::Ident(ident) => {
-            scope
-                .names
-                .insert(ident.ident.unraw().to_string(), Name::Local(kind));
+            scope.bind_value(ident.ident.unraw().to_string(), Name::Local(kind));
             if let Some((_, sub)) = &ident.subpat {
                 bind_pattern(scope, sub, None);
             }

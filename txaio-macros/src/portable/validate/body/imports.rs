@@ -33,7 +33,7 @@ impl Checker<'_, '_> {
                     if let Some(ident) = item_ident(other) {
                         self.innermost()
                             .names
-                            .insert(ident.unraw().to_string(), Name::Local(None));
+                            .insert(ident.unraw().to_string(), Name::Item);
                     }
                 }
             }

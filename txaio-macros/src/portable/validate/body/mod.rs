@@ -256,8 +256,7 @@ impl<'ast, 'c> Checker<'ast, 'c> {
             self.pending.push((closure, false));
             let index = self.pending.len() - 1;
             self.innermost()
-                .names
-                .insert(ident.ident.unraw().to_string(), Name::Closure(index));
+                .bind_value(ident.ident.unraw().to_string(), Name::Closure(index));
             return;
         }
         self.visit_expr(&init.expr);
