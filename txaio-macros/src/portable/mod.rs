@@ -65,7 +65,12 @@ fn portable_item(
             ));
             other.into_token_stream()
         }
-        other => other.into_token_stream(),
+        other => {
+            if !args.validated {
+                validate::check_other_item(cx, &args.crate_names(), scope, &other);
+            }
+            other.into_token_stream()
+        }
     }
 }
 
@@ -213,6 +218,9 @@ fn portable_impl(
 ) -> TokenStream {
     // A trait impl cannot change its methods' signatures: they are all kept (and checked).
     let is_trait_impl = block.trait_.is_some();
+    if !args.validated {
+        validate::check_other_item(cx, &args.crate_names(), scope, &Item::Impl(block.clone()));
+    }
     for item in &mut block.items {
         let ImplItem::Fn(method) = item else { continue };
         let mut own = own_args(

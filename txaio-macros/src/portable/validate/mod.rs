@@ -75,6 +75,35 @@ pub(crate) fn check_function(
     checker.pop();
 }
 
+/// Checks an item of a portable `mod` that is not rewritten (a `static` or `const`
+/// initialiser, a type alias, a trait with its default method bodies), or the header of an
+/// `impl` block (its generics, `where` clause and self type): the same checks as a body.
+pub(crate) fn check_other_item(cx: &Ctxt, krate: &[String], outer: &Scope, item: &Item) {
+    let mut checker = body::Checker::new(cx, krate, outer.clone());
+    checker.push(false);
+    match item {
+        Item::Static(_) | Item::Const(_) | Item::Type(_) | Item::Trait(_) => {
+            checker.visit_item(item);
+        }
+        Item::Impl(block) => {
+            checker.visit_generics(&block.generics);
+            if let Some((_, path, _)) = &block.trait_ {
+                checker.visit_path(path);
+            }
+            checker.visit_type(&block.self_ty);
+            for member in &block.items {
+                match member {
+                    syn::ImplItem::Const(constant) => checker.visit_impl_item_const(constant),
+                    syn::ImplItem::Type(alias) => checker.visit_impl_item_type(alias),
+                    _ => {}
+                }
+            }
+        }
+        _ => {}
+    }
+    checker.pop();
+}
+
 /// Checks a `#[portable(blocking)]` helper: it runs on the blocking pool, so its body may
 /// block; runtime-specific paths are refused all the same.
 pub(crate) fn check_blocking_helper(
