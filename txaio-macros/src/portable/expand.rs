@@ -122,13 +122,19 @@ fn hold_arguments(sig: &mut Signature) -> TokenStream {
         match input {
             FnArg::Receiver(receiver) => {
                 let token = receiver.self_token;
-                held.extend(quote_spanned!(token.span=> let __txaio_self = &#token;));
+                held.extend(quote_spanned!(token.span=>
+                    #[allow(clippy::no_effect_underscore_binding)]
+                    let __txaio_self = &#token;
+                ));
             }
             FnArg::Typed(typed) => match &mut *typed.pat {
                 Pat::Ident(ident) if ident.by_ref.is_none() && ident.subpat.is_none() => {
                     let mutability = ident.mutability.take();
                     let name = &ident.ident;
-                    held.extend(quote!(let #mutability #name = #name;));
+                    held.extend(quote! {
+                        #[allow(clippy::redundant_locals, clippy::no_effect_underscore_binding)]
+                        let #mutability #name = #name;
+                    });
                 }
                 pat => {
                     let hidden = format_ident!("__txaio_arg{}", index, span = pat.span());
@@ -142,7 +148,12 @@ fn hold_arguments(sig: &mut Signature) -> TokenStream {
                             subpat: None,
                         }),
                     );
-                    held.extend(quote!(let #hidden = #hidden; let #original = #hidden;));
+                    held.extend(quote! {
+                        #[allow(clippy::redundant_locals, clippy::no_effect_underscore_binding)]
+                        let #hidden = #hidden;
+                        #[allow(clippy::no_effect_underscore_binding)]
+                        let #original = #hidden;
+                    });
                 }
             },
         }
