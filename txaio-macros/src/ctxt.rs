@@ -36,6 +36,14 @@ impl Ctxt {
         self.errors.borrow().len()
     }
 
+    /// The errors added since there were `start`, taken out (to be emitted inside the item
+    /// they are about, under its `cfg`).
+    pub(crate) fn take_since(&self, start: usize) -> Vec<syn::Error> {
+        let mut errors = self.errors.borrow_mut();
+        let start = start.min(errors.len());
+        errors.split_off(start)
+    }
+
     /// The item as it should be emitted: alone, or after the `compile_error!`s. Emitting the
     /// item too keeps one mistake from cascading into errors at every caller.
     pub(crate) fn finish(self, item: TokenStream) -> TokenStream {

@@ -12,14 +12,22 @@
     clippy::pedantic
 )]
 
+#[path = "pass/argument-lifetimes.rs"]
+mod pass_argument_lifetimes;
+#[path = "pass/blocking-helpers.rs"]
+mod pass_blocking_helpers;
 #[path = "pass/callback-arguments.rs"]
 mod pass_callback_arguments;
+#[path = "pass/cfg-test-code.rs"]
+mod pass_cfg_test_code;
 #[path = "pass/entry-points-shadowed.rs"]
 mod pass_entry_points_shadowed;
 #[path = "pass/error-types.rs"]
 mod pass_error_types;
 #[path = "pass/impl-trait-return.rs"]
 mod pass_impl_trait_return;
+#[path = "pass/inner-attributes.rs"]
+mod pass_inner_attributes;
 #[path = "pass/instrument.rs"]
 mod pass_instrument;
 #[path = "pass/kept-signatures.rs"]
@@ -29,6 +37,8 @@ mod pass_legitimate_names;
 #[cfg(all(feature = "tokio", feature = "smol"))]
 #[path = "pass/method-override.rs"]
 mod pass_method_override;
+#[path = "pass/never-returns.rs"]
+mod pass_never_returns;
 #[path = "pass/offloaded.rs"]
 mod pass_offloaded;
 #[path = "pass/portable-forms.rs"]
@@ -37,6 +47,8 @@ mod pass_portable_forms;
 mod pass_portable_shadowed;
 #[path = "pass/renamed-crate.rs"]
 mod pass_renamed_crate;
+#[path = "pass/result-named-types.rs"]
+mod pass_result_named_types;
 #[path = "pass/scopes.rs"]
 mod pass_scopes;
 #[cfg(feature = "async-std")]
@@ -48,6 +60,36 @@ mod pinned_smol;
 #[cfg(feature = "tokio")]
 #[path = "pinned/tokio.rs"]
 mod pinned_tokio;
+
+#[test]
+fn argument_lifetimes() {
+    pass_argument_lifetimes::main();
+}
+
+#[test]
+fn blocking_helpers() {
+    pass_blocking_helpers::main();
+}
+
+#[test]
+fn cfg_test_code() {
+    pass_cfg_test_code::main();
+}
+
+#[test]
+fn inner_attributes() {
+    pass_inner_attributes::main();
+}
+
+#[test]
+fn never_returns() {
+    pass_never_returns::main();
+}
+
+#[test]
+fn result_named_types() {
+    pass_result_named_types::main();
+}
 
 #[test]
 fn callback_arguments() {

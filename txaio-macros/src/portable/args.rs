@@ -4,6 +4,7 @@ use proc_macro2::{Span, TokenStream};
 use quote::{ToTokens, quote, quote_spanned};
 use syn::parse::Parser;
 use syn::punctuated::Punctuated;
+use syn::spanned::Spanned;
 use syn::{Expr, ExprLit, Lit, LitStr, Meta, MetaNameValue, Token};
 
 use crate::ctxt::Ctxt;
@@ -63,6 +64,9 @@ pub(crate) struct Args {
     /// `keep_signature`: every `async fn` keeps its signature (typed errors included) and runs
     /// in its caller's task; its body is checked all the same.
     pub(crate) keep_signature: bool,
+    /// `blocking`: a sync helper that blocks, run only on the blocking pool (passed to
+    /// `defer_to_thread`): its body may block; a call to it outside `defer_to_thread` is refused.
+    pub(crate) blocking: Option<Span>,
     /// Set on the attribute this macro re-emits under `#[tracing::instrument]`: the item was
     /// validated already, before the instrumentation rewrote its body.
     pub(crate) validated: bool,
@@ -71,11 +75,14 @@ pub(crate) struct Args {
 /// The argument that keeps every function's signature (see [`Args::keep_signature`]).
 pub(crate) const KEEP_SIGNATURE: &str = "keep_signature";
 
+/// The argument that marks a blocking sync helper (see [`Args::blocking`]).
+pub(crate) const BLOCKING: &str = "blocking";
+
 /// The hidden argument that marks a re-emitted attribute (see [`Args::validated`]).
 pub(crate) const VALIDATED: &str = "__txaio_validated";
 
-const EXPECTED: &str = "expected `runtime = \"tokio\" | \"smol\" | \"async-std\"`, `crate = \"path\"` \
-     or `keep_signature`";
+const EXPECTED: &str = "expected `runtime = \"tokio\" | \"smol\" | \"async-std\"`, `crate = \"path\"`, \
+     `keep_signature` or `blocking`";
 
 impl Args {
     /// The path of the txaio crate in generated code: `::txaio` unless `crate = ".."` says.
@@ -136,6 +143,12 @@ pub(crate) fn parse(cx: &Ctxt, args: TokenStream) -> Args {
                     cx.error_spanned_by(path, "`keep_signature` is given twice");
                 }
                 parsed.keep_signature = true;
+            }
+            Meta::Path(path) if path.is_ident(BLOCKING) => {
+                if parsed.blocking.is_some() {
+                    cx.error_spanned_by(path, "`blocking` is given twice");
+                }
+                parsed.blocking = Some(path.span());
             }
             Meta::NameValue(pair) if pair.path.is_ident("runtime") => {
                 read_runtime(cx, pair, &mut parsed.runtime);

@@ -5,7 +5,7 @@ use proc_macro2::{Span, TokenStream};
 use quote::{ToTokens, format_ident, quote, quote_spanned};
 use syn::spanned::Spanned;
 use syn::visit_mut::{self, VisitMut};
-use syn::{Block, ReturnType, Signature, Type, parse_quote, parse_quote_spanned};
+use syn::{Block, FnArg, Pat, ReturnType, Signature, Type, parse_quote, parse_quote_spanned};
 
 use super::args::Args;
 use super::validate::{Output, boxed_dyn_error, error_refusal};
@@ -63,12 +63,10 @@ pub(crate) fn async_fn(
     let span = sig
         .asyncness
         .map_or_else(Span::call_site, |token| token.span);
-    let declared: Type = match &sig.output {
-        ReturnType::Default => parse_quote_spanned!(sig.ident.span()=> ()),
-        ReturnType::Type(_, ty) => (**ty).clone(),
-    };
+    let declared = declared(sig);
     let infer = inferred(&declared);
     let (value, outcome) = outcome(&krate, &declared, output);
+    let held = hold_arguments(sig);
     sig.asyncness = None;
     sig.output = parse_quote_spanned!(declared.span()=> -> #krate::Deferred<#value>);
     // async-trait's pattern: the `if let` fixes the inner block's return type before the
@@ -85,6 +83,7 @@ pub(crate) fn async_fn(
                     #[allow(unreachable_code)]
                     return __txaio_return;
                 }
+                #held
                 #[allow(clippy::diverging_sub_expression, clippy::let_unit_value, unreachable_code)]
                 let __txaio_return: #infer = #block;
                 #[allow(unreachable_code)]
@@ -95,6 +94,71 @@ pub(crate) fn async_fn(
         };
         __txaio_spawn_portable(#runtime, __txaio_body)
     })
+}
+
+/// The declared return type, for the body's `let`: `()` when none is written, and
+/// `Infallible` for `!` (the `!` type is unstable anywhere but a return type).
+fn declared(sig: &Signature) -> Type {
+    match &sig.output {
+        ReturnType::Default => parse_quote_spanned!(sig.ident.span()=> ()),
+        ReturnType::Type(_, ty) => match &**ty {
+            Type::Never(never) => {
+                parse_quote_spanned!(never.bang_token.span=> ::core::convert::Infallible)
+            }
+            ty => ty.clone(),
+        },
+    }
+}
+
+/// Statements that move every argument into the body, so that each lives as long as the body
+/// (as in a plain `async fn`), also those the body never names: an `async move` block
+/// captures only the names it uses, and a `_permit` or `_` argument would be dropped at the
+/// call. A named argument is moved into a local of its own name (its `mut` moves with it); a
+/// pattern (`_`, a tuple) gets a hidden name in the signature, bound to the pattern in the
+/// body. An unused `self` is borrowed once, which moves it in.
+fn hold_arguments(sig: &mut Signature) -> TokenStream {
+    let mut held = TokenStream::new();
+    for (index, input) in sig.inputs.iter_mut().enumerate() {
+        match input {
+            FnArg::Receiver(receiver) => {
+                let token = receiver.self_token;
+                held.extend(quote_spanned!(token.span=>
+                    #[allow(clippy::no_effect_underscore_binding)]
+                    let __txaio_self = &#token;
+                ));
+            }
+            FnArg::Typed(typed) => match &mut *typed.pat {
+                Pat::Ident(ident) if ident.by_ref.is_none() && ident.subpat.is_none() => {
+                    let mutability = ident.mutability.take();
+                    let name = &ident.ident;
+                    held.extend(quote! {
+                        #[allow(clippy::redundant_locals, clippy::no_effect_underscore_binding)]
+                        let #mutability #name = #name;
+                    });
+                }
+                pat => {
+                    let hidden = format_ident!("__txaio_arg{}", index, span = pat.span());
+                    let original = std::mem::replace(
+                        pat,
+                        Pat::Ident(syn::PatIdent {
+                            attrs: Vec::new(),
+                            by_ref: None,
+                            mutability: None,
+                            ident: hidden.clone(),
+                            subpat: None,
+                        }),
+                    );
+                    held.extend(quote! {
+                        #[allow(clippy::redundant_locals, clippy::no_effect_underscore_binding)]
+                        let #hidden = #hidden;
+                        #[allow(clippy::no_effect_underscore_binding)]
+                        let #original = #hidden;
+                    });
+                }
+            },
+        }
+    }
+    held
 }
 
 /// The deferred's value type, and the expression turning `__txaio_output` into its outcome.
@@ -167,11 +231,17 @@ pub(crate) fn kept_fn(args: &Args, sig: &Signature, block: &Block) -> Block {
             #block
         });
     }
-    let declared: Type = match &sig.output {
-        ReturnType::Default => parse_quote_spanned!(sig.ident.span()=> ()),
-        ReturnType::Type(_, ty) => (**ty).clone(),
-    };
+    let never = matches!(&sig.output, ReturnType::Type(_, ty) if matches!(**ty, Type::Never(_)));
+    let declared = declared(sig);
     let infer = inferred(&declared);
+    // `-> !`: the body is typed as `Infallible` (naming `!` elsewhere is unstable), which
+    // converts back to `!` by matching on it.
+    let diverge = never.then(|| quote!(; match __txaio_never {}));
+    let bind = if never {
+        quote!(let __txaio_never =)
+    } else {
+        TokenStream::new()
+    };
     let span = sig
         .asyncness
         .map_or_else(Span::call_site, |token| token.span);
@@ -189,11 +259,12 @@ pub(crate) fn kept_fn(args: &Args, sig: &Signature, block: &Block) -> Block {
             #[allow(unreachable_code)]
             __txaio_return
         });
-        ::core::future::poll_fn(move |__txaio_cx| {
+        #bind ::core::future::poll_fn(move |__txaio_cx| {
             let __txaio_entered = #krate::__private::enter(__txaio_runtime);
             ::core::future::Future::poll(::core::pin::Pin::as_mut(&mut __txaio_body), __txaio_cx)
         })
         .await
+        #diverge
     })
 }
 

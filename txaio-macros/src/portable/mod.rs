@@ -29,8 +29,10 @@ pub(crate) fn expand(args: TokenStream, input: &TokenStream) -> TokenStream {
             return cx.finish(input.clone());
         }
     };
+    let cfgs = cfg_attributes(&item);
     let expanded = portable_item(&cx, &args, &Scope::default(), &[], item, true);
-    cx.finish(expanded)
+    let errors = cx.take_since(0);
+    cx.finish(with_cfg_errors(errors, &cfgs, expanded))
 }
 
 /// One item under the attribute. `top` is false for items inside a portable `mod`, where
@@ -43,6 +45,15 @@ fn portable_item(
     item: Item,
     top: bool,
 ) -> TokenStream {
+    if let Some(span) = args.blocking
+        && !matches!(item, Item::Fn(_))
+    {
+        cx.syn_error(syn::Error::new(
+            span,
+            "`blocking` marks one sync `fn` (a helper run only through `defer_to_thread`); put it \
+             on that function",
+        ));
+    }
     match item {
         Item::Fn(function) => portable_fn(cx, args, scope, aliases, function),
         Item::Impl(block) => portable_impl(cx, args, scope, aliases, block),
@@ -54,7 +65,12 @@ fn portable_item(
             ));
             other.into_token_stream()
         }
-        other => other.into_token_stream(),
+        other => {
+            if !args.validated {
+                validate::check_other_item(cx, &args.crate_names(), scope, &other);
+            }
+            other.into_token_stream()
+        }
     }
 }
 
@@ -89,6 +105,7 @@ fn own_args(cx: &Ctxt, outer: &Args, attrs: &mut Vec<Attribute>, redundant: &str
                 runtime: own.runtime.or(outer.runtime),
                 krate: own.krate.or_else(|| outer.krate.clone()),
                 keep_signature: own.keep_signature || outer.keep_signature,
+                blocking: own.blocking,
                 validated: outer.validated,
             }
         }
@@ -142,6 +159,22 @@ fn portable_body(
     sig: &mut syn::Signature,
     block: &syn::Block,
 ) -> (Vec<Attribute>, syn::Block) {
+    if args.blocking.is_some() {
+        // A blocking helper: its body may block (it runs on the blocking pool); its callers
+        // are checked to call it only there.
+        if let Some(asyncness) = sig.asyncness {
+            cx.error_spanned_by(
+                asyncness,
+                "`blocking` marks a sync helper run on the blocking pool (through \
+                 `defer_to_thread`); an `async fn` runs on the event loop and cannot be one: \
+                 remove `async`, or remove `blocking` and move the blocking calls into \
+                 `defer_to_thread`",
+            );
+        } else if !args.validated {
+            validate::check_blocking_helper(cx, &args.crate_names(), scope, sig, block);
+        }
+        return (attrs, expand::kept_fn(args, sig, block));
+    }
     let kept = sig.asyncness.is_none() || args.keep_signature || validate::borrows(sig);
     let original = sig.clone();
     let output = validate::output(&original, aliases);
@@ -185,6 +218,9 @@ fn portable_impl(
 ) -> TokenStream {
     // A trait impl cannot change its methods' signatures: they are all kept (and checked).
     let is_trait_impl = block.trait_.is_some();
+    if !args.validated {
+        validate::check_other_item(cx, &args.crate_names(), scope, &Item::Impl(block.clone()));
+    }
     for item in &mut block.items {
         let ImplItem::Fn(method) = item else { continue };
         let mut own = own_args(
@@ -220,7 +256,7 @@ fn portable_mod(cx: &Ctxt, args: &Args, mut module: ItemMod) -> TokenStream {
         );
         return module.into_token_stream();
     };
-    let scope = validate::module_scope(cx, &args.crate_names(), &items);
+    let (scope, import_errors) = validate::module_scope(cx, &args.crate_names(), &items);
     let aliases = validate::result_aliases(&items);
     let ItemMod {
         attrs,
@@ -230,10 +266,18 @@ fn portable_mod(cx: &Ctxt, args: &Args, mut module: ItemMod) -> TokenStream {
         ident,
         ..
     } = module;
-    let items = items.into_iter().map(|mut item| {
+    let items = items.into_iter().zip(import_errors).map(|(mut item, mut errors)| {
+        if let Item::Fn(function) = &item
+            && validate::is_test(&function.attrs)
+        {
+            // Test code, left to its own attribute (`#[txaio::test]` needs the `async fn`).
+            return with_errors(errors, &item, item.to_token_stream());
+        }
+        let start = cx.len();
         let attrs = match &mut item {
             Item::Fn(function) => Some(&mut function.attrs),
             Item::Impl(block) => Some(&mut block.attrs),
+            Item::Mod(module) => Some(&mut module.attrs),
             _ => None,
         };
         let own = match attrs {
@@ -246,10 +290,61 @@ fn portable_mod(cx: &Ctxt, args: &Args, mut module: ItemMod) -> TokenStream {
             ),
             None => args.clone(),
         };
-        portable_item(cx, &own, &scope, &aliases, item, false)
+        let cfgs = cfg_attributes(&item);
+        let expanded = portable_item(cx, &own, &scope, &aliases, item, false);
+        errors.extend(cx.take_since(start));
+        with_cfg_errors(errors, &cfgs, expanded)
     });
     let items: Vec<TokenStream> = items.collect();
-    quote!(#(#attrs)* #vis #unsafety #mod_token #ident { #(#items)* })
+    // `//!` docs and `#![allow(..)]` stay inside the braces, where they were written.
+    let (inner, outer): (Vec<Attribute>, Vec<Attribute>) = attrs
+        .into_iter()
+        .partition(|attr| matches!(attr.style, syn::AttrStyle::Inner(_)));
+    quote!(#(#outer)* #vis #unsafety #mod_token #ident { #(#inner)* #(#items)* })
+}
+
+/// An item's `#[cfg(..)]` attributes.
+fn cfg_attributes(item: &Item) -> Vec<Attribute> {
+    let attrs: &[Attribute] = match item {
+        Item::Fn(item) => &item.attrs,
+        Item::Impl(item) => &item.attrs,
+        Item::Mod(item) => &item.attrs,
+        Item::Use(item) => &item.attrs,
+        Item::Struct(item) => &item.attrs,
+        Item::Enum(item) => &item.attrs,
+        Item::Const(item) => &item.attrs,
+        Item::Static(item) => &item.attrs,
+        Item::Trait(item) => &item.attrs,
+        Item::Type(item) => &item.attrs,
+        Item::ExternCrate(item) => &item.attrs,
+        Item::Macro(item) => &item.attrs,
+        _ => &[],
+    };
+    attrs
+        .iter()
+        .filter(|attr| attr.path().is_ident("cfg"))
+        .cloned()
+        .collect()
+}
+
+fn with_errors(errors: Vec<syn::Error>, item: &Item, expanded: TokenStream) -> TokenStream {
+    with_cfg_errors(errors, &cfg_attributes(item), expanded)
+}
+
+/// The errors about one item, each under the item's `cfg`s (so that what `cfg` compiles out is
+/// not refused), then the item.
+fn with_cfg_errors(
+    errors: Vec<syn::Error>,
+    cfgs: &[Attribute],
+    expanded: TokenStream,
+) -> TokenStream {
+    let mut tokens = TokenStream::new();
+    for error in errors {
+        tokens.extend(quote!(#(#cfgs)*));
+        tokens.extend(error.into_compile_error());
+    }
+    tokens.extend(expanded);
+    tokens
 }
 
 #[cfg(test)]

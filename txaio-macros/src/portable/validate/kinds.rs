@@ -17,6 +17,13 @@ pub(crate) enum Kind {
     OpenOptions,
     LocalPool,
     EventualResult,
+    Condvar,
+    Barrier,
+    ParkingLotCondvar,
+    CrossbeamReceiver,
+    /// A `std::path::Path` or `PathBuf` (its filesystem queries block).
+    Path,
+    DirBuilder,
     /// A `txaio::Txaio` instance (its `defer_to_thread` is txaio's).
     Txaio,
     /// `mpsc::channel()`'s pair.
@@ -37,6 +44,15 @@ pub(crate) fn constructed_by(path: &[&str], krate: &[String]) -> Option<Kind> {
         ["std", "thread", "Builder", "new"] => Kind::ThreadBuilder,
         ["std", "fs", "OpenOptions", "new"] | ["std", "fs", "File", "options"] => Kind::OpenOptions,
         ["futures" | "futures_executor", .., "LocalPool", "new"] => Kind::LocalPool,
+        ["std", "sync", "Condvar", "new" | "default"] => Kind::Condvar,
+        ["std", "sync", "Barrier", "new"] => Kind::Barrier,
+        ["parking_lot", "Condvar", "new" | "default"] => Kind::ParkingLotCondvar,
+        ["crossbeam_channel", "unbounded" | "bounded"]
+        | ["crossbeam", "channel", "unbounded" | "bounded"] => {
+            Kind::Tuple(vec![Kind::Sender, Kind::CrossbeamReceiver])
+        }
+        ["std", "path", "Path", "new"] | ["std", "path", "PathBuf", "from" | "new"] => Kind::Path,
+        ["std", "fs", "DirBuilder", "new"] => Kind::DirBuilder,
         [root, "with_config"] if krate.iter().any(|name| name == root) => Kind::Txaio,
         [root, "blocking", "run_in_runtime"] if krate.iter().any(|name| name == root) => {
             Kind::EventualResult
@@ -59,6 +75,14 @@ pub(crate) fn of_type(path: &[&str], krate: &[String]) -> Option<Kind> {
         ["std", "thread", "JoinHandle"] => Kind::JoinHandle,
         ["std", "fs", "OpenOptions"] => Kind::OpenOptions,
         ["futures" | "futures_executor", .., "LocalPool"] => Kind::LocalPool,
+        ["std", "sync", "Condvar"] => Kind::Condvar,
+        ["std", "sync", "Barrier"] => Kind::Barrier,
+        ["parking_lot", "Condvar"] => Kind::ParkingLotCondvar,
+        ["crossbeam_channel", "Receiver"] | ["crossbeam", "channel", "Receiver"] => {
+            Kind::CrossbeamReceiver
+        }
+        ["std", "path", "Path" | "PathBuf"] => Kind::Path,
+        ["std", "fs", "DirBuilder"] => Kind::DirBuilder,
         [root, "Txaio"] if krate.iter().any(|name| name == root) => Kind::Txaio,
         [root, "blocking", "EventualResult"] if krate.iter().any(|name| name == root) => {
             Kind::EventualResult
@@ -79,6 +103,12 @@ pub(crate) fn after_method(kind: &Kind, method: &str) -> Option<Kind> {
         ) => Kind::Command,
         (Kind::Command, "spawn") => Kind::Child,
         (Kind::Stdin, "lock") => Kind::StdinLock,
+        (
+            Kind::Path,
+            "join" | "with_extension" | "with_file_name" | "to_path_buf" | "as_path" | "as_ref"
+            | "clone" | "to_owned",
+        ) => Kind::Path,
+        (Kind::DirBuilder, "recursive" | "mode") => Kind::DirBuilder,
         (Kind::ThreadBuilder, "name" | "stack_size") => Kind::ThreadBuilder,
         (Kind::ThreadBuilder, "spawn") => Kind::JoinHandle,
         (
@@ -105,6 +135,12 @@ impl Kind {
             Kind::OpenOptions => "std::fs::OpenOptions",
             Kind::LocalPool => "futures::executor::LocalPool",
             Kind::EventualResult => "txaio::blocking::EventualResult",
+            Kind::Condvar => "std::sync::Condvar",
+            Kind::Barrier => "std::sync::Barrier",
+            Kind::ParkingLotCondvar => "parking_lot::Condvar",
+            Kind::CrossbeamReceiver => "crossbeam_channel::Receiver",
+            Kind::Path => "std::path::Path",
+            Kind::DirBuilder => "std::fs::DirBuilder",
             Kind::ThreadBuilder | Kind::Txaio | Kind::Tuple(_) => return None,
         })
     }

@@ -24,7 +24,12 @@ use crate::ctxt::Ctxt;
 
 /// The scope an inline module gives its items: its `use`s (runtime-specific ones refused
 /// here, once) and its own item names.
-pub(crate) fn module_scope(cx: &Ctxt, krate: &[String], items: &[Item]) -> Scope {
+/// The errors are returned by item (in `items`' order), to be emitted under each item's `cfg`.
+pub(crate) fn module_scope(
+    cx: &Ctxt,
+    krate: &[String],
+    items: &[Item],
+) -> (Scope, Vec<Vec<syn::Error>>) {
     let mut checker = body::Checker::new(
         cx,
         krate,
@@ -33,8 +38,24 @@ pub(crate) fn module_scope(cx: &Ctxt, krate: &[String], items: &[Item]) -> Scope
             ..Scope::default()
         },
     );
-    checker.declare_items(items);
-    checker.into_scope()
+    let mut errors = Vec::with_capacity(items.len());
+    for item in items {
+        let start = cx.len();
+        checker.declare_items(std::iter::once(item));
+        errors.push(cx.take_since(start));
+    }
+    (checker.into_scope(), errors)
+}
+
+/// Whether a function is test code (`#[test]`, `#[txaio::test]`, `#[tokio::test]`, ...), left
+/// to its own attribute.
+pub(crate) fn is_test(attrs: &[Attribute]) -> bool {
+    attrs.iter().any(|attr| {
+        attr.path()
+            .segments
+            .last()
+            .is_some_and(|last| last.ident == "test")
+    })
 }
 
 /// Checks one function: runtime-specific paths in its signature, then its body.
@@ -47,10 +68,71 @@ pub(crate) fn check_function(
 ) {
     let mut checker = body::Checker::new(cx, krate, outer.clone());
     checker.push(false);
+    checker.bind_bounds(sig);
     checker.bind_inputs(&sig.inputs);
     checker.visit_signature(sig);
     checker.visit_block(block);
     checker.pop();
+}
+
+/// Checks an item of a portable `mod` that is not rewritten (a `static` or `const`
+/// initialiser, a type alias, a trait with its default method bodies), or the header of an
+/// `impl` block (its generics, `where` clause and self type): the same checks as a body.
+pub(crate) fn check_other_item(cx: &Ctxt, krate: &[String], outer: &Scope, item: &Item) {
+    let mut checker = body::Checker::new(cx, krate, outer.clone());
+    checker.push(false);
+    match item {
+        Item::Static(_) | Item::Const(_) | Item::Type(_) | Item::Trait(_) => {
+            checker.visit_item(item);
+        }
+        Item::Impl(block) => {
+            checker.visit_generics(&block.generics);
+            if let Some((_, path, _)) = &block.trait_ {
+                checker.visit_path(path);
+            }
+            checker.visit_type(&block.self_ty);
+            for member in &block.items {
+                match member {
+                    syn::ImplItem::Const(constant) => checker.visit_impl_item_const(constant),
+                    syn::ImplItem::Type(alias) => checker.visit_impl_item_type(alias),
+                    _ => {}
+                }
+            }
+        }
+        _ => {}
+    }
+    checker.pop();
+}
+
+/// Checks a `#[portable(blocking)]` helper: it runs on the blocking pool, so its body may
+/// block; runtime-specific paths are refused all the same.
+pub(crate) fn check_blocking_helper(
+    cx: &Ctxt,
+    krate: &[String],
+    outer: &Scope,
+    sig: &Signature,
+    block: &Block,
+) {
+    let mut checker = body::Checker::new(cx, krate, outer.clone());
+    checker.offload();
+    checker.push(false);
+    checker.bind_inputs(&sig.inputs);
+    checker.visit_signature(sig);
+    checker.visit_block(block);
+    checker.pop();
+}
+
+/// Whether `attrs` marks a blocking helper: `#[portable(blocking)]` (or
+/// `#[txaio::portable(blocking, ..)]`).
+pub(crate) fn is_blocking_helper(attrs: &[Attribute]) -> bool {
+    portable_attribute(attrs).is_some_and(|attr| match &attr.meta {
+        syn::Meta::List(list) => list
+            .parse_args_with(
+                syn::punctuated::Punctuated::<syn::Meta, syn::Token![,]>::parse_terminated,
+            )
+            .is_ok_and(|metas| metas.iter().any(|meta| meta.path().is_ident("blocking"))),
+        _ => false,
+    })
 }
 
 /// Whether `attrs` holds another `#[portable]` (written `#[txaio::portable]` or `#[portable]`).

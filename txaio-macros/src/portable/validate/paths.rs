@@ -2,7 +2,33 @@
 
 use super::table;
 
-pub(crate) use table::is_runtime_crate;
+pub(crate) use table::{TRAITS, is_runtime_crate};
+
+/// The blocking row `trait_path::method`, if the table has one.
+pub(crate) fn trait_method_row(trait_path: &str, method: &str) -> Option<&'static str> {
+    table::TABLE.iter().find_map(|row| {
+        (matches!(row.cause, table::Cause::Blocks(_))
+            && row
+                .path
+                .strip_prefix(trait_path)
+                .and_then(|rest| rest.strip_prefix("::"))
+                == Some(method))
+        .then_some(row.path)
+    })
+}
+
+/// A trait's path with a re-exporting module (`rayon::prelude`) replaced by the trait's own.
+pub(crate) fn canonical_trait(path: &str) -> String {
+    let path = path.strip_prefix("::").unwrap_or(path);
+    for (re_exporter, module) in table::RE_EXPORTS {
+        if let Some(rest) = path.strip_prefix(re_exporter)
+            && rest.starts_with("::")
+        {
+            return format!("{module}{rest}");
+        }
+    }
+    path.to_owned()
+}
 
 /// Why `path` (resolved, leading `::` removed) may not appear in portable code, if it may not.
 /// `blocking` is false inside a closure given to `txaio::defer_to_thread` or

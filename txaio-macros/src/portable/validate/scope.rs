@@ -16,10 +16,15 @@ pub(crate) enum Name {
     Import(Vec<String>),
     /// An import that was refused already: its uses are not reported again.
     Refused,
-    /// A local variable, parameter or item of the user's, with its kind when the code shows it.
+    /// A local variable or parameter, with its kind when the code shows it. A value: it does
+    /// not hide a module of that name from a path (`let thread = ..; thread::sleep(..)`).
     Local(Option<Kind>),
+    /// An item of the user's (a `mod`, type, fn, ...), which shadows everything.
+    Item,
     /// A closure bound by `let`, checked at its first use (see `Checker::pending`).
     Closure(usize),
+    /// A `#[portable(blocking)]` helper fn: called only on the blocking pool.
+    Blocking,
 }
 
 /// One block's (or module's) names.
@@ -30,6 +35,20 @@ pub(crate) struct Scope {
     pub(crate) globs: Vec<Vec<String>>,
     /// A module: the names of the scopes around it are not visible inside.
     pub(crate) barrier: bool,
+    /// Imports and items a value of the same name replaced in `names`: still what a path
+    /// starting with that name means (values and modules are different namespaces).
+    pub(crate) hidden: HashMap<String, Name>,
+}
+
+impl Scope {
+    /// Binds a value (a local, a parameter, a closure) called `name`.
+    pub(crate) fn bind_value(&mut self, name: String, value: Name) {
+        if let Some(old) = self.names.insert(name.clone(), value)
+            && !matches!(old, Name::Local(_) | Name::Closure(_))
+        {
+            self.hidden.insert(name, old);
+        }
+    }
 }
 
 /// A path as resolved against the scopes.
@@ -46,6 +65,8 @@ pub(crate) enum Resolved {
     Refused,
     /// A closure waiting for its first use.
     Closure(usize),
+    /// A `#[portable(blocking)]` helper, by name.
+    Blocking(String),
 }
 
 impl Resolved {
@@ -78,6 +99,40 @@ pub(crate) fn lookup<'s>(scopes: &'s [Scope], name: &str) -> Option<&'s Name> {
     None
 }
 
+/// The innermost binding of `name` as a path's first segment: values (locals, parameters)
+/// are in another namespace and skipped.
+fn lookup_path<'s>(scopes: &'s [Scope], name: &str) -> Option<&'s Name> {
+    for scope in scopes.iter().rev() {
+        if let Some(found) = scope.hidden.get(name) {
+            return Some(found);
+        }
+        if let Some(found) = scope.names.get(name)
+            && !matches!(found, Name::Local(_) | Name::Closure(_))
+        {
+            return Some(found);
+        }
+        if scope.barrier {
+            break;
+        }
+    }
+    None
+}
+
+/// The full paths of the imports visible from the innermost scope (under any name, `_` too).
+pub(crate) fn imports(scopes: &[Scope]) -> Vec<&[String]> {
+    let mut found = Vec::new();
+    for scope in scopes.iter().rev() {
+        found.extend(scope.names.values().filter_map(|name| match name {
+            Name::Import(full) => Some(full.as_slice()),
+            _ => None,
+        }));
+        if scope.barrier {
+            break;
+        }
+    }
+    found
+}
+
 /// The glob prefixes visible from the innermost scope.
 pub(crate) fn globs(scopes: &[Scope]) -> Vec<&[String]> {
     let mut found = Vec::new();
@@ -107,7 +162,12 @@ pub(crate) fn resolve(
             imported: false,
         };
     }
-    match lookup(scopes, first) {
+    let found = if written.len() > 1 {
+        lookup_path(scopes, first)
+    } else {
+        lookup(scopes, first)
+    };
+    match found {
         Some(Name::Import(full)) => {
             let mut segments = full.clone();
             segments.extend(written.into_iter().skip(1));
@@ -123,7 +183,8 @@ pub(crate) fn resolve(
             None
         }),
         Some(Name::Closure(index)) if written.len() == 1 => Resolved::Closure(*index),
-        Some(Name::Closure(_)) => Resolved::User(None),
+        Some(Name::Blocking) if written.len() == 1 => Resolved::Blocking(first.clone()),
+        Some(Name::Item | Name::Closure(_) | Name::Blocking) => Resolved::User(None),
         None => {
             for glob in globs(scopes) {
                 let candidate: Vec<String> = glob
@@ -151,9 +212,7 @@ pub(crate) fn resolve(
 pub(crate) fn bind_pattern(scope: &mut Scope, pat: &Pat, kind: Option<Kind>) {
     match pat {
         Pat::Ident(ident) => {
-            scope
-                .names
-                .insert(ident.ident.unraw().to_string(), Name::Local(kind));
+            scope.bind_value(ident.ident.unraw().to_string(), Name::Local(kind));
             if let Some((_, sub)) = &ident.subpat {
                 bind_pattern(scope, sub, None);
             }

@@ -114,7 +114,10 @@ pub(crate) fn output<'a>(sig: &'a Signature, aliases: &[String]) -> Output<'a> {
         return Output::Plain;
     }
     match &last.arguments {
-        PathArguments::None => Output::Alias,
+        // `Result` alone is an alias in scope (`use std::fmt::Result`); `fmt::Result` is std's;
+        // any other path to a `Result` without arguments (`messages::Result`, WAMP's RESULT
+        // message) is a type of that name, not a `Result`.
+        PathArguments::None if single || is_fmt_result(&path.path) => Output::Alias,
         PathArguments::AngleBracketed(arguments) => {
             let mut types = arguments.args.iter().filter_map(|argument| match argument {
                 GenericArgument::Type(ty) => Some(ty),
@@ -128,8 +131,22 @@ pub(crate) fn output<'a>(sig: &'a Signature, aliases: &[String]) -> Output<'a> {
                 None => Output::Plain,
             }
         }
-        PathArguments::Parenthesized(_) => Output::Plain,
+        PathArguments::None | PathArguments::Parenthesized(_) => Output::Plain,
     }
+}
+
+/// `fmt::Result`, `std::fmt::Result`, `core::fmt::Result` (with or without a leading `::`).
+fn is_fmt_result(path: &syn::Path) -> bool {
+    let words: Vec<String> = path
+        .segments
+        .iter()
+        .map(|segment| segment.ident.to_string())
+        .collect();
+    let words: Vec<&str> = words.iter().map(String::as_str).collect();
+    matches!(
+        words.as_slice(),
+        ["fmt", "Result"] | ["std" | "core", "fmt", "Result"]
+    )
 }
 
 /// Error types a deferred cannot fail with, refused with a message rustc would not give.

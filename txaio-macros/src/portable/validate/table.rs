@@ -52,10 +52,13 @@ impl Row {
         self.path.split("::")
     }
 
-    /// What the message says after the path, with `{path}` replaced by `path`.
+    /// What the message says after the path, with `{path}` replaced by `path` and `{method}`
+    /// by its last segment.
     pub(crate) fn text(&self, path: &str) -> String {
         match self.cause {
-            Cause::Blocks(text) => text.replace("{path}", path),
+            Cause::Blocks(text) => text
+                .replace("{path}", path)
+                .replace("{method}", path.rsplit("::").next().unwrap_or(path)),
             Cause::Runtime(instead) => {
                 let root = self.path.split("::").next().unwrap_or_default();
                 let display = root.replace('_', "-");
@@ -100,6 +103,20 @@ const JOIN: &str = "blocks the event loop until the thread ends; run the work wi
 const FS: &str = "blocks the event loop; run it on the blocking pool: `txaio::defer_to_thread(move || {path}(..))`";
 const OPEN: &str = "blocks the event loop opening a file; run it on the blocking pool: \
                     `txaio::defer_to_thread(move || options.open(path))`";
+const STAT: &str = "blocks the event loop on a filesystem call; run it on the blocking pool: \
+                    `txaio::defer_to_thread(move || path.{method}())`";
+const DIR_BUILDER: &str = "blocks the event loop creating a directory; run it on the blocking \
+                           pool: `txaio::defer_to_thread(move || builder.create(path))`";
+const READ_ALL: &str = "blocks the event loop reading until the end (of stdin, a file, a \
+                        socket); read on the blocking pool with `txaio::defer_to_thread`, or an \
+                        async reader with `futures::io::AsyncReadExt::read_to_string`";
+const CONDVAR: &str = "blocks the event loop waiting on a condition variable; wait on an async \
+                       primitive instead (`txaio::DeferredQueue`, `futures::channel::oneshot`) \
+                       and `.await` it";
+const BARRIER: &str = "blocks the event loop until every party arrives; wait on an async \
+                       primitive instead (`txaio::gather` of the parties' deferreds)";
+const PARALLEL: &str = "blocks the event loop until the parallel work ends; run it with \
+                        `txaio::defer_to_thread` and `.await` it";
 const TCP_STREAM: &str = "is a blocking socket; use `txaio::net::TcpStream` instead";
 const TCP_LISTENER: &str = "is a blocking socket; use `txaio::net::TcpListener` instead";
 const UDP_SOCKET: &str = "is a blocking socket; use `txaio::net::UdpSocket` instead";
@@ -190,6 +207,18 @@ pub(crate) const TABLE: &[Row] = &[
     blocks("std::fs::File::create", Method, FS),
     blocks("std::fs::File::create_new", Method, FS),
     blocks("std::fs::OpenOptions::open", Method, OPEN),
+    blocks("std::fs::DirBuilder::create", Method, DIR_BUILDER),
+    blocks("std::os::unix::fs::symlink", Function, FS),
+    blocks("std::path::Path::exists", Method, STAT),
+    blocks("std::path::Path::try_exists", Method, STAT),
+    blocks("std::path::Path::is_file", Method, STAT),
+    blocks("std::path::Path::is_dir", Method, STAT),
+    blocks("std::path::Path::is_symlink", Method, STAT),
+    blocks("std::path::Path::metadata", Method, STAT),
+    blocks("std::path::Path::symlink_metadata", Method, STAT),
+    blocks("std::path::Path::canonicalize", Method, STAT),
+    blocks("std::path::Path::read_dir", Method, STAT),
+    blocks("std::path::Path::read_link", Method, STAT),
     // Sockets and names.
     blocks("std::net::TcpStream", Type, TCP_STREAM),
     blocks("std::net::TcpStream::connect", Method, TCP_STREAM),
@@ -223,12 +252,45 @@ pub(crate) const TABLE: &[Row] = &[
     blocks("std::io::StdinLock::read", TraitMethod, STDIN),
     blocks("std::io::StdinLock::read_exact", TraitMethod, STDIN),
     blocks("std::io::StdinLock::bytes", TraitMethod, STDIN),
+    blocks("std::io::StdinLock::read_until", TraitMethod, STDIN),
+    blocks("std::io::StdinLock::split", TraitMethod, STDIN),
+    blocks("std::io::read_to_string", Function, READ_ALL),
     // Blocking channels.
     blocks("std::sync::mpsc::Receiver::recv", Method, CHANNEL),
     blocks("std::sync::mpsc::Receiver::recv_timeout", Method, CHANNEL),
     blocks("std::sync::mpsc::Receiver::iter", Method, CHANNEL),
     blocks("std::sync::mpsc::Receiver::into_iter", TraitMethod, CHANNEL),
     blocks("std::sync::mpsc::SyncSender::send", Method, CHANNEL),
+    blocks("crossbeam_channel::Receiver::recv", Method, CHANNEL),
+    blocks("crossbeam_channel::Receiver::recv_timeout", Method, CHANNEL),
+    blocks("crossbeam_channel::Receiver::iter", Method, CHANNEL),
+    blocks("crossbeam::channel::Receiver::recv", Method, CHANNEL),
+    blocks("crossbeam::channel::Receiver::recv_timeout", Method, CHANNEL),
+    blocks("crossbeam::channel::Receiver::iter", Method, CHANNEL),
+    // Condition variables and barriers.
+    blocks("std::sync::Condvar::wait", Method, CONDVAR),
+    blocks("std::sync::Condvar::wait_while", Method, CONDVAR),
+    blocks("std::sync::Condvar::wait_timeout", Method, CONDVAR),
+    blocks("std::sync::Condvar::wait_timeout_ms", Method, CONDVAR),
+    blocks("std::sync::Condvar::wait_timeout_while", Method, CONDVAR),
+    blocks("std::sync::Barrier::wait", Method, BARRIER),
+    blocks("parking_lot::Condvar::wait", Method, CONDVAR),
+    blocks("parking_lot::Condvar::wait_for", Method, CONDVAR),
+    blocks("parking_lot::Condvar::wait_until", Method, CONDVAR),
+    blocks("parking_lot::Condvar::wait_while", Method, CONDVAR),
+    blocks("parking_lot::Condvar::wait_while_for", Method, CONDVAR),
+    blocks("parking_lot::Condvar::wait_while_until", Method, CONDVAR),
+    // Parallel work, on this thread's behalf.
+    blocks("rayon::join", Function, PARALLEL),
+    blocks("rayon::join_context", Function, PARALLEL),
+    blocks("rayon::scope", Function, PARALLEL),
+    blocks("rayon::scope_fifo", Function, PARALLEL),
+    blocks("rayon::in_place_scope", Function, PARALLEL),
+    blocks("rayon::broadcast", Function, PARALLEL),
+    blocks("rayon::iter::IntoParallelIterator::into_par_iter", Method, PARALLEL),
+    blocks("rayon::iter::IntoParallelRefIterator::par_iter", Method, PARALLEL),
+    blocks("rayon::iter::IntoParallelRefMutIterator::par_iter_mut", Method, PARALLEL),
+    blocks("rayon::iter::ParallelBridge::par_bridge", Method, PARALLEL),
     // Other executors, on this thread.
     blocks("futures::executor::block_on", Function, BLOCK_ON),
     blocks("futures::executor::block_on_stream", Function, BLOCK_ON_STREAM),
@@ -427,6 +489,20 @@ pub(crate) const TABLE: &[Row] = &[
     runtime("async_std::stream", Module, STREAMS),
     runtime("smol::stream", Module, STREAMS),
 ];
+
+/// Traits whose blocking methods (rows `Trait::method`) are refused on any receiver when the
+/// trait is visible: imported (also `as _` or by a glob), or a bound of the function.
+pub(crate) const TRAITS: &[&str] = &[
+    "std::net::ToSocketAddrs",
+    "pollster::FutureExt",
+    "rayon::iter::IntoParallelIterator",
+    "rayon::iter::IntoParallelRefIterator",
+    "rayon::iter::IntoParallelRefMutIterator",
+    "rayon::iter::ParallelBridge",
+];
+
+/// Modules that re-export a trait of [`TRAITS`] from its own module: (re-exporter, module).
+pub(crate) const RE_EXPORTS: &[(&str, &str)] = &[("rayon::prelude", "rayon::iter")];
 
 /// The row that refuses `path` (resolved, without a leading `::`), if one does: the one
 /// matching the most segments, blocking rows first unless `blocking` is false (inside a

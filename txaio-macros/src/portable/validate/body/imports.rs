@@ -24,11 +24,16 @@ impl Checker<'_, '_> {
                     );
                     self.record_alias(alias, vec![crate_name], item);
                 }
+                Item::Fn(function) if super::super::is_blocking_helper(&function.attrs) => {
+                    self.innermost()
+                        .names
+                        .insert(function.sig.ident.unraw().to_string(), Name::Blocking);
+                }
                 other => {
                     if let Some(ident) = item_ident(other) {
                         self.innermost()
                             .names
-                            .insert(ident.unraw().to_string(), Name::Local(None));
+                            .insert(ident.unraw().to_string(), Name::Item);
                     }
                 }
             }

@@ -18,6 +18,18 @@ impl<'ast> Checker<'ast, '_> {
             return;
         };
         let name = last.ident.unraw().to_string();
+        if name == "select" || name == "select_biased" {
+            // `futures::select!`'s arms, which the messages recommend.
+            if let Resolved::Path { segments, .. } = self.resolve(&mac.path)
+                && segments.iter().any(|segment| segment == "futures")
+                && let Ok(expressions) = select_arms.parse2(mac.tokens.clone())
+            {
+                for expression in &expressions {
+                    self.check_detached(expression);
+                }
+            }
+            return;
+        }
         if !STD_MACROS.contains(&name.as_str()) {
             return;
         }
@@ -33,6 +45,14 @@ impl<'ast> Checker<'ast, '_> {
             return;
         }
         let tokens: TokenStream = mac.tokens.clone();
+        if name == "matches" {
+            if let Ok(expressions) = matches_arguments.parse2(tokens) {
+                for expression in &expressions {
+                    self.check_detached(expression);
+                }
+            }
+            return;
+        }
         let expressions = Punctuated::<Expr, Token![,]>::parse_terminated
             .parse2(tokens.clone())
             .map(|list| list.into_iter().collect::<Vec<_>>())
@@ -62,6 +82,7 @@ impl<'ast> Checker<'ast, '_> {
             scopes: self.scopes.clone(),
             pending: Vec::new(),
             offloaded: self.offloaded,
+            bounds: self.bounds.clone(),
         };
         inner.visit_expr(expr);
         let unused: Vec<usize> = (0..inner.pending.len()).collect();
@@ -71,7 +92,41 @@ impl<'ast> Checker<'ast, '_> {
     }
 }
 
+/// `matches!(expr, pattern if guard)`: the expression and the guard.
+fn matches_arguments(input: ParseStream<'_>) -> syn::Result<Vec<Expr>> {
+    let value: Expr = input.parse()?;
+    input.parse::<Token![,]>()?;
+    syn::Pat::parse_multi_with_leading_vert(input)?;
+    let mut expressions = vec![value];
+    if input.parse::<Option<Token![if]>>()?.is_some() {
+        expressions.push(input.parse()?);
+    }
+    input.parse::<Option<Token![,]>>()?;
+    Ok(expressions)
+}
+
+/// `futures::select! { pattern = future => body, complete => body, default => body }`: the
+/// futures and the bodies.
+fn select_arms(input: ParseStream<'_>) -> syn::Result<Vec<Expr>> {
+    let mut expressions = Vec::new();
+    while !input.is_empty() {
+        if input.peek(syn::Ident) && input.peek2(Token![=>]) {
+            input.parse::<syn::Ident>()?;
+        } else {
+            syn::Pat::parse_multi_with_leading_vert(input)?;
+            input.parse::<Token![=]>()?;
+            expressions.push(input.call(Expr::parse_without_eager_brace)?);
+        }
+        input.parse::<Token![=>]>()?;
+        expressions.push(input.parse()?);
+        input.parse::<Option<Token![,]>>()?;
+    }
+    Ok(expressions)
+}
+
 const STD_MACROS: &[&str] = &[
+    "matches",
+    "pin",
     "assert",
     "assert_eq",
     "assert_ne",

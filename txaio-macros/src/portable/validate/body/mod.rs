@@ -27,6 +27,8 @@ pub(crate) struct Checker<'ast, 'c> {
     /// Inside closures given to `txaio::defer_to_thread` or `std::thread::spawn`: blocking is
     /// allowed there (not runtime-specific paths).
     offloaded: usize,
+    /// The trait bounds of the function's generics, resolved (see [`Checker::bind_bounds`]).
+    bounds: Vec<Vec<String>>,
 }
 
 impl<'ast, 'c> Checker<'ast, 'c> {
@@ -37,7 +39,13 @@ impl<'ast, 'c> Checker<'ast, 'c> {
             scopes: vec![outer],
             pending: Vec::new(),
             offloaded: 0,
+            bounds: Vec::new(),
         }
+    }
+
+    /// Checks what follows as code run on the blocking pool (a `#[portable(blocking)]` helper).
+    pub(crate) fn offload(&mut self) {
+        self.offloaded += 1;
     }
 
     /// The scope built so far (a module's, after [`Checker::declare_items`]).
@@ -99,7 +107,7 @@ impl<'ast, 'c> Checker<'ast, 'c> {
                 || kinds::constructed_by(words, krate).is_some()
                 || kinds::of_type(words, krate).is_some()
                 || is_offloading(words, krate)
-                || words == ["std", "net", "ToSocketAddrs"]
+                || paths::TRAITS.contains(&words.join("::").as_str())
         };
         scope::resolve(
             &self.scopes,
@@ -123,7 +131,15 @@ impl<'ast, 'c> Checker<'ast, 'c> {
                 self.refuse(message, at);
             }
             Resolved::Closure(index) => self.check_pending(*index, false),
-            Resolved::User(_) | Resolved::Refused => {}
+            Resolved::Blocking(name) if self.offloaded == 0 => {
+                let message = format!(
+                    "`{name}` blocks (it is marked `#[portable(blocking)]`) and would block the \
+                     event loop here; call it on the blocking pool: \
+                     `txaio::defer_to_thread(move || {name}(..))`"
+                );
+                self.refuse(Some(message), at);
+            }
+            Resolved::User(_) | Resolved::Refused | Resolved::Blocking(_) => {}
         }
     }
 
@@ -152,7 +168,15 @@ impl<'ast, 'c> Checker<'ast, 'c> {
             Expr::Call(call) => match &*call.func {
                 Expr::Path(function) if function.qself.is_none() => {
                     let resolved = self.resolve(&function.path);
-                    kinds::constructed_by(&resolved.segments()?, self.krate)
+                    let words = resolved.segments()?;
+                    let words = words.strip_prefix(&[""]).unwrap_or(&words);
+                    // A `BufReader` over stdin reads it as its lock does.
+                    if let ["std", "io", "BufReader", "new" | "with_capacity"] = words {
+                        let reader = call.args.last()?;
+                        return matches!(self.kind_of(reader), Some(Kind::Stdin | Kind::StdinLock))
+                            .then_some(Kind::StdinLock);
+                    }
+                    kinds::constructed_by(words, self.krate)
                 }
                 _ => None,
             },
@@ -211,6 +235,8 @@ impl<'ast, 'c> Checker<'ast, 'c> {
             }
             Expr::Path(path) if path.qself.is_none() => match self.resolve(&path.path) {
                 Resolved::Closure(index) => self.check_pending(index, true),
+                // A blocking helper passed by name runs on the pool.
+                Resolved::Blocking(_) => {}
                 _ => self.visit_expr(arg),
             },
             other => self.visit_expr(other),
@@ -230,8 +256,7 @@ impl<'ast, 'c> Checker<'ast, 'c> {
             self.pending.push((closure, false));
             let index = self.pending.len() - 1;
             self.innermost()
-                .names
-                .insert(ident.ident.unraw().to_string(), Name::Closure(index));
+                .bind_value(ident.ident.unraw().to_string(), Name::Closure(index));
             return;
         }
         self.visit_expr(&init.expr);
@@ -349,7 +374,12 @@ impl<'ast> Visit<'ast> for Checker<'ast, '_> {
 
     fn visit_expr_for_loop(&mut self, expr: &'ast syn::ExprForLoop) {
         self.visit_expr(&expr.expr);
-        if self.offloaded == 0 && self.kind_of(&expr.expr) == Some(Kind::Receiver) {
+        if self.offloaded == 0
+            && matches!(
+                self.kind_of(&expr.expr),
+                Some(Kind::Receiver | Kind::CrossbeamReceiver)
+            )
+        {
             self.cx.error_spanned_by(
                 &expr.expr,
                 "iterating a `std::sync::mpsc::Receiver` waits on a blocking channel and blocks \
@@ -407,10 +437,13 @@ impl<'ast> Visit<'ast> for Checker<'ast, '_> {
     fn visit_expr_method_call(&mut self, call: &'ast syn::ExprMethodCall) {
         let method = call.method.unraw().to_string();
         let kind = self.kind_of(&call.receiver);
-        let offloads = matches!(
-            (&kind, method.as_str()),
-            (Some(Kind::Txaio), "defer_to_thread") | (Some(Kind::ThreadBuilder), "spawn")
-        );
+        // `.defer_to_thread(..)` is `Txaio::defer_to_thread` whatever the receiver shows of
+        // its type (`self.txaio`, a getter's result): no other method has that name.
+        let offloads = method == "defer_to_thread"
+            || matches!(
+                (&kind, method.as_str()),
+                (Some(Kind::ThreadBuilder), "spawn")
+            );
         if offloads {
             self.visit_expr(&call.receiver);
             for arg in &call.args {
@@ -424,9 +457,9 @@ impl<'ast> Visit<'ast> for Checker<'ast, '_> {
                 .and_then(|kind| kinds::blocking_method(kind, &method))
             {
                 self.cx.error_spanned_by(&call.method, message);
-            } else if method == "to_socket_addrs" && self.sees_to_socket_addrs() {
-                let message =
-                    paths::refusal(&["std", "net", "ToSocketAddrs", "to_socket_addrs"], true);
+            } else if let Some(row) = self.visible_trait_method(&method) {
+                let words: Vec<&str> = row.split("::").collect();
+                let message = paths::refusal(&words, true);
                 self.refuse(message, &call.method);
             }
         }
@@ -466,16 +499,57 @@ impl Checker<'_, '_> {
         self.check_resolved(&resolved, &span_tokens);
     }
 
-    /// Whether `std::net::ToSocketAddrs` is in scope, which `.to_socket_addrs()` needs.
-    fn sees_to_socket_addrs(&self) -> bool {
-        let imported = matches!(
-            scope::lookup(&self.scopes, "ToSocketAddrs"),
-            Some(Name::Import(path)) if path == &["std", "net", "ToSocketAddrs"]
-        );
-        imported
-            || scope::globs(&self.scopes)
-                .iter()
-                .any(|glob| *glob == ["std", "net"])
+    /// The blocking row `Trait::method` of a trait in [`table::TRAITS`] that is visible here
+    /// (imported, also `as _` or by a glob, or a bound of the function), which a `.method()`
+    /// on any receiver may call.
+    fn visible_trait_method(&self, method: &str) -> Option<&'static str> {
+        paths::TRAITS.iter().find_map(|trait_path| {
+            let row = paths::trait_method_row(trait_path, method)?;
+            self.sees_trait(trait_path).then_some(row)
+        })
+    }
+
+    /// Whether the trait `path` (`::`-separated) is in scope.
+    fn sees_trait(&self, path: &str) -> bool {
+        let canonical = |words: &[String]| paths::canonical_trait(&words.join("::"));
+        let (module, name) = path.rsplit_once("::").unwrap_or(("", path));
+        let imported = scope::imports(&self.scopes)
+            .into_iter()
+            .any(|full| canonical(full) == path);
+        let globbed = scope::globs(&self.scopes).iter().any(|glob| {
+            let mut full = glob.to_vec();
+            full.push(name.to_owned());
+            canonical(&full) == path || glob.join("::") == module
+        });
+        imported || globbed || self.bounds.iter().any(|bound| canonical(bound) == path)
+    }
+
+    /// Records the trait bounds of a function's generics (and `impl Trait` arguments), as
+    /// resolved here: their methods are callable in the body without an import.
+    pub(crate) fn bind_bounds(&mut self, sig: &syn::Signature) {
+        struct Bounds<'a>(Vec<&'a syn::Path>);
+        impl<'a> Visit<'a> for Bounds<'a> {
+            fn visit_trait_bound(&mut self, bound: &'a syn::TraitBound) {
+                self.0.push(&bound.path);
+                visit::visit_trait_bound(self, bound);
+            }
+        }
+        let mut found = Bounds(Vec::new());
+        found.visit_generics(&sig.generics);
+        for input in &sig.inputs {
+            found.visit_fn_arg(input);
+        }
+        let resolved: Vec<Vec<String>> = found
+            .0
+            .into_iter()
+            .filter_map(|path| match self.resolve(path) {
+                Resolved::Path { segments, .. } => {
+                    Some(segments.into_iter().skip_while(String::is_empty).collect())
+                }
+                _ => None,
+            })
+            .collect();
+        self.bounds.extend(resolved);
     }
 }
 
