@@ -37,6 +37,8 @@ mod pass_legitimate_names;
 #[cfg(all(feature = "tokio", feature = "smol"))]
 #[path = "pass/method-override.rs"]
 mod pass_method_override;
+#[path = "pass/modules-and-macros.rs"]
+mod pass_modules_and_macros;
 #[path = "pass/never-returns.rs"]
 mod pass_never_returns;
 #[path = "pass/offloaded.rs"]
@@ -74,6 +76,11 @@ fn blocking_helpers() {
 #[test]
 fn cfg_test_code() {
     pass_cfg_test_code::main();
+}
+
+#[test]
+fn modules_and_macros() {
+    pass_modules_and_macros::main();
 }
 
 #[test]

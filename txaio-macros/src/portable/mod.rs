@@ -57,7 +57,7 @@ fn portable_item(
     match item {
         Item::Fn(function) => portable_fn(cx, args, scope, aliases, function),
         Item::Impl(block) => portable_impl(cx, args, scope, aliases, block),
-        Item::Mod(module) => portable_mod(cx, args, module),
+        Item::Mod(module) => portable_mod(cx, args, (!top).then_some(scope), module),
         other if top => {
             cx.syn_error(syn::Error::new(
                 item_keyword_span(&other),
@@ -66,10 +66,18 @@ fn portable_item(
             other.into_token_stream()
         }
         other => {
+            let start = cx.len();
             if !args.validated {
                 validate::check_other_item(cx, &args.crate_names(), scope, &other);
             }
-            other.into_token_stream()
+            // A refused `include!` is left out, so its file is not read for errors of its own.
+            let refused_include = matches!(&other, Item::Macro(item) if item.mac.path.segments.last().is_some_and(|last| last.ident == "include"))
+                && cx.len() > start;
+            if refused_include {
+                TokenStream::new()
+            } else {
+                other.into_token_stream()
+            }
         }
     }
 }
@@ -247,7 +255,13 @@ fn portable_impl(
     block.into_token_stream()
 }
 
-fn portable_mod(cx: &Ctxt, args: &Args, mut module: ItemMod) -> TokenStream {
+/// `parent` is the scope of the portable `mod` this one is nested in, if any.
+fn portable_mod(
+    cx: &Ctxt,
+    args: &Args,
+    parent: Option<&Scope>,
+    mut module: ItemMod,
+) -> TokenStream {
     let Some((_, items)) = module.content.take() else {
         cx.error_spanned_by(
             &module,
@@ -256,7 +270,7 @@ fn portable_mod(cx: &Ctxt, args: &Args, mut module: ItemMod) -> TokenStream {
         );
         return module.into_token_stream();
     };
-    let (scope, import_errors) = validate::module_scope(cx, &args.crate_names(), &items);
+    let (scope, import_errors) = validate::module_scope(cx, &args.crate_names(), &items, parent);
     let aliases = validate::result_aliases(&items);
     let ItemMod {
         attrs,

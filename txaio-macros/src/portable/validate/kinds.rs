@@ -28,6 +28,9 @@ pub(crate) enum Kind {
     Txaio,
     /// `mpsc::channel()`'s pair.
     Tuple(Vec<Kind>),
+    /// A blocking std socket or file (its type path), made where blocking is allowed (on the
+    /// blocking pool) and then used on the event loop.
+    BlockingIo(&'static str),
 }
 
 /// The kind of what a call of `path` (resolved) returns. `krate` holds txaio's names.
@@ -53,6 +56,20 @@ pub(crate) fn constructed_by(path: &[&str], krate: &[String]) -> Option<Kind> {
         }
         ["std", "path", "Path", "new"] | ["std", "path", "PathBuf", "from" | "new"] => Kind::Path,
         ["std", "fs", "DirBuilder", "new"] => Kind::DirBuilder,
+        ["std", "net", "TcpStream", "connect" | "connect_timeout"] => {
+            Kind::BlockingIo("std::net::TcpStream")
+        }
+        ["std", "net", "TcpListener", "bind"] => Kind::BlockingIo("std::net::TcpListener"),
+        ["std", "net", "UdpSocket", "bind"] => Kind::BlockingIo("std::net::UdpSocket"),
+        ["std", "os", "unix", "net", "UnixStream", "connect"] => {
+            Kind::BlockingIo("std::os::unix::net::UnixStream")
+        }
+        ["std", "os", "unix", "net", "UnixListener", "bind"] => {
+            Kind::BlockingIo("std::os::unix::net::UnixListener")
+        }
+        ["std", "fs", "File", "open" | "create" | "create_new"] => {
+            Kind::BlockingIo("std::fs::File")
+        }
         [root, "with_config"] if krate.iter().any(|name| name == root) => Kind::Txaio,
         [root, "blocking", "run_in_runtime"] if krate.iter().any(|name| name == root) => {
             Kind::EventualResult
@@ -116,6 +133,8 @@ pub(crate) fn after_method(kind: &Kind, method: &str) -> Option<Kind> {
             "read" | "write" | "append" | "truncate" | "create" | "create_new" | "mode"
             | "custom_flags",
         ) => Kind::OpenOptions,
+        (Kind::OpenOptions, "open") => Kind::BlockingIo("std::fs::File"),
+        (Kind::BlockingIo(ty), "try_clone" | "by_ref") => Kind::BlockingIo(ty),
         _ => return None,
     })
 }
@@ -141,15 +160,64 @@ impl Kind {
             Kind::CrossbeamReceiver => "crossbeam_channel::Receiver",
             Kind::Path => "std::path::Path",
             Kind::DirBuilder => "std::fs::DirBuilder",
-            Kind::ThreadBuilder | Kind::Txaio | Kind::Tuple(_) => return None,
+            Kind::ThreadBuilder | Kind::Txaio | Kind::Tuple(_) | Kind::BlockingIo(_) => {
+                return None;
+            }
         })
     }
 }
 
 /// Why calling `method` on a `kind` blocks the event loop, if the table says it does.
 pub(crate) fn blocking_method(kind: &Kind, method: &str) -> Option<String> {
+    if let Kind::BlockingIo(ty) = kind {
+        return blocking_io_method(ty, method);
+    }
     let row = super::table::blocking_method(kind.type_path()?, method)?;
     Some(format!("`.{method}()` {}", row.text(row.path)))
+}
+
+/// The I/O of a blocking std socket or file: each call waits on the kernel. (Setters such as
+/// `set_nonblocking`, and conversions, do not.)
+fn blocking_io_method(ty: &str, method: &str) -> Option<String> {
+    const IO: &[&str] = &[
+        "read",
+        "read_exact",
+        "read_to_end",
+        "read_to_string",
+        "read_vectored",
+        "read_buf",
+        "write",
+        "write_all",
+        "write_fmt",
+        "write_vectored",
+        "flush",
+        "peek",
+        "accept",
+        "incoming",
+        "recv",
+        "recv_from",
+        "send",
+        "send_to",
+        "peek_from",
+        "sync_all",
+        "sync_data",
+        "set_len",
+        "metadata",
+        "lock",
+        "lock_shared",
+    ];
+    if !IO.contains(&method) {
+        return None;
+    }
+    let instead = if ty == "std::fs::File" {
+        "do the file's I/O on the blocking pool too (inside the `defer_to_thread` closure)"
+    } else {
+        "use the socket of `txaio::net` instead, or do its I/O on the blocking pool too"
+    };
+    Some(format!(
+        "`.{method}()` on a blocking `{ty}` blocks the event loop (the value was made on the \
+         blocking pool, but it is used here); {instead}"
+    ))
 }
 
 #[cfg(test)]

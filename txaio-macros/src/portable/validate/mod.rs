@@ -25,16 +25,19 @@ use crate::ctxt::Ctxt;
 /// The scope an inline module gives its items: its `use`s (runtime-specific ones refused
 /// here, once) and its own item names.
 /// The errors are returned by item (in `items`' order), to be emitted under each item's `cfg`.
+/// `parent` is the scope of the portable `mod` around this one, if any (for `super::` paths).
 pub(crate) fn module_scope(
     cx: &Ctxt,
     krate: &[String],
     items: &[Item],
+    parent: Option<&Scope>,
 ) -> (Scope, Vec<Vec<syn::Error>>) {
     let mut checker = body::Checker::new(
         cx,
         krate,
         Scope {
             barrier: true,
+            parent: parent.map(|parent| std::rc::Rc::new(parent.clone())),
             ..Scope::default()
         },
     );
@@ -82,7 +85,7 @@ pub(crate) fn check_other_item(cx: &Ctxt, krate: &[String], outer: &Scope, item:
     let mut checker = body::Checker::new(cx, krate, outer.clone());
     checker.push(false);
     match item {
-        Item::Static(_) | Item::Const(_) | Item::Type(_) | Item::Trait(_) => {
+        Item::Static(_) | Item::Const(_) | Item::Type(_) | Item::Trait(_) | Item::Macro(_) => {
             checker.visit_item(item);
         }
         Item::Impl(block) => {

@@ -3,6 +3,7 @@
 //! shadow everything (a local called `tokio` is the user's).
 
 use std::collections::HashMap;
+use std::rc::Rc;
 
 use syn::ext::IdentExt;
 use syn::{Pat, Path};
@@ -25,6 +26,9 @@ pub(crate) enum Name {
     Closure(usize),
     /// A `#[portable(blocking)]` helper fn: called only on the blocking pool.
     Blocking,
+    /// An inline `mod` of the user's, with the names it declares: a path through it
+    /// (`inner::thread::sleep`) reaches what it re-exports.
+    Module(Rc<Scope>),
 }
 
 /// One block's (or module's) names.
@@ -38,6 +42,9 @@ pub(crate) struct Scope {
     /// Imports and items a value of the same name replaced in `names`: still what a path
     /// starting with that name means (values and modules are different namespaces).
     pub(crate) hidden: HashMap<String, Name>,
+    /// The module around this one (a portable `mod` nested in another), for `super::` paths
+    /// from code whose scopes do not hold it.
+    pub(crate) parent: Option<Rc<Scope>>,
 }
 
 impl Scope {
@@ -162,6 +169,9 @@ pub(crate) fn resolve(
             imported: false,
         };
     }
+    if first == "self" || first == "super" {
+        return resolve_relative(scopes, &written, interesting);
+    }
     let found = if written.len() > 1 {
         lookup_path(scopes, first)
     } else {
@@ -184,7 +194,12 @@ pub(crate) fn resolve(
         }),
         Some(Name::Closure(index)) if written.len() == 1 => Resolved::Closure(*index),
         Some(Name::Blocking) if written.len() == 1 => Resolved::Blocking(first.clone()),
-        Some(Name::Item | Name::Closure(_) | Name::Blocking) => Resolved::User(None),
+        Some(Name::Module(module)) if written.len() > 1 => {
+            resolve_in_module(module, &written[1..], interesting)
+        }
+        Some(Name::Item | Name::Closure(_) | Name::Blocking | Name::Module(_)) => {
+            Resolved::User(None)
+        }
         None => {
             for glob in globs(scopes) {
                 let candidate: Vec<String> = glob
@@ -205,6 +220,76 @@ pub(crate) fn resolve(
                 imported: false,
             }
         }
+    }
+}
+
+/// `self::a::b` and `super::a::b`: `a::b` as the module they name sees it. A module the macro
+/// cannot see (the file around a portable item) leaves the path unresolved, and unchecked.
+fn resolve_relative(
+    scopes: &[Scope],
+    written: &[String],
+    interesting: &dyn Fn(&[&str]) -> bool,
+) -> Resolved {
+    let mut rest = written;
+    if rest.first().is_some_and(|first| first == "self") {
+        rest = &rest[1..];
+    }
+    let mut depth = 0;
+    while rest.first().is_some_and(|first| first == "super") {
+        depth += 1;
+        rest = &rest[1..];
+    }
+    if rest.is_empty() {
+        return Resolved::User(None);
+    }
+    match modules(scopes).get(depth) {
+        Some(module) => resolve_in_module(module, rest, interesting),
+        None => Resolved::Path {
+            segments: written.to_vec(),
+            imported: false,
+        },
+    }
+}
+
+/// The modules around the innermost scope, innermost first: the module scopes on the stack,
+/// then the parents the outermost one knows.
+fn modules(scopes: &[Scope]) -> Vec<&Scope> {
+    let mut found: Vec<&Scope> = scopes.iter().rev().filter(|scope| scope.barrier).collect();
+    let mut parent = found
+        .last()
+        .copied()
+        .or_else(|| scopes.first())
+        .and_then(|outermost| outermost.parent.as_deref());
+    while let Some(module) = parent {
+        found.push(module);
+        parent = module.parent.as_deref();
+    }
+    found
+}
+
+/// `rest` as a path inside `module`: through its imports and nested modules, or the user's.
+fn resolve_in_module(
+    module: &Scope,
+    rest: &[String],
+    interesting: &dyn Fn(&[&str]) -> bool,
+) -> Resolved {
+    let Some(first) = rest.first() else {
+        return Resolved::User(None);
+    };
+    let declared = module.names.contains_key(first) || module.hidden.contains_key(first);
+    let resolved = resolve(
+        std::slice::from_ref(module),
+        rest.to_vec(),
+        false,
+        interesting,
+    );
+    match resolved {
+        // Neither declared nor reached through a glob: one of the module's own items the
+        // macro does not track, not a path of std's or a runtime's.
+        Resolved::Path {
+            imported: false, ..
+        } if !declared => Resolved::User(None),
+        other => other,
     }
 }
 

@@ -460,3 +460,125 @@ fn legitimate_names() {
         }
     ));
 }
+
+#[test]
+fn paths_through_modules_in_the_body() {
+    refused(
+        quote!(
+            async fn f() {
+                mod inner {
+                    pub use std::thread;
+                }
+                inner::thread::sleep(d);
+            }
+        ),
+        "std::thread::sleep",
+    );
+    refused(
+        quote!(
+            async fn f() {
+                mod outer {
+                    use std::fs;
+                    pub mod inner {
+                        pub fn g() {
+                            super::fs::read("a");
+                        }
+                    }
+                }
+            }
+        ),
+        "std::fs::read",
+    );
+    accepted(quote!(
+        async fn f() {
+            mod inner {
+                pub fn sleep() {}
+            }
+            inner::sleep();
+            self::helper();
+            super::thread::sleep(d);
+            crate::fs::read("a");
+        }
+    ));
+}
+
+#[test]
+fn macro_rules_expansions() {
+    refused(
+        quote!(
+            async fn f() {
+                macro_rules! nap {
+                    ($($d:expr),*) => { $(std::thread::sleep($d);)* };
+                }
+                nap!(d);
+            }
+        ),
+        "std::thread::sleep",
+    );
+    // Not statements: the paths alone.
+    refused(
+        quote!(
+            async fn f() {
+                macro_rules! ty {
+                    () => { Option<tokio::net::TcpStream> };
+                }
+            }
+        ),
+        "txaio::net::TcpStream",
+    );
+    accepted(quote!(
+        async fn f() {
+            macro_rules! offloaded {
+                ($p:expr) => {
+                    txaio::defer_to_thread(move || std::fs::read($p))
+                };
+            }
+            macro_rules! own {
+                ($crate_path:path) => {
+                    $crate::sleep();
+                    $crate_path
+                };
+            }
+        }
+    ));
+}
+
+#[test]
+fn what_leaves_the_pool_is_checked_here() {
+    refused(
+        quote!(
+            async fn f() {
+                let read = || std::fs::read("a");
+                txaio::defer_to_thread(read).await;
+                read();
+            }
+        ),
+        "std::fs::read",
+    );
+    accepted(quote!(
+        async fn f() {
+            let read = || std::fs::read("a");
+            txaio::defer_to_thread(read).await;
+        }
+    ));
+    refused(
+        quote!(
+            async fn f() {
+                let fut = txaio::defer_to_thread(|| Ok(async { std::fs::read("a") })).await?;
+            }
+        ),
+        "std::fs::read",
+    );
+    refused(
+        quote!(
+            async fn f(addr: A) {
+                let mut s = txaio::defer_to_thread(move || std::net::TcpStream::connect(addr))
+                    .await
+                    .unwrap();
+                s.set_nodelay(true);
+                s.read(&mut buf);
+            }
+        ),
+        "blocking `std::net::TcpStream`",
+    );
+}

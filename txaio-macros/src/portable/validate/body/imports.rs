@@ -29,6 +29,13 @@ impl Checker<'_, '_> {
                         .names
                         .insert(function.sig.ident.unraw().to_string(), Name::Blocking);
                 }
+                Item::Mod(module) if module.content.is_some() => {
+                    let name = module.ident.unraw().to_string();
+                    let scope = self.nested_module(module);
+                    self.innermost()
+                        .names
+                        .insert(name, Name::Module(std::rc::Rc::new(scope)));
+                }
                 other => {
                     if let Some(ident) = item_ident(other) {
                         self.innermost()
@@ -38,6 +45,24 @@ impl Checker<'_, '_> {
                 }
             }
         }
+    }
+
+    /// The names an inline `mod` declares, for paths through it. Its imports are checked
+    /// where the module itself is checked, so the errors found here are dropped.
+    fn nested_module(&self, module: &syn::ItemMod) -> super::super::Scope {
+        let quiet = crate::ctxt::Ctxt::new();
+        let mut checker = Checker::new(
+            &quiet,
+            self.krate,
+            super::super::Scope {
+                barrier: true,
+                ..super::super::Scope::default()
+            },
+        );
+        if let Some((_, items)) = &module.content {
+            checker.declare_items(items);
+        }
+        checker.into_scope()
     }
 
     fn record_alias(&mut self, alias: String, full: Vec<String>, at: &dyn ToTokens) {

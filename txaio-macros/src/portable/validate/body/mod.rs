@@ -21,14 +21,17 @@ pub(crate) struct Checker<'ast, 'c> {
     /// The names txaio goes by (`txaio`, and the last segment of `crate = ".."`).
     krate: &'c [String],
     scopes: Vec<Scope>,
-    /// Closures bound by `let`, with whether they were checked: one passed to
-    /// `defer_to_thread` later may block, any other is checked like the body.
-    pending: Vec<(&'ast ExprClosure, bool)>,
+    /// Closures bound by `let`, with how they were checked: one passed to `defer_to_thread`
+    /// later may block, any other use is checked like the body.
+    pending: Vec<(&'ast ExprClosure, Checked)>,
     /// Inside closures given to `txaio::defer_to_thread` or `std::thread::spawn`: blocking is
     /// allowed there (not runtime-specific paths).
     offloaded: usize,
     /// The trait bounds of the function's generics, resolved (see [`Checker::bind_bounds`]).
     bounds: Vec<Vec<String>>,
+    /// The `async` block an offloaded closure returns: it runs where it is awaited, on the
+    /// event loop, so it is checked as the body is.
+    escaping: Option<&'ast syn::ExprAsync>,
 }
 
 impl<'ast, 'c> Checker<'ast, 'c> {
@@ -40,6 +43,7 @@ impl<'ast, 'c> Checker<'ast, 'c> {
             pending: Vec::new(),
             offloaded: 0,
             bounds: Vec::new(),
+            escaping: None,
         }
     }
 
@@ -76,10 +80,25 @@ impl<'ast, 'c> Checker<'ast, 'c> {
                     .collect()
             })
             .unwrap_or_default();
-        for index in closures {
-            self.check_pending(index, false);
-        }
+        self.check_closures_not_used(closures);
         self.scopes.pop();
+    }
+
+    /// Every closure still pending, checked like the body (a detached checker's end).
+    fn check_unused(&mut self) {
+        self.check_closures_not_used((0..self.pending.len()).collect());
+    }
+
+    fn check_closures_not_used(&mut self, closures: Vec<usize>) {
+        for index in closures {
+            if self
+                .pending
+                .get(index)
+                .is_some_and(|(_, checked)| *checked == Checked::Not)
+            {
+                self.check_pending(index, false);
+            }
+        }
     }
 
     fn innermost(&mut self) -> &mut Scope {
@@ -143,23 +162,40 @@ impl<'ast, 'c> Checker<'ast, 'c> {
         }
     }
 
-    /// Checks a `let`-bound closure once, offloaded or not.
+    /// Checks a `let`-bound closure for one use: offloaded, or on the event loop. A closure
+    /// without captures is `Copy`, so one handed to `defer_to_thread` may still be called
+    /// inline afterwards: that call is checked as the body is.
     fn check_pending(&mut self, index: usize, offloaded: bool) {
         let Some((closure, checked)) = self.pending.get_mut(index) else {
             return;
         };
-        if *checked {
+        let wanted = if offloaded {
+            Checked::Offloaded
+        } else {
+            Checked::Inline
+        };
+        // Inline is the stricter check: once done, an offloaded use finds nothing new.
+        if *checked == wanted || *checked == Checked::Inline {
             return;
         }
-        *checked = true;
+        *checked = wanted;
         let closure: &'ast ExprClosure = closure;
         if offloaded {
-            self.offloaded += 1;
+            self.visit_offloaded_closure(closure);
+        } else {
+            self.visit_expr_closure(closure);
         }
+    }
+
+    /// A closure run on the blocking pool: its body may block, except a future it returns
+    /// (`|| async { .. }`, `|| Box::pin(async { .. })`), which is awaited back on the event loop.
+    fn visit_offloaded_closure(&mut self, closure: &'ast ExprClosure) {
+        let escaping = returned_async(&closure.body);
+        let outer_escaping = std::mem::replace(&mut self.escaping, escaping);
+        self.offloaded += 1;
         self.visit_expr_closure(closure);
-        if offloaded {
-            self.offloaded -= 1;
-        }
+        self.offloaded -= 1;
+        self.escaping = outer_escaping;
     }
 
     /// What a value is, when the code shows it.
@@ -192,8 +228,43 @@ impl<'ast, 'c> Checker<'ast, 'c> {
             Expr::Reference(inner) => self.kind_of(&inner.expr),
             Expr::Try(inner) => self.kind_of(&inner.expr),
             Expr::Group(inner) => self.kind_of(&inner.expr),
+            // What an offloaded closure returns comes back to the event loop.
+            Expr::Await(awaited) => self.kind_of_offloaded(&awaited.base),
             _ => None,
         }
+    }
+
+    /// The kind of what the closure of a `defer_to_thread(..)` call returns.
+    fn kind_of_offloaded(&self, call: &Expr) -> Option<Kind> {
+        let closure = match call {
+            Expr::Call(call) => match &*call.func {
+                Expr::Path(function) if function.qself.is_none() => {
+                    let resolved = self.resolve(&function.path);
+                    let lone = matches!(&resolved, Resolved::Path { segments, imported: false } if segments == &["defer_to_thread"]);
+                    let words = resolved.segments()?;
+                    (lone || is_offloading(&words, self.krate)).then(|| call.args.first())??
+                }
+                _ => return None,
+            },
+            Expr::MethodCall(call) if call.method == "defer_to_thread" => call.args.first()?,
+            // `.take().await` moves a result that is not `Clone` out of the deferred.
+            Expr::MethodCall(call) if call.method == "take" && call.args.is_empty() => {
+                return self.kind_of_offloaded(&call.receiver);
+            }
+            Expr::Paren(inner) => return self.kind_of_offloaded(&inner.expr),
+            _ => return None,
+        };
+        let Expr::Closure(closure) = closure else {
+            return None;
+        };
+        let mut returned = &*closure.body;
+        while let Expr::Block(block) = returned {
+            match block.block.stmts.last() {
+                Some(syn::Stmt::Expr(last, None)) => returned = last,
+                _ => return None,
+            }
+        }
+        self.kind_of(returned)
     }
 
     fn kind_of_type(&self, ty: &syn::Type) -> Option<Kind> {
@@ -228,11 +299,7 @@ impl<'ast, 'c> Checker<'ast, 'c> {
     /// An argument of `defer_to_thread` or `std::thread::spawn`: a closure there may block.
     fn visit_offloaded(&mut self, arg: &'ast Expr) {
         match arg {
-            Expr::Closure(closure) => {
-                self.offloaded += 1;
-                self.visit_expr_closure(closure);
-                self.offloaded -= 1;
-            }
+            Expr::Closure(closure) => self.visit_offloaded_closure(closure),
             Expr::Path(path) if path.qself.is_none() => match self.resolve(&path.path) {
                 Resolved::Closure(index) => self.check_pending(index, true),
                 // A blocking helper passed by name runs on the pool.
@@ -253,7 +320,7 @@ impl<'ast, 'c> Checker<'ast, 'c> {
             && ident.subpat.is_none()
             && init.diverge.is_none()
         {
-            self.pending.push((closure, false));
+            self.pending.push((closure, Checked::Not));
             let index = self.pending.len() - 1;
             self.innermost()
                 .bind_value(ident.ident.unraw().to_string(), Name::Closure(index));
@@ -271,6 +338,39 @@ impl<'ast, 'c> Checker<'ast, 'c> {
         .or_else(|| self.kind_of(&init.expr));
         scope::bind_pattern(self.innermost(), &local.pat, kind);
     }
+}
+
+/// The `async` block a closure body returns, directly or through `Box::pin(..)` or `Ok(..)`.
+fn returned_async(body: &Expr) -> Option<&syn::ExprAsync> {
+    match body {
+        Expr::Async(block) => Some(block),
+        Expr::Block(block) if block.label.is_none() => match block.block.stmts.last() {
+            Some(syn::Stmt::Expr(last, None)) => returned_async(last),
+            _ => None,
+        },
+        Expr::Paren(inner) => returned_async(&inner.expr),
+        Expr::Call(call) if call.args.len() == 1 => match &*call.func {
+            Expr::Path(function)
+                if function.path.segments.last().is_some_and(|last| {
+                    matches!(last.ident.to_string().as_str(), "pin" | "Ok" | "Some")
+                }) =>
+            {
+                returned_async(&call.args[0])
+            }
+            _ => None,
+        },
+        _ => None,
+    }
+}
+
+/// How a `let`-bound closure has been checked so far.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Checked {
+    Not,
+    /// As code run on the blocking pool.
+    Offloaded,
+    /// As code run on the event loop.
+    Inline,
 }
 
 /// `txaio::defer_to_thread` (under any of txaio's names) and `std::thread::spawn`: calls whose
@@ -340,6 +440,19 @@ impl<'ast> Visit<'ast> for Checker<'ast, '_> {
         self.visit_block(&method.block);
         self.pop();
         self.offloaded = offloaded;
+    }
+
+    fn visit_expr_async(&mut self, block: &'ast syn::ExprAsync) {
+        if self
+            .escaping
+            .is_some_and(|escaping| std::ptr::eq(escaping, block))
+        {
+            let offloaded = std::mem::take(&mut self.offloaded);
+            visit::visit_expr_async(self, block);
+            self.offloaded = offloaded;
+        } else {
+            visit::visit_expr_async(self, block);
+        }
     }
 
     fn visit_expr_closure(&mut self, closure: &'ast ExprClosure) {
