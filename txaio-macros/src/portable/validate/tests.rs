@@ -582,3 +582,38 @@ fn what_leaves_the_pool_is_checked_here() {
         "blocking `std::net::TcpStream`",
     );
 }
+
+#[test]
+fn module_paths_that_loop_or_leave_end() {
+    accepted(quote!(
+        async fn f() {
+            mod a {
+                pub use self::a as b;
+                pub use super::a;
+                pub use super::*;
+            }
+            a::a::a::b::x();
+            a::b::thread::sleep(d);
+            self::a::x();
+            super::super::super::x();
+        }
+    ));
+    accepted(quote!(
+        async fn f() {
+            let read = || 1;
+            txaio::defer_to_thread(read).await;
+            read();
+            let g = || Ok(Box::pin(async { 1 }));
+            txaio::defer_to_thread(g).await;
+        }
+    ));
+    refused(
+        quote!(
+            async fn f() {
+                let g = || Ok(Box::pin(async { std::fs::read("a") }));
+                txaio::defer_to_thread(g).await;
+            }
+        ),
+        "std::fs::read",
+    );
+}

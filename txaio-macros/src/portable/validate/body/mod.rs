@@ -149,7 +149,7 @@ impl<'ast, 'c> Checker<'ast, 'c> {
                 let message = paths::refusal(&words, self.offloaded == 0);
                 self.refuse(message, at);
             }
-            Resolved::Closure(index) => self.check_pending(*index, false),
+            Resolved::Closure(index) => self.check_inline_use(*index, at),
             Resolved::Blocking(name) if self.offloaded == 0 => {
                 let message = format!(
                     "`{name}` blocks (it is marked `#[portable(blocking)]`) and would block the \
@@ -159,6 +159,29 @@ impl<'ast, 'c> Checker<'ast, 'c> {
                 self.refuse(Some(message), at);
             }
             Resolved::User(_) | Resolved::Refused | Resolved::Blocking(_) => {}
+        }
+    }
+
+    /// A `let`-bound closure used on the event loop. One already given to `defer_to_thread`
+    /// (a closure without captures is `Copy`) and blocking is refused here, at this use: its
+    /// body was fine where it ran before.
+    fn check_inline_use(&mut self, index: usize, at: &dyn ToTokens) {
+        let offloaded_before = self
+            .pending
+            .get(index)
+            .is_some_and(|(_, checked)| *checked == Checked::Offloaded);
+        let start = self.cx.len();
+        self.check_pending(index, false);
+        if !offloaded_before {
+            return;
+        }
+        let found = self.cx.take_since(start);
+        if let Some(first) = found.first() {
+            let message = format!(
+                "this closure was given to `defer_to_thread`, but it is also called here, on \
+                 the event loop, where {first}"
+            );
+            self.refuse(Some(message), at);
         }
     }
 
