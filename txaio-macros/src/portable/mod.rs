@@ -8,6 +8,7 @@ mod validate;
 
 use proc_macro2::TokenStream;
 use quote::{ToTokens, quote};
+use syn::ext::IdentExt as _;
 use syn::parse::Parser as _;
 use syn::spanned::Spanned;
 use syn::{Attribute, ImplItem, Item, ItemFn, ItemImpl, ItemMod};
@@ -229,6 +230,19 @@ fn portable_impl(
     if !args.validated {
         validate::check_other_item(cx, &args.crate_names(), scope, &Item::Impl(block.clone()));
     }
+    // Its blocking helpers, which the other methods may call on the blocking pool only.
+    let mut scope = scope.clone();
+    scope.blocking_methods = block
+        .items
+        .iter()
+        .filter_map(|item| match item {
+            ImplItem::Fn(method) if validate::is_blocking_helper(&method.attrs) => {
+                Some(method.sig.ident.unraw().to_string())
+            }
+            _ => None,
+        })
+        .collect();
+    let scope = &scope;
     for item in &mut block.items {
         let ImplItem::Fn(method) = item else { continue };
         let mut own = own_args(

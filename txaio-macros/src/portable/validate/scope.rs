@@ -45,6 +45,9 @@ pub(crate) struct Scope {
     /// The module around this one (a portable `mod` nested in another), for `super::` paths
     /// from code whose scopes do not hold it.
     pub(crate) parent: Option<Rc<Scope>>,
+    /// The `#[portable(blocking)]` methods of the `impl` block being checked, called on the
+    /// blocking pool only (`self.name()`, `Self::name`).
+    pub(crate) blocking_methods: Vec<String>,
 }
 
 impl Scope {

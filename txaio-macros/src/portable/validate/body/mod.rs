@@ -221,6 +221,24 @@ impl<'ast, 'c> Checker<'ast, 'c> {
         self.escaping = outer_escaping;
     }
 
+    /// Whether `name` is a `#[portable(blocking)]` method of the `impl` block being checked.
+    fn is_blocking_method(&self, name: &str) -> bool {
+        self.scopes
+            .iter()
+            .any(|scope| scope.blocking_methods.iter().any(|method| method == name))
+    }
+
+    /// `Self::name` naming a `#[portable(blocking)]` method of this `impl` block: the name.
+    fn self_blocking_method(&self, path: &syn::Path) -> Option<String> {
+        let [first, second] = [path.segments.first()?, path.segments.last()?];
+        let name = second.ident.unraw().to_string();
+        (path.leading_colon.is_none()
+            && path.segments.len() == 2
+            && first.ident == "Self"
+            && self.is_blocking_method(&name))
+        .then_some(name)
+    }
+
     /// What a value is, when the code shows it.
     fn kind_of(&self, expr: &Expr) -> Option<Kind> {
         match expr {
@@ -323,6 +341,8 @@ impl<'ast, 'c> Checker<'ast, 'c> {
     fn visit_offloaded(&mut self, arg: &'ast Expr) {
         match arg {
             Expr::Closure(closure) => self.visit_offloaded_closure(closure),
+            // A blocking method passed by name runs on the pool.
+            Expr::Path(path) if self.self_blocking_method(&path.path).is_some() => {}
             Expr::Path(path) if path.qself.is_none() => match self.resolve(&path.path) {
                 Resolved::Closure(index) => self.check_pending(index, true),
                 // A blocking helper passed by name runs on the pool.
@@ -361,6 +381,16 @@ impl<'ast, 'c> Checker<'ast, 'c> {
         .or_else(|| self.kind_of(&init.expr));
         scope::bind_pattern(self.innermost(), &local.pat, kind);
     }
+}
+
+/// Why calling a `#[portable(blocking)]` method (`written`: `self.name` or `Self::name`)
+/// outside `defer_to_thread` is refused.
+fn blocking_method_message(written: &str) -> String {
+    format!(
+        "`{written}` blocks (it is marked `#[portable(blocking)]`) and would block the event loop \
+         here; call it on the blocking pool: `txaio::defer_to_thread(move || ..)`, with what it \
+         needs moved into the closure"
+    )
 }
 
 /// The `async` block a closure body returns, directly or through `Box::pin(..)` or `Ok(..)`.
@@ -530,6 +560,12 @@ impl<'ast> Visit<'ast> for Checker<'ast, '_> {
     }
 
     fn visit_path(&mut self, path: &'ast syn::Path) {
+        if self.offloaded == 0
+            && let Some(name) = self.self_blocking_method(path)
+        {
+            let message = blocking_method_message(&format!("Self::{name}"));
+            self.cx.error_spanned_by(path, message);
+        }
         let resolved = self.resolve(path);
         self.check_resolved(&resolved, path);
         visit::visit_path(self, path);
@@ -586,6 +622,13 @@ impl<'ast> Visit<'ast> for Checker<'ast, '_> {
                 self.visit_offloaded(arg);
             }
             return;
+        }
+        if self.offloaded == 0
+            && matches!(&*call.receiver, Expr::Path(receiver) if receiver.qself.is_none() && receiver.path.is_ident("self"))
+            && self.is_blocking_method(&method)
+        {
+            let message = blocking_method_message(&format!("self.{method}"));
+            self.cx.error_spanned_by(&call.method, message);
         }
         if self.offloaded == 0 {
             if let Some(message) = kind
