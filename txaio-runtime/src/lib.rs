@@ -40,6 +40,7 @@ mod short_lock;
 mod sync;
 pub mod testutil;
 mod time;
+mod trampoline;
 
 #[doc(hidden)]
 pub mod __private;

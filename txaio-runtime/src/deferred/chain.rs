@@ -1,13 +1,11 @@
 //! Twisted's chaining, as new deferreds beside txaio's non-chaining callbacks: `then`,
 //! `recover`, `add_both`, and asyncio's `shield`.
 
-use std::cell::{Cell, RefCell};
-use std::collections::VecDeque;
-
 use std::sync::Arc;
 
 use super::{Deferred, IntoDeferred, Resume, reaction};
 use crate::failure::Failure;
+use crate::trampoline::Trampoline;
 
 /// A deferred that fires with `f(value)` once `d` succeeds; Twisted's `addCallback` as a new
 /// deferred.
@@ -251,30 +249,30 @@ impl<U: Send + 'static> Drop for Link<U> {
 }
 
 thread_local! {
-    static DROPPING: Cell<bool> = const { Cell::new(false) };
-    static DROPS: RefCell<Vec<Box<dyn Send>>> = const { RefCell::new(Vec::new()) };
+    /// Drops of chain links under way on this thread, and the links queued behind them.
+    static DROPS: Trampoline<Box<dyn Send>> = const { Trampoline::new() };
 }
 
+/// Drops `item` (a chain's next deferred) here, or, while a drop of a link already runs on
+/// this thread, once that one has finished: a chain 10,000 links long drops in constant stack.
 fn drop_iteratively(item: Box<dyn Send>) {
-    if DROPPING.with(Cell::get) {
-        DROPS.with(|drops| drops.borrow_mut().push(item));
-        return;
-    }
-    DROPPING.with(|dropping| dropping.set(true));
-    // A panicking drop (user code inside a callback's captures) must not leave this thread
-    // deferring its drops forever.
-    if let Err(panic) = crate::panic::catch(move || drop(item)) {
-        crate::report::callback_panicked(&panic);
-    }
-    loop {
-        let Some(next) = DROPS.with(|drops| drops.borrow_mut().pop()) else {
-            break;
+    let mut item = Some(item);
+    // On a thread past its thread-locals' destruction (a runtime dropping its tasks as it
+    // exits), `item` stays here and is dropped by plain recursion below.
+    let _ = DROPS.try_with(|drops| {
+        let Some(item) = item.take() else { return };
+        let Some(_level) = drops.enter(1) else {
+            drops.push(item);
+            return;
         };
-        if let Err(panic) = crate::panic::catch(move || drop(next)) {
+        // A panicking drop (user code inside a callback's captures) is reported, and the
+        // rest of the chain still drops.
+        if let Err(panic) = crate::panic::catch(move || drop(item)) {
             crate::report::callback_panicked(&panic);
         }
-    }
-    DROPPING.with(|dropping| dropping.set(false));
+        drops.drain(drop);
+    });
+    drop(item);
 }
 
 /// How many chain settles may nest on one thread before the next link is queued: shallow
@@ -283,48 +281,36 @@ fn drop_iteratively(item: Box<dyn Send>) {
 const NESTING: u32 = 16;
 
 thread_local! {
-    /// How many chain settles are running on this thread, and the links queued behind them:
-    /// firing one link of a chain fires the next from inside its callbacks, so without this a
-    /// chain of 10,000 links would nest 10,000 deep.
-    static DEPTH: Cell<u32> = const { Cell::new(0) };
-    static QUEUE: RefCell<VecDeque<Arc<dyn Resume>>> = const { RefCell::new(VecDeque::new()) };
+    /// Chain settles running on this thread, and the links queued behind them: firing one
+    /// link of a chain fires the next from inside its callbacks, so without this a chain of
+    /// 10,000 links would nest 10,000 deep.
+    static SETTLES: Trampoline<Arc<dyn Resume>> = const { Trampoline::new() };
 }
 
 /// Fires `target` with `outcome`. Deep inside nested chain settles on this thread, the outcome
 /// is stored instead and `target`'s callbacks run when the outermost settle gets to them (no
 /// allocation), so that chains complete in bounded stack and linear time.
 fn settle_iteratively<U: Send + 'static>(target: &Deferred<U>, outcome: Result<U, Failure>) {
-    let depth = DEPTH.with(Cell::get);
-    if depth >= NESTING {
-        if target.settle_queued(outcome) {
-            QUEUE.with(|queue| queue.borrow_mut().push_back(target.as_resume()));
-        }
-        return;
-    }
-    DEPTH.with(|cell| cell.set(depth + 1));
-    // Restores the depth also when the settle unwinds (the drop of a refused value is user
-    // code): a depth left raised would queue every later chain on this thread for ever.
-    let _restore = RestoreDepth(depth);
-    let _ = target.settle(outcome);
-    if depth == 0 {
-        loop {
-            let Some(next) = QUEUE.with(|queue| queue.borrow_mut().pop_front()) else {
-                break;
-            };
-            // `resume` contains callback panics; a panic here would be txaio's own bug, and
-            // must not leave this thread's chains queued forever.
-            if let Err(panic) = crate::panic::catch(move || next.resume()) {
-                crate::report::callback_panicked(&panic);
+    let mut outcome = Some(outcome);
+    let _ = SETTLES.try_with(|settles| {
+        let Some(outcome) = outcome.take() else {
+            return;
+        };
+        let Some(level) = settles.enter(NESTING) else {
+            if target.settle_queued(outcome) {
+                settles.push(target.as_resume());
             }
+            return;
+        };
+        let _ = target.settle(outcome);
+        if level.is_outermost() {
+            // `resume` contains callback panics; one escaping would be txaio's own bug, and
+            // is reported without leaving this thread's chains queued.
+            settles.drain(|next| next.resume());
         }
-    }
-}
-
-/// Puts the chain settle depth back to what it was, also on unwind.
-struct RestoreDepth(u32);
-
-impl Drop for RestoreDepth {
-    fn drop(&mut self) {
-        DEPTH.with(|cell| cell.set(self.0));
+    });
+    // A thread past its thread-locals' destruction settles by plain recursion.
+    if let Some(outcome) = outcome {
+        let _ = target.settle(outcome);
     }
 }

@@ -9,13 +9,14 @@
 //! never swallows a put, a cancelled acquire never keeps the lock. See [`deliver`] for how
 //! the two race.
 
-use std::cell::{Cell, RefCell};
+use std::cell::Cell;
 use std::collections::VecDeque;
 use std::sync::{Arc, Weak};
 
 use crate::deferred::{Deferred, GiveBack, Held, TakeBack};
 
 use crate::short_lock::ShortLock;
+use crate::trampoline::Trampoline;
 
 /// Waiters in request order, each with an id that its canceller names it by.
 pub(crate) struct Line<W> {
@@ -169,7 +170,7 @@ pub(crate) fn deliver<T: Send + 'static>(waiter: &Waiter<T>, give_back: impl FnO
 
 /// How deeply firings may nest on one thread (a callback of a fired waiter releasing the lock
 /// to the next one, whose callback releases it...) before the next ones are queued instead.
-const MAX_NESTING: usize = 16;
+const MAX_NESTING: u32 = 16;
 
 /// How many firings one outermost [`fire`] runs on a runtime thread before it hands the rest
 /// to a task of its own. Without a bound, a thread whose callback releases a lock that other
@@ -179,10 +180,9 @@ const BUDGET: usize = 1_024;
 type Job = Box<dyn FnOnce() + Send>;
 
 thread_local! {
-    static NESTING: Cell<usize> = const { Cell::new(0) };
+    static FIRINGS: Trampoline<Job> = const { Trampoline::new() };
     /// Firings run on this thread since its outermost `fire` began.
     static RAN: Cell<usize> = const { Cell::new(0) };
-    static QUEUED: RefCell<VecDeque<Job>> = const { RefCell::new(VecDeque::new()) };
 }
 
 /// Runs `job` (which fires a waiter) now, or, when firings already nest [`MAX_NESTING`] deep
@@ -193,35 +193,45 @@ thread_local! {
 /// order, to a task spawned on the current backend, which runs them under the same bound. On
 /// a thread with no runtime there is nowhere else to run them, and the caller runs them all.
 pub(crate) fn fire(job: impl FnOnce() + Send + 'static) {
-    let depth = NESTING.get();
-    if depth >= MAX_NESTING || (depth > 0 && RAN.get() >= BUDGET) {
-        QUEUED.with_borrow_mut(|queued| queued.push_back(Box::new(job)));
-        return;
-    }
-    NESTING.set(depth + 1);
-    let _restore = Restore(depth);
-    if depth == 0 {
-        RAN.set(0);
-    }
-    RAN.set(RAN.get() + 1);
-    job();
-    if depth == 0 {
-        drain_queued();
+    let mut job = Some(job);
+    let _ = FIRINGS.try_with(|firings| {
+        let Some(job) = job.take() else { return };
+        let level = if firings.is_running() && RAN.get() >= BUDGET {
+            None
+        } else {
+            firings.enter(MAX_NESTING)
+        };
+        let Some(level) = level else {
+            firings.push(Box::new(job));
+            return;
+        };
+        if level.is_outermost() {
+            RAN.set(0);
+        }
+        RAN.set(RAN.get() + 1);
+        job();
+        if level.is_outermost() {
+            drain_queued(firings);
+        }
+    });
+    // A thread past its thread-locals' destruction fires by plain recursion.
+    if let Some(job) = job {
+        job();
     }
 }
 
 /// Runs the jobs queued on this thread, in order, until the queue is empty or, on a runtime
 /// thread, the budget is spent; then the rest move to a task.
-fn drain_queued() {
+fn drain_queued(firings: &Trampoline<Job>) {
     loop {
         if RAN.get() >= BUDGET && crate::rt::is_runtime_thread() {
-            let rest: VecDeque<Job> = QUEUED.take();
+            let rest = firings.take_all();
             if !rest.is_empty() {
                 crate::rt::spawn_detached(async move { run_in_order(rest) });
             }
             return;
         }
-        let Some(job) = QUEUED.with_borrow_mut(VecDeque::pop_front) else {
+        let Some(job) = firings.pop() else {
             return;
         };
         RAN.set(RAN.get() + 1);
@@ -231,24 +241,12 @@ fn drain_queued() {
 
 /// Runs jobs handed over by another thread's [`drain_queued`], as an outermost firing would.
 fn run_in_order(jobs: VecDeque<Job>) {
-    let depth = NESTING.get();
-    NESTING.set(depth + 1);
-    let _restore = Restore(depth);
-    RAN.set(0);
-    // Jobs this one's callbacks queue go behind those handed over, keeping their order.
-    QUEUED.with_borrow_mut(|queued| {
-        let mut jobs = jobs;
-        jobs.append(queued);
-        *queued = jobs;
+    FIRINGS.with(|firings| {
+        // Jobs this one's callbacks queue go behind those handed over, keeping their order.
+        firings.prepend(jobs);
+        // Entered past any limit: this task is where the handed-over jobs run.
+        let _level = firings.enter(u32::MAX);
+        RAN.set(0);
+        drain_queued(firings);
     });
-    drain_queued();
-}
-
-/// Restores the nesting depth, also when a job unwinds.
-struct Restore(usize);
-
-impl Drop for Restore {
-    fn drop(&mut self) {
-        NESTING.set(self.0);
-    }
 }
