@@ -306,7 +306,7 @@ fn settle_iteratively<U: Send + 'static>(target: &Deferred<U>, outcome: Result<U
         if level.is_outermost() {
             // `resume` contains callback panics; one escaping would be txaio's own bug, and
             // is reported without leaving this thread's chains queued.
-            settles.drain(|next| next.resume());
+            settles.drain(Resume::resume);
         }
     });
     // A thread past its thread-locals' destruction settles by plain recursion.
