@@ -1,6 +1,8 @@
 //! Twisted's chaining, as new deferreds beside txaio's non-chaining callbacks: `then`,
 //! `recover`, `add_both`, and asyncio's `shield`.
 
+use std::cell::{Cell, RefCell};
+use std::collections::VecDeque;
 use std::sync::Arc;
 
 use super::{Deferred, IntoDeferred, Resume, reaction};
@@ -249,30 +251,30 @@ impl<U: Send + 'static> Drop for Link<U> {
 }
 
 thread_local! {
-    /// Drops of chain links under way on this thread, and the links queued behind them.
-    static DROPS: Trampoline<Box<dyn Send>> = const { Trampoline::new() };
+    static DROP_DEPTH: Cell<u32> = const { Cell::new(0) };
+    static DROP_QUEUE: RefCell<VecDeque<Box<dyn Send>>> = const { RefCell::new(VecDeque::new()) };
 }
+
+/// Drops of chain links under way on this thread, and the links queued behind them.
+static DROPS: Trampoline<Box<dyn Send>> = Trampoline::new(&DROP_DEPTH, &DROP_QUEUE);
 
 /// Drops `item` (a chain's next deferred) here, or, while a drop of a link already runs on
 /// this thread, once that one has finished: a chain 10,000 links long drops in constant stack.
 fn drop_iteratively(item: Box<dyn Send>) {
-    let mut item = Some(item);
-    // On a thread past its thread-locals' destruction (a runtime dropping its tasks as it
-    // exits), `item` stays here and is dropped by plain recursion below.
-    let _ = DROPS.try_with(|drops| {
-        let Some(item) = item.take() else { return };
-        let Some(_level) = drops.enter(1) else {
-            drops.push(item);
-            return;
-        };
-        // A panicking drop (user code inside a callback's captures) is reported, and the
-        // rest of the chain still drops.
-        if let Err(panic) = crate::panic::catch(move || drop(item)) {
-            crate::report::callback_panicked(&panic);
+    let Some(_level) = DROPS.enter(1) else {
+        // On a thread past its thread-locals' destruction (a runtime dropping its tasks as
+        // it exits) there is no queue: the link drops here, by plain recursion.
+        if let Err(item) = DROPS.push(item) {
+            drop(item);
         }
-        drops.drain(drop);
-    });
-    drop(item);
+        return;
+    };
+    // A panicking drop (user code inside a callback's captures) is reported, and the rest
+    // of the chain still drops.
+    if let Err(panic) = crate::panic::catch(move || drop(item)) {
+        crate::report::callback_panicked(&panic);
+    }
+    DROPS.drain_newest_first(drop);
 }
 
 /// How many chain settles may nest on one thread before the next link is queued: shallow
@@ -281,36 +283,33 @@ fn drop_iteratively(item: Box<dyn Send>) {
 const NESTING: u32 = 16;
 
 thread_local! {
-    /// Chain settles running on this thread, and the links queued behind them: firing one
-    /// link of a chain fires the next from inside its callbacks, so without this a chain of
-    /// 10,000 links would nest 10,000 deep.
-    static SETTLES: Trampoline<Arc<dyn Resume>> = const { Trampoline::new() };
+    static SETTLE_DEPTH: Cell<u32> = const { Cell::new(0) };
+    static SETTLE_QUEUE: RefCell<VecDeque<Arc<dyn Resume>>> =
+        const { RefCell::new(VecDeque::new()) };
 }
+
+/// Chain settles running on this thread, and the links queued behind them: firing one link
+/// of a chain fires the next from inside its callbacks, so without this a chain of 10,000
+/// links would nest 10,000 deep.
+static SETTLES: Trampoline<Arc<dyn Resume>> = Trampoline::new(&SETTLE_DEPTH, &SETTLE_QUEUE);
 
 /// Fires `target` with `outcome`. Deep inside nested chain settles on this thread, the outcome
 /// is stored instead and `target`'s callbacks run when the outermost settle gets to them (no
 /// allocation), so that chains complete in bounded stack and linear time.
 fn settle_iteratively<U: Send + 'static>(target: &Deferred<U>, outcome: Result<U, Failure>) {
-    let mut outcome = Some(outcome);
-    let _ = SETTLES.try_with(|settles| {
-        let Some(outcome) = outcome.take() else {
-            return;
-        };
-        let Some(level) = settles.enter(NESTING) else {
-            if target.settle_queued(outcome) {
-                settles.push(target.as_resume());
-            }
-            return;
-        };
-        let _ = target.settle(outcome);
-        if level.is_outermost() {
-            // `resume` contains callback panics; one escaping would be txaio's own bug, and
-            // is reported without leaving this thread's chains queued.
-            settles.drain(Resume::resume);
+    let Some(level) = SETTLES.enter(NESTING) else {
+        if target.settle_queued(outcome)
+            && let Err(link) = SETTLES.push(target.as_resume())
+        {
+            // A thread past its thread-locals' destruction resumes it here.
+            link.resume();
         }
-    });
-    // A thread past its thread-locals' destruction settles by plain recursion.
-    if let Some(outcome) = outcome {
-        let _ = target.settle(outcome);
+        return;
+    };
+    let _ = target.settle(outcome);
+    if level.is_outermost() {
+        // `resume` contains callback panics; one escaping would be txaio's own bug, and is
+        // reported without leaving this thread's chains queued.
+        SETTLES.drain(Resume::resume);
     }
 }

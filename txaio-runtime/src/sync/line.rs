@@ -9,7 +9,7 @@
 //! never swallows a put, a cancelled acquire never keeps the lock. See [`deliver`] for how
 //! the two race.
 
-use std::cell::Cell;
+use std::cell::{Cell, RefCell};
 use std::collections::VecDeque;
 use std::sync::{Arc, Weak};
 
@@ -180,10 +180,14 @@ const BUDGET: usize = 1_024;
 type Job = Box<dyn FnOnce() + Send>;
 
 thread_local! {
-    static FIRINGS: Trampoline<Job> = const { Trampoline::new() };
+    static FIRING_DEPTH: Cell<u32> = const { Cell::new(0) };
+    static FIRING_QUEUE: RefCell<VecDeque<Job>> = const { RefCell::new(VecDeque::new()) };
     /// Firings run on this thread since its outermost `fire` began.
     static RAN: Cell<usize> = const { Cell::new(0) };
 }
+
+/// Firings of waiters running on this thread, and the ones queued behind them.
+static FIRINGS: Trampoline<Job> = Trampoline::new(&FIRING_DEPTH, &FIRING_QUEUE);
 
 /// Runs `job` (which fires a waiter) now, or, when firings already nest [`MAX_NESTING`] deep
 /// on this thread, once the outermost firing has finished: a chain of 100,000 waiters each
@@ -193,45 +197,40 @@ thread_local! {
 /// order, to a task spawned on the current backend, which runs them under the same bound. On
 /// a thread with no runtime there is nowhere else to run them, and the caller runs them all.
 pub(crate) fn fire(job: impl FnOnce() + Send + 'static) {
-    let mut job = Some(job);
-    let _ = FIRINGS.try_with(|firings| {
-        let Some(job) = job.take() else { return };
-        let level = if firings.is_running() && RAN.get() >= BUDGET {
-            None
-        } else {
-            firings.enter(MAX_NESTING)
-        };
-        let Some(level) = level else {
-            firings.push(Box::new(job));
-            return;
-        };
-        if level.is_outermost() {
-            RAN.set(0);
+    let level = if FIRINGS.is_running() && RAN.get() >= BUDGET {
+        None
+    } else {
+        FIRINGS.enter(MAX_NESTING)
+    };
+    let Some(level) = level else {
+        // A thread past its thread-locals' destruction has no queue: it fires here.
+        if let Err(job) = FIRINGS.push(Box::new(job)) {
+            job();
         }
-        RAN.set(RAN.get() + 1);
-        job();
-        if level.is_outermost() {
-            drain_queued(firings);
-        }
-    });
-    // A thread past its thread-locals' destruction fires by plain recursion.
-    if let Some(job) = job {
-        job();
+        return;
+    };
+    if level.is_outermost() {
+        RAN.set(0);
+    }
+    RAN.set(RAN.get() + 1);
+    job();
+    if level.is_outermost() {
+        drain_queued();
     }
 }
 
 /// Runs the jobs queued on this thread, in order, until the queue is empty or, on a runtime
 /// thread, the budget is spent; then the rest move to a task.
-fn drain_queued(firings: &Trampoline<Job>) {
+fn drain_queued() {
     loop {
         if RAN.get() >= BUDGET && crate::rt::is_runtime_thread() {
-            let rest = firings.take_all();
+            let rest = FIRINGS.take_all();
             if !rest.is_empty() {
                 crate::rt::spawn_detached(async move { run_in_order(rest) });
             }
             return;
         }
-        let Some(job) = firings.pop() else {
+        let Some(job) = FIRINGS.pop() else {
             return;
         };
         RAN.set(RAN.get() + 1);
@@ -241,12 +240,16 @@ fn drain_queued(firings: &Trampoline<Job>) {
 
 /// Runs jobs handed over by another thread's [`drain_queued`], as an outermost firing would.
 fn run_in_order(jobs: VecDeque<Job>) {
-    FIRINGS.with(|firings| {
-        // Jobs this one's callbacks queue go behind those handed over, keeping their order.
-        firings.prepend(jobs);
-        // Entered past any limit: this task is where the handed-over jobs run.
-        let _level = firings.enter(u32::MAX);
-        RAN.set(0);
-        drain_queued(firings);
-    });
+    // Jobs this one's callbacks queue go behind those handed over, keeping their order.
+    if let Err(jobs) = FIRINGS.prepend(jobs) {
+        // A thread past its thread-locals' destruction: no queue, so they run here.
+        for job in jobs {
+            job();
+        }
+        return;
+    }
+    // Entered past any limit: this task is where the handed-over jobs run.
+    let _level = FIRINGS.enter(u32::MAX);
+    RAN.set(0);
+    drain_queued();
 }
