@@ -29,6 +29,34 @@ pub(crate) enum Name {
     /// An inline `mod` of the user's, with the names it declares: a path through it
     /// (`inner::thread::sleep`) reaches what it re-exports.
     Module(Rc<Scope>),
+    /// A `macro_rules!` of the user's, checked where it is invoked.
+    Macro(Rc<MacroRules>),
+}
+
+/// A `macro_rules!` defined in portable code: its expansions (metavariables already read as
+/// names), and how they were checked. An expansion is code only where the macro is invoked,
+/// so it is checked there: as event-loop code, or as blocking-pool code inside
+/// `defer_to_thread`, once each for the whole item. A macro never invoked makes no code.
+#[derive(Debug)]
+pub(crate) struct MacroRules {
+    pub(crate) expansions: Vec<proc_macro2::TokenStream>,
+    pub(crate) checked_inline: std::cell::Cell<bool>,
+    pub(crate) checked_offloaded: std::cell::Cell<bool>,
+}
+
+/// The `macro_rules!` called `name` visible here (macros are in a namespace of their own).
+pub(crate) fn lookup_macro(scopes: &[Scope], name: &str) -> Option<Rc<MacroRules>> {
+    for scope in scopes.iter().rev() {
+        for found in [scope.names.get(name), scope.hidden.get(name)] {
+            if let Some(Name::Macro(rules)) = found {
+                return Some(Rc::clone(rules));
+            }
+        }
+        if scope.barrier {
+            break;
+        }
+    }
+    None
 }
 
 /// One block's (or module's) names.
@@ -200,7 +228,7 @@ pub(crate) fn resolve(
         Some(Name::Module(module)) if written.len() > 1 => {
             resolve_in_module(module, &written[1..], interesting)
         }
-        Some(Name::Item | Name::Closure(_) | Name::Blocking | Name::Module(_)) => {
+        Some(Name::Item | Name::Closure(_) | Name::Blocking | Name::Module(_) | Name::Macro(_)) => {
             Resolved::User(None)
         }
         None => {

@@ -522,6 +522,7 @@ fn macro_rules_expansions() {
                 macro_rules! ty {
                     () => { Option<tokio::net::TcpStream> };
                 }
+                let stream: ty!() = None;
             }
         ),
         "txaio::net::TcpStream",
@@ -615,5 +616,84 @@ fn module_paths_that_loop_or_leave_end() {
             }
         ),
         "std::fs::read",
+    );
+}
+
+#[test]
+fn what_the_red_team_found_legitimate() {
+    // An expansion that is not statements, offloading its blocking call.
+    accepted(quote!(
+        async fn f() {
+            macro_rules! reader {
+                ($vis:vis $name:ident => $p:expr) => {
+                    $vis async fn $name() -> R {
+                        txaio::defer_to_thread(|| std::fs::read_to_string($p)).take().await
+                    }
+                };
+            }
+            reader!(pub config => "a");
+        }
+    ));
+    // A macro only ever expanded on the pool; one never expanded at all.
+    accepted(quote!(
+        async fn f(p: String) {
+            macro_rules! read_cfg {
+                ($p:expr) => {
+                    std::fs::read_to_string($p)
+                };
+            }
+            macro_rules! unused {
+                () => {
+                    std::thread::sleep(d)
+                };
+            }
+            txaio::defer_to_thread(move || read_cfg!(p)).await;
+        }
+    ));
+    // A metavariable named like an import.
+    accepted(quote!(
+        async fn f() {
+            use std::thread::sleep;
+            macro_rules! call {
+                ($sleep:path, $d:expr) => {
+                    $sleep($d)
+                };
+            }
+            call!(txaio::sleep, d).await;
+        }
+    ));
+    // A closure offloaded, then dropped or cloned for a retry on the pool.
+    accepted(quote!(
+        async fn f() {
+            let read = || std::fs::read("a");
+            txaio::defer_to_thread(read.clone()).await;
+            txaio::defer_to_thread(read).await;
+            drop(read);
+        }
+    ));
+    // A std socket made non-blocking, polled by hand.
+    accepted(quote!(
+        async fn f(a: A) {
+            let s = txaio::defer_to_thread(move || std::net::TcpStream::connect(a))
+                .take()
+                .await
+                .unwrap();
+            s.set_nonblocking(true);
+            s.read(&mut buf);
+        }
+    ));
+    refused(
+        quote!(
+            async fn f() {
+                macro_rules! nap {
+                    ($d:expr) => {
+                        std::thread::sleep($d)
+                    };
+                }
+                txaio::defer_to_thread(move || Ok(nap!(d))).await;
+                nap!(d);
+            }
+        ),
+        "std::thread::sleep",
     );
 }

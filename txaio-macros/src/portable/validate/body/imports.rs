@@ -29,6 +29,14 @@ impl Checker<'_, '_> {
                         .names
                         .insert(function.sig.ident.unraw().to_string(), Name::Blocking);
                 }
+                Item::Macro(item) if item.mac.path.is_ident("macro_rules") => {
+                    if let Some(ident) = &item.ident {
+                        let rules = super::macros::macro_rules(&item.mac);
+                        self.innermost()
+                            .names
+                            .insert(ident.unraw().to_string(), Name::Macro(rules));
+                    }
+                }
                 Item::Mod(module) if module.content.is_some() => {
                     let name = module.ident.unraw().to_string();
                     let scope = self.nested_module(module);

@@ -1,5 +1,9 @@
 //! The arguments of the common std macros, checked like any expression.
 
+use std::cell::Cell;
+use std::collections::HashMap;
+use std::rc::Rc;
+
 use proc_macro2::{Delimiter, TokenStream, TokenTree};
 use syn::ext::IdentExt;
 use syn::parse::{ParseStream, Parser};
@@ -7,7 +11,7 @@ use syn::punctuated::Punctuated;
 use syn::visit::Visit;
 use syn::{Expr, Token};
 
-use super::super::scope::Resolved;
+use super::super::scope::{self, Resolved};
 use super::Checker;
 
 impl<'ast, 'c> Checker<'ast, 'c> {
@@ -18,9 +22,15 @@ impl<'ast, 'c> Checker<'ast, 'c> {
             return;
         };
         let name = last.ident.unraw().to_string();
-        if name == "macro_rules" && mac.path.segments.len() == 1 {
-            self.check_macro_rules(mac);
-            return;
+        if mac.path.segments.len() == 1 && mac.path.leading_colon.is_none() {
+            if name == "macro_rules" {
+                // Checked where it is invoked (see `MacroRules`).
+                return;
+            }
+            if let Some(rules) = scope::lookup_macro(&self.scopes, &name) {
+                self.check_macro_invocation(&rules);
+                return;
+            }
         }
         if name == "include" && self.is_std_macro(&mac.path) {
             self.cx.error_spanned_by(
@@ -91,16 +101,24 @@ impl<'ast, 'c> Checker<'ast, 'c> {
         }
     }
 
-    /// A `macro_rules!` defined in portable code: each rule's expansion is checked like the
-    /// body, its metavariables (`$x`) read as plain names and its repetitions (`$(..)*`) as
-    /// their contents once. An expansion that is not statements (a type, a pattern, a piece of
-    /// an expression) has its paths checked one by one.
-    fn check_macro_rules(&mut self, mac: &syn::Macro) {
-        let Ok(expansions) = macro_rules_expansions.parse2(mac.tokens.clone()) else {
-            return;
+    /// An invocation of a `macro_rules!` defined in portable code: its expansions are checked
+    /// as the code here is (on the event loop, or offloaded), once each way for the item.
+    /// An expansion that is not statements (a type, a pattern, a piece of an expression) has
+    /// its paths checked one by one, except inside a `defer_to_thread(..)`.
+    fn check_macro_invocation(&mut self, rules: &scope::MacroRules) {
+        let flag = if self.offloaded > 0 {
+            if rules.checked_offloaded.get() || rules.checked_inline.get() {
+                return;
+            }
+            &rules.checked_offloaded
+        } else {
+            if rules.checked_inline.get() {
+                return;
+            }
+            &rules.checked_inline
         };
-        for expansion in expansions {
-            let expansion = without_metavariables(expansion);
+        flag.set(true);
+        for expansion in &rules.expansions {
             match syn::Block::parse_within.parse2(expansion.clone()) {
                 Ok(stmts) => {
                     let block = syn::Block {
@@ -111,7 +129,7 @@ impl<'ast, 'c> Checker<'ast, 'c> {
                     inner.visit_block(&block);
                     inner.check_unused();
                 }
-                Err(_) => self.check_token_paths(expansion),
+                Err(_) => self.check_token_paths(expansion.clone()),
             }
         }
     }
@@ -124,6 +142,13 @@ impl<'ast, 'c> Checker<'ast, 'c> {
             if let TokenTree::Group(group) = &tokens[index] {
                 self.check_token_paths(group.stream());
                 index += 1;
+                continue;
+            }
+            // `defer_to_thread(..)` (a function or a method): its argument runs on the pool.
+            if matches!(&tokens[index], TokenTree::Ident(ident) if ident == "defer_to_thread")
+                && matches!(tokens.get(index + 1), Some(TokenTree::Group(group)) if group.delimiter() == Delimiter::Parenthesis)
+            {
+                index += 2;
                 continue;
             }
             let end = path_end(&tokens, index);
@@ -151,6 +176,7 @@ impl<'ast, 'c> Checker<'ast, 'c> {
             offloaded: self.offloaded,
             bounds: self.bounds.clone(),
             escaping: None,
+            other_impl: self.other_impl,
         }
     }
 
@@ -163,29 +189,94 @@ impl<'ast, 'c> Checker<'ast, 'c> {
     }
 }
 
-/// The expansions of `macro_rules! name { (matcher) => { expansion }; .. }`.
-fn macro_rules_expansions(input: ParseStream<'_>) -> syn::Result<Vec<TokenStream>> {
-    let mut expansions = Vec::new();
-    while !input.is_empty() {
-        input.parse::<proc_macro2::Group>()?;
-        input.parse::<Token![=>]>()?;
-        expansions.push(input.parse::<proc_macro2::Group>()?.stream());
-        input.parse::<Option<Token![;]>>()?;
-    }
-    Ok(expansions)
+/// A `macro_rules!` definition read for checking at its invocations: each rule's expansion
+/// with its metavariables replaced (see [`without_metavariables`]).
+pub(super) fn macro_rules(mac: &syn::Macro) -> Rc<scope::MacroRules> {
+    let rules = macro_rules_rules
+        .parse2(mac.tokens.clone())
+        .unwrap_or_default();
+    let expansions = rules
+        .into_iter()
+        .map(|(matcher, expansion)| {
+            let mut fragments = HashMap::new();
+            fragment_kinds(matcher, &mut fragments);
+            without_metavariables(expansion, &fragments)
+        })
+        .collect();
+    Rc::new(scope::MacroRules {
+        expansions,
+        checked_inline: Cell::new(false),
+        checked_offloaded: Cell::new(false),
+    })
 }
 
-/// An expansion with `$name` read as `name` (`$crate` as `crate`) and `$( .. ) sep op` as its
-/// contents once; spans are kept, so errors point into the macro's definition.
-fn without_metavariables(tokens: TokenStream) -> TokenStream {
+/// The rules of `macro_rules! name { (matcher) => { expansion }; .. }`.
+fn macro_rules_rules(input: ParseStream<'_>) -> syn::Result<Vec<(TokenStream, TokenStream)>> {
+    let mut rules = Vec::new();
+    while !input.is_empty() {
+        let matcher = input.parse::<proc_macro2::Group>()?.stream();
+        input.parse::<Token![=>]>()?;
+        rules.push((matcher, input.parse::<proc_macro2::Group>()?.stream()));
+        input.parse::<Option<Token![;]>>()?;
+    }
+    Ok(rules)
+}
+
+/// The fragment kind of each metavariable of a matcher (`$body:block` gives `body: block`).
+fn fragment_kinds(matcher: TokenStream, out: &mut HashMap<String, String>) {
+    let tokens: Vec<TokenTree> = matcher.into_iter().collect();
+    for (index, token) in tokens.iter().enumerate() {
+        match token {
+            TokenTree::Group(group) => fragment_kinds(group.stream(), out),
+            TokenTree::Punct(dollar) if dollar.as_char() == '$' => {
+                if let (
+                    Some(TokenTree::Ident(name)),
+                    Some(TokenTree::Punct(colon)),
+                    Some(TokenTree::Ident(kind)),
+                ) = (
+                    tokens.get(index + 1),
+                    tokens.get(index + 2),
+                    tokens.get(index + 3),
+                ) && colon.as_char() == ':'
+                {
+                    out.insert(name.to_string(), kind.to_string());
+                }
+            }
+            _ => {}
+        }
+    }
+}
+
+/// An expansion with each `$name` replaced by what reads as code of its fragment kind (a
+/// `vis` by nothing, a `block` by `{}`, anything else by a name no user code has, so that it
+/// resolves to nothing the checks know), `$crate` by `crate`, and `$( .. ) sep op` by its
+/// contents once. Spans are kept, so errors point into the macro's definition.
+fn without_metavariables(tokens: TokenStream, fragments: &HashMap<String, String>) -> TokenStream {
     let mut out = Vec::new();
     let mut tokens = tokens.into_iter().peekable();
     while let Some(token) = tokens.next() {
         match token {
             TokenTree::Punct(dollar) if dollar.as_char() == '$' => match tokens.next() {
-                Some(TokenTree::Ident(name)) => out.push(TokenTree::Ident(name)),
+                Some(TokenTree::Ident(name)) if name == "crate" => {
+                    out.push(TokenTree::Ident(name));
+                }
+                Some(TokenTree::Ident(name)) => {
+                    match fragments.get(&name.to_string()).map(String::as_str) {
+                        Some("vis") => {}
+                        Some("block") => {
+                            let mut block =
+                                proc_macro2::Group::new(Delimiter::Brace, TokenStream::new());
+                            block.set_span(name.span());
+                            out.push(TokenTree::Group(block));
+                        }
+                        _ => out.push(TokenTree::Ident(proc_macro2::Ident::new(
+                            &format!("__txaio_metavariable_{name}"),
+                            name.span(),
+                        ))),
+                    }
+                }
                 Some(TokenTree::Group(group)) if group.delimiter() == Delimiter::Parenthesis => {
-                    out.extend(without_metavariables(group.stream()));
+                    out.extend(without_metavariables(group.stream(), fragments));
                     // The separator (any token but an operator), then the operator.
                     let operator = |token: Option<&TokenTree>| matches!(token, Some(TokenTree::Punct(op)) if matches!(op.as_char(), '*' | '+' | '?'));
                     if !operator(tokens.peek()) {
@@ -201,7 +292,7 @@ fn without_metavariables(tokens: TokenStream) -> TokenStream {
             TokenTree::Group(group) => {
                 let mut rebuilt = proc_macro2::Group::new(
                     group.delimiter(),
-                    without_metavariables(group.stream()),
+                    without_metavariables(group.stream(), fragments),
                 );
                 rebuilt.set_span(group.span());
                 out.push(TokenTree::Group(rebuilt));

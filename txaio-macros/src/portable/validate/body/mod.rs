@@ -32,6 +32,9 @@ pub(crate) struct Checker<'ast, 'c> {
     /// The `async` block an offloaded closure returns: it runs where it is awaited, on the
     /// event loop, so it is checked as the body is.
     escaping: Option<&'ast syn::ExprAsync>,
+    /// Inside an `impl` or `trait` declared in the body: `self` and `Self` there are another
+    /// type's, not the portable `impl`'s.
+    other_impl: usize,
 }
 
 impl<'ast, 'c> Checker<'ast, 'c> {
@@ -44,6 +47,7 @@ impl<'ast, 'c> Checker<'ast, 'c> {
             offloaded: 0,
             bounds: Vec::new(),
             escaping: None,
+            other_impl: 0,
         }
     }
 
@@ -149,7 +153,17 @@ impl<'ast, 'c> Checker<'ast, 'c> {
                 let message = paths::refusal(&words, self.offloaded == 0);
                 self.refuse(message, at);
             }
-            Resolved::Closure(index) => self.check_inline_use(*index, at),
+            // A mention (passed on, cloned, dropped): checked like the body if nothing else
+            // checked it; a call is checked by `visit_expr_call`.
+            Resolved::Closure(index) => {
+                if self
+                    .pending
+                    .get(*index)
+                    .is_some_and(|(_, checked)| *checked == Checked::Not)
+                {
+                    self.check_pending(*index, false);
+                }
+            }
             Resolved::Blocking(name) if self.offloaded == 0 => {
                 let message = format!(
                     "`{name}` blocks (it is marked `#[portable(blocking)]`) and would block the \
@@ -221,11 +235,26 @@ impl<'ast, 'c> Checker<'ast, 'c> {
         self.escaping = outer_escaping;
     }
 
+    /// Forgets what the local `name` is known to be (its innermost binding).
+    fn forget_kind(&mut self, name: &str) {
+        for scope in self.scopes.iter_mut().rev() {
+            if let Some(Name::Local(kind)) = scope.names.get_mut(name) {
+                *kind = None;
+                return;
+            }
+            if scope.names.contains_key(name) || scope.barrier {
+                return;
+            }
+        }
+    }
+
     /// Whether `name` is a `#[portable(blocking)]` method of the `impl` block being checked.
     fn is_blocking_method(&self, name: &str) -> bool {
-        self.scopes
-            .iter()
-            .any(|scope| scope.blocking_methods.iter().any(|method| method == name))
+        self.other_impl == 0
+            && self
+                .scopes
+                .iter()
+                .any(|scope| scope.blocking_methods.iter().any(|method| method == name))
     }
 
     /// `Self::name` naming a `#[portable(blocking)]` method of this `impl` block: the name.
@@ -343,6 +372,16 @@ impl<'ast, 'c> Checker<'ast, 'c> {
             Expr::Closure(closure) => self.visit_offloaded_closure(closure),
             // A blocking method passed by name runs on the pool.
             Expr::Path(path) if self.self_blocking_method(&path.path).is_some() => {}
+            // A clone of a `let`-bound closure (one retried on the pool) runs there too.
+            Expr::MethodCall(call) if call.method == "clone" && call.args.is_empty() => {
+                match &*call.receiver {
+                    Expr::Path(path) if path.qself.is_none() => match self.resolve(&path.path) {
+                        Resolved::Closure(index) => self.check_pending(index, true),
+                        _ => self.visit_expr(arg),
+                    },
+                    _ => self.visit_expr(arg),
+                }
+            }
             Expr::Path(path) if path.qself.is_none() => match self.resolve(&path.path) {
                 Resolved::Closure(index) => self.check_pending(index, true),
                 // A blocking helper passed by name runs on the pool.
@@ -495,6 +534,18 @@ impl<'ast> Visit<'ast> for Checker<'ast, '_> {
         self.offloaded = offloaded;
     }
 
+    fn visit_item_impl(&mut self, block: &'ast syn::ItemImpl) {
+        self.other_impl += 1;
+        visit::visit_item_impl(self, block);
+        self.other_impl -= 1;
+    }
+
+    fn visit_item_trait(&mut self, item: &'ast syn::ItemTrait) {
+        self.other_impl += 1;
+        visit::visit_item_trait(self, item);
+        self.other_impl -= 1;
+    }
+
     fn visit_expr_async(&mut self, block: &'ast syn::ExprAsync) {
         if self
             .escaping
@@ -590,6 +641,10 @@ impl<'ast> Visit<'ast> for Checker<'ast, '_> {
             && function.qself.is_none()
         {
             let resolved = self.resolve(&function.path);
+            if let Resolved::Closure(index) = resolved {
+                // A `let`-bound closure called here, on the event loop.
+                self.check_inline_use(index, &call.func);
+            }
             // A lone `defer_to_thread` that no visible item or `use` binds is txaio's,
             // imported at the top of the file where the macro cannot see.
             let lone = matches!(&resolved, Resolved::Path { segments, imported: false } if segments == &["defer_to_thread"]);
@@ -622,6 +677,13 @@ impl<'ast> Visit<'ast> for Checker<'ast, '_> {
                 self.visit_offloaded(arg);
             }
             return;
+        }
+        if method == "set_nonblocking"
+            && let Expr::Path(receiver) = &*call.receiver
+            && let Some(name) = receiver.path.get_ident()
+        {
+            // A std socket in non-blocking mode does not block: its I/O is a poll loop's.
+            self.forget_kind(&name.unraw().to_string());
         }
         if self.offloaded == 0
             && matches!(&*call.receiver, Expr::Path(receiver) if receiver.qself.is_none() && receiver.path.is_ident("self"))
