@@ -191,6 +191,32 @@ pub(crate) fn resolve(
     leading: bool,
     interesting: &dyn Fn(&[&str]) -> bool,
 ) -> Resolved {
+    // Imports through modules can name each other in a cycle (`use self::a as b;` and
+    // `use self::b as a;`): past a depth no real path reaches, the path is the user's.
+    thread_local! {
+        static DEPTH: std::cell::Cell<u32> = const { std::cell::Cell::new(0) };
+    }
+    struct Restore(u32);
+    impl Drop for Restore {
+        fn drop(&mut self) {
+            DEPTH.with(|depth| depth.set(self.0));
+        }
+    }
+    let depth = DEPTH.with(std::cell::Cell::get);
+    if depth > 16 {
+        return Resolved::User(None);
+    }
+    DEPTH.with(|cell| cell.set(depth + 1));
+    let _restore = Restore(depth);
+    resolve_here(scopes, written, leading, interesting)
+}
+
+fn resolve_here(
+    scopes: &[Scope],
+    written: Vec<String>,
+    leading: bool,
+    interesting: &dyn Fn(&[&str]) -> bool,
+) -> Resolved {
     let Some(first) = written.first() else {
         return Resolved::User(None);
     };
@@ -212,6 +238,10 @@ pub(crate) fn resolve(
         Some(Name::Import(full)) => {
             let mut segments = full.clone();
             segments.extend(written.into_iter().skip(1));
+            // An import through the module tree (`use self::inner::thread;`): followed.
+            if let Some(through) = through_modules(scopes, &segments, interesting) {
+                return through;
+            }
             Resolved::Path {
                 segments,
                 imported: true,
@@ -238,6 +268,21 @@ pub(crate) fn resolve(
                     .cloned()
                     .chain(written.iter().cloned())
                     .collect();
+                // `use super::*;` and the like: the candidate as that module sees it.
+                if let Some(Resolved::Path {
+                    segments,
+                    imported: true,
+                }) = through_modules(scopes, &candidate, interesting)
+                {
+                    let words: Vec<&str> = segments.iter().map(String::as_str).collect();
+                    if interesting(&words) {
+                        return Resolved::Path {
+                            segments,
+                            imported: true,
+                        };
+                    }
+                    continue;
+                }
                 let words: Vec<&str> = candidate.iter().map(String::as_str).collect();
                 if interesting(&words) {
                     return Resolved::Path {
@@ -251,6 +296,25 @@ pub(crate) fn resolve(
                 imported: false,
             }
         }
+    }
+}
+
+/// `segments` (an import's full path) resolved through the modules the macro sees, when it
+/// starts with `self`, `super` or one of the user's inline modules; `None` otherwise.
+fn through_modules(
+    scopes: &[Scope],
+    segments: &[String],
+    interesting: &dyn Fn(&[&str]) -> bool,
+) -> Option<Resolved> {
+    let first = segments.first()?;
+    if first == "self" || first == "super" {
+        return Some(resolve_relative(scopes, segments, interesting));
+    }
+    match lookup_path(scopes, first) {
+        Some(Name::Module(module)) if segments.len() > 1 => {
+            Some(resolve_in_module(module, &segments[1..], interesting))
+        }
+        _ => None,
     }
 }
 

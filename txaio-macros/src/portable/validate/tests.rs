@@ -697,3 +697,75 @@ fn what_the_red_team_found_legitimate() {
         "std::thread::sleep",
     );
 }
+
+#[test]
+fn imports_through_modules() {
+    refused(
+        quote!(
+            async fn f() {
+                mod outer {
+                    mod inner {
+                        pub use std::thread;
+                    }
+                    use self::inner::thread;
+                    fn g() {
+                        thread::sleep(d);
+                    }
+                }
+            }
+        ),
+        "std::thread::sleep",
+    );
+    refused(
+        quote!(
+            async fn f() {
+                mod inner {
+                    pub use std::fs;
+                }
+                use inner::fs as files;
+                files::read("a");
+            }
+        ),
+        "std::fs::read",
+    );
+    refused(
+        quote!(
+            async fn f() {
+                mod outer {
+                    use std::thread;
+                    mod inner {
+                        use super::*;
+                        fn g() {
+                            thread::sleep(d);
+                        }
+                    }
+                }
+            }
+        ),
+        "std::thread::sleep",
+    );
+    // A renamed import of txaio's defer_to_thread through a module offloads.
+    accepted(quote!(
+        async fn f() {
+            mod outer {
+                mod rt {
+                    pub use txaio::defer_to_thread;
+                }
+                use self::rt::defer_to_thread as offload;
+                async fn g() {
+                    offload(|| std::fs::read("a")).await;
+                }
+            }
+        }
+    ));
+    // Imports that name each other in a cycle end, unchecked.
+    accepted(quote!(
+        async fn f() {
+            mod m {
+                pub use self::a as b;
+                pub use self::b as a;
+            }
+            m::a::x();
+        }
+    ));
+}
