@@ -160,6 +160,12 @@ pub mod log {
 
 #[doc(inline)]
 pub use txaio_runtime::testutil;
+
+/// Deterministic simulation: a protocol library, unchanged, under network faults on a seed
+/// (feature `sim`; see the book's chapter "Simulation").
+#[cfg(feature = "sim")]
+#[cfg_attr(docsrs, doc(cfg(feature = "sim")))]
+pub use txaio_runtime::sim;
 #[doc(inline)]
 pub use txaio_runtime::{critical, debug, error, info, make_logger, trace, warn};
 

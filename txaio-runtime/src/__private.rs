@@ -194,6 +194,88 @@ macro_rules! __require_backend {
 
 pub use crate::__require_backend;
 
+/// `#[txaio::test(sim)]` needs the `sim` feature: without it, one compile error naming it.
+#[cfg(feature = "sim")]
+#[macro_export]
+#[doc(hidden)]
+macro_rules! __require_sim {
+    () => {};
+}
+
+#[cfg(not(feature = "sim"))]
+#[macro_export]
+#[doc(hidden)]
+macro_rules! __require_sim {
+    () => {
+        ::core::compile_error!(
+            "#[txaio::test(sim)] needs txaio's `sim` feature, usually for tests only: \
+             `[dev-dependencies] txaio = { version = \"0.1\", features = [\"sim\"] }`"
+        );
+    };
+}
+
+pub use crate::__require_sim;
+
+/// The variable that replays one seed of a `#[txaio::test(sim, seeds = N)]`.
+pub const SIM_SEED_VARIABLE: &str = "TXAIO_SIM_SEED";
+
+/// The body of `#[txaio::test(sim)]`: runs the test as the client `test` of a fresh
+/// simulation for each seed `0..seeds` (or only the seed `TXAIO_SIM_SEED` names), and panics
+/// at the first failing seed, naming it and how to replay it.
+///
+/// # Panics
+///
+/// At the first failing seed; when `TXAIO_SIM_SEED` is not a number.
+#[cfg(feature = "sim")]
+pub fn run_sim_test<F, Fut>(test_name: &str, seeds: u64, make_test: F)
+where
+    F: Fn() -> Fut,
+    Fut: Future + Send + 'static,
+    Fut::Output: TestOutcome,
+{
+    let chosen: Vec<u64> = match std::env::var(SIM_SEED_VARIABLE) {
+        Ok(value) if !value.is_empty() => match value.trim().parse() {
+            Ok(seed) => vec![seed],
+            Err(_) => panic!(
+                "test `{test_name}` did not run: {SIM_SEED_VARIABLE}={value} is not a seed \
+                 (a number such as 17)"
+            ),
+        },
+        _ => (0..seeds).collect(),
+    };
+    let count = chosen.len();
+    for (index, seed) in chosen.into_iter().enumerate() {
+        let mut sim = crate::sim::Builder::new().seed(seed).build();
+        let test = make_test();
+        let added = sim.client("test", async move {
+            test.await.into_test_result().map_err(SimTestFailure)
+        });
+        let outcome = added.and_then(|_| sim.run());
+        if let Err(error) = outcome {
+            panic!(
+                "test `{test_name}` failed with seed {seed} (run {} of {count}): {error}\n\
+                 replay this seed alone: {SIM_SEED_VARIABLE}={seed} cargo test {test_name}",
+                index + 1
+            );
+        }
+    }
+}
+
+/// A simulated test's failure, as the client's error.
+#[cfg(feature = "sim")]
+#[derive(Debug)]
+struct SimTestFailure(String);
+
+#[cfg(feature = "sim")]
+impl fmt::Display for SimTestFailure {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+#[cfg(feature = "sim")]
+impl Error for SimTestFailure {}
+
 /// The variable an application's user sets to pick one of the compiled backends at start.
 pub const RUNTIME_VARIABLE: &str = "TXAIO_RUNTIME";
 

@@ -37,6 +37,9 @@ mod panic;
 mod report;
 mod rt;
 mod short_lock;
+#[cfg(feature = "sim")]
+#[cfg_attr(docsrs, doc(cfg(feature = "sim")))]
+pub mod sim;
 mod sync;
 pub mod testutil;
 mod time;

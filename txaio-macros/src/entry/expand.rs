@@ -30,7 +30,13 @@ fn runtime_choice(args: &EntryArgs) -> (TokenStream, TokenStream) {
 
 pub(super) fn expand(entry: Entry, args: &EntryArgs, function: ItemFn) -> TokenStream {
     let krate = args.krate();
-    let (requirement, pinned) = runtime_choice(args);
+    let (requirement, pinned) = match args.sim {
+        Some(span) => (
+            quote_spanned!(span=> #krate::__private::__require_sim!();),
+            quote!(),
+        ),
+        None => runtime_choice(args),
+    };
     let ItemFn {
         attrs,
         vis,
@@ -57,11 +63,21 @@ pub(super) fn expand(entry: Entry, args: &EntryArgs, function: ItemFn) -> TokenS
             };
             sig.output = syn::ReturnType::Default;
             // The type check sits at the user's return type, so a mismatch points there.
-            let body = quote_spanned! {span=>
-                #krate::__private::run_test(#name, #pinned, || async move {
-                    let outcome: #output = async move #block.await;
-                    outcome
-                })
+            let body = if args.sim.is_some() {
+                let seeds = args.seeds.map_or(1, |(seeds, _)| seeds);
+                quote_spanned! {span=>
+                    #krate::__private::run_sim_test(#name, #seeds, || async move {
+                        let outcome: #output = async move #block.await;
+                        outcome
+                    })
+                }
+            } else {
+                quote_spanned! {span=>
+                    #krate::__private::run_test(#name, #pinned, || async move {
+                        let outcome: #output = async move #block.await;
+                        outcome
+                    })
+                }
             };
             quote! {
                 #[::core::prelude::v1::test]

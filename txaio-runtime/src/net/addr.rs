@@ -187,6 +187,8 @@ pub async fn lookup_host<T: ToSocketAddrs>(
 pub(crate) async fn resolve<T: ToSocketAddrs + ?Sized>(addr: &T) -> io::Result<Vec<SocketAddr>> {
     match addr.target()? {
         Target::Resolved(addrs) => Ok(addrs),
+        #[cfg(feature = "sim")]
+        Target::Host(host, port) if crate::sim::active() => crate::sim::lookup(&host, port),
         Target::Host(host, port) => resolve_on_pool(host, port).await,
     }
 }

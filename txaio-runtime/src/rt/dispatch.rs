@@ -42,6 +42,16 @@ macro_rules! native {
             Smol($crate::rt::smol::$item),
             #[cfg(feature = "async-std")]
             AsyncStd($crate::rt::async_std::$item),
+            /// A socket of the simulation running on this thread.
+            #[cfg(feature = "sim")]
+            Sim($crate::rt::sim::$item),
+        }
+
+        #[cfg(feature = "sim")]
+        impl From<$crate::rt::sim::$item> for $name {
+            fn from(native: $crate::rt::sim::$item) -> Self {
+                $name::Sim(native)
+            }
         }
 
         #[cfg(feature = "tokio")]
@@ -75,6 +85,11 @@ macro_rules! native {
                     $name::Smol(_) => $crate::Runtime::Smol,
                     #[cfg(feature = "async-std")]
                     $name::AsyncStd(_) => $crate::Runtime::AsyncStd,
+                    // A simulation is not a `Runtime`: its sockets report the backend its
+                    // code sees as current.
+                    #[cfg(feature = "sim")]
+                    $name::Sim(_) => $crate::rt::current(),
+                    #[allow(unreachable_patterns)]
                     #[cfg(not(any(feature = "tokio", feature = "smol", feature = "async-std")))]
                     _ => $crate::rt::no_backend(),
                 }
@@ -103,13 +118,34 @@ macro_rules! on_backend {
                 use $crate::rt::async_std as $backend;
                 $body
             }
+            #[cfg(feature = "sim")]
+            $name::Sim($socket) => {
+                use $crate::rt::sim as $backend;
+                $body
+            }
+            #[allow(unreachable_patterns)]
             #[cfg(not(any(feature = "tokio", feature = "smol", feature = "async-std")))]
             _ => $crate::rt::no_backend(),
         }
     };
 }
 
+/// Calls `$call` in the module of the backend running the caller: the simulation's, when one
+/// runs on this thread.
+#[cfg(feature = "sim")]
+macro_rules! on_current {
+    ($backend:ident => $call:expr) => {
+        if $crate::sim::active() {
+            use $crate::rt::sim as $backend;
+            $call
+        } else {
+            dispatch!($crate::rt::current(), $backend => $call)
+        }
+    };
+}
+
 /// Calls `$call` in the module of the backend running the caller.
+#[cfg(not(feature = "sim"))]
 macro_rules! on_current {
     ($backend:ident => $call:expr) => {
         dispatch!($crate::rt::current(), $backend => $call)
@@ -130,6 +166,12 @@ macro_rules! native_as_fd {
                     $name::Smol(socket) => socket.as_fd(),
                     #[cfg(feature = "async-std")]
                     $name::AsyncStd(socket) => socket.as_fd(),
+                    #[cfg(feature = "sim")]
+                    $name::Sim(_) => panic!(
+                        "txaio: a simulated socket has no file descriptor (txaio::sim); \
+                         check txaio::sim::is_simulated() before asking for one"
+                    ),
+                    #[allow(unreachable_patterns)]
                     #[cfg(not(any(feature = "tokio", feature = "smol", feature = "async-std")))]
                     _ => $crate::rt::no_backend(),
                 }

@@ -46,6 +46,8 @@ mod dispatch;
 pub(crate) mod net;
 #[cfg(unix)]
 pub(crate) mod net_unix;
+#[cfg(feature = "sim")]
+pub(crate) mod sim;
 #[cfg(feature = "smol")]
 pub(crate) mod smol;
 #[cfg(feature = "tokio")]
@@ -339,6 +341,10 @@ pub(crate) fn spawn_detached_on<F: Future<Output = ()> + Send + 'static>(
     future: F,
 ) {
     let future = InRuntime::new(runtime, future);
+    #[cfg(feature = "sim")]
+    let Err(future) = crate::sim::spawn_task(future) else {
+        return;
+    };
     match instance_of(runtime) {
         Some(instance) => spawn_in(&instance, future),
         None => dispatch!(runtime, backend => backend::spawn(future)),
@@ -352,6 +358,14 @@ pub(crate) fn spawn_blocking<R: Send + 'static>(
     done: impl FnOnce(Result<R, crate::errors::Panic>) + Send + 'static,
 ) {
     let runtime = current();
+    // In a simulation the job runs on the simulation's thread, as a task of its own: the run
+    // stays deterministic.
+    #[cfg(feature = "sim")]
+    if crate::sim::active() {
+        let job = async move { done(crate::panic::catch(f)) };
+        let _spawned = crate::sim::spawn_task(job);
+        return;
+    }
     let f = move || as_blocking_job(f);
     match instance_of(runtime) {
         Some(instance) => spawn_blocking_in(&instance, f, done),
@@ -470,6 +484,10 @@ pub(crate) fn is_runtime_thread() -> bool {
     if context::in_blocking_pool() {
         return false;
     }
+    #[cfg(feature = "sim")]
+    if crate::sim::active() {
+        return true;
+    }
     context::driving()
         || COMPILED
             .iter()
@@ -478,6 +496,10 @@ pub(crate) fn is_runtime_thread() -> bool {
 
 /// Yields to the current backend's scheduler once, letting its timers and I/O run.
 pub(crate) async fn yield_now() {
+    #[cfg(feature = "sim")]
+    if crate::sim::active() {
+        return crate::sim::yield_now().await;
+    }
     let runtime = current();
     dispatch!(runtime, backend => backend::yield_now().await);
 }

@@ -152,6 +152,15 @@ impl VirtualClock {
         state.now = state.now.max(target);
     }
 
+    /// The due time of the earliest queued timer, if any can ever fire.
+    #[cfg(feature = "sim")]
+    pub(crate) fn next_due(&self) -> Option<Duration> {
+        match self.state.lock().queue.first_key_value() {
+            Some(((Due::At(deadline), _), _)) => Some(*deadline),
+            _ => None,
+        }
+    }
+
     /// Time elapsed on this clock since it started.
     ///
     /// # Examples

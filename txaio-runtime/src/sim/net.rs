@@ -1,0 +1,1361 @@
+//! The simulated network behind `txaio::net` inside a simulation: hosts with addresses, TCP
+//! with ordering, a window (backpressure), end of stream, resets and refusals, UDP with loss
+//! and reordering, and the faults. Every packet is an event at a simulated time; the executor
+//! delivers the due ones when it has nothing else to run.
+//!
+//! The second half of this file is the backend interface of `rt/mod.rs` (the names `on_backend!`
+//! and `on_current!` call), so `txaio::net`'s types work on simulated sockets unchanged.
+
+use std::collections::{BTreeMap, VecDeque};
+use std::future::Future;
+use std::io;
+use std::net::{IpAddr, Ipv4Addr, SocketAddr};
+use std::pin::Pin;
+use std::sync::Arc;
+use std::task::{Context, Poll, Waker};
+use std::time::Duration;
+
+use super::Config;
+use super::rng::{Digest, Rng, nanos};
+use super::world::{self, Software, World, lock};
+
+/// A host's index in the simulation (its order of creation).
+pub(crate) type HostId = usize;
+
+/// A TCP segment's retransmission delay, added when the seed loses it (`tcp_loss`).
+const RETRANSMIT: Duration = Duration::from_millis(200);
+/// Datagrams a UDP socket queues before it drops new ones (a full receive buffer).
+const UDP_QUEUE: usize = 256;
+/// The largest UDP payload over IPv4.
+const MAX_DATAGRAM: usize = 65_507;
+/// The first ephemeral port (IANA's dynamic range).
+const FIRST_EPHEMERAL: u16 = 49_152;
+
+pub(crate) struct Host {
+    name: String,
+    ip: IpAddr,
+    alive: bool,
+    /// Bumped by a crash: sockets of an older epoch are gone.
+    epoch: u64,
+    next_port: u16,
+    pub(crate) software: Option<Software>,
+}
+
+#[derive(Default)]
+struct Link {
+    partitioned: bool,
+    held: bool,
+    latency: Option<(Duration, Duration)>,
+    loss: Option<f64>,
+    /// Packets waiting for a repair or a release, in the order they were sent.
+    waiting: Vec<InFlight>,
+}
+
+enum Packet {
+    Syn {
+        conn: u64,
+    },
+    SynAck {
+        conn: u64,
+    },
+    Refused {
+        conn: u64,
+    },
+    ConnectTimeout {
+        conn: u64,
+    },
+    Data {
+        conn: u64,
+        to: usize,
+        bytes: Vec<u8>,
+    },
+    Fin {
+        conn: u64,
+        to: usize,
+    },
+    Rst {
+        conn: u64,
+        to: usize,
+    },
+    Datagram {
+        from: SocketAddr,
+        to: SocketAddr,
+        bytes: Vec<u8>,
+    },
+}
+
+impl Packet {
+    fn code(&self) -> u64 {
+        match self {
+            Packet::Syn { .. } => 1,
+            Packet::SynAck { .. } => 2,
+            Packet::Refused { .. } => 3,
+            Packet::ConnectTimeout { .. } => 4,
+            Packet::Data { .. } => 5,
+            Packet::Fin { .. } => 6,
+            Packet::Rst { .. } => 7,
+            Packet::Datagram { .. } => 8,
+        }
+    }
+
+    fn len(&self) -> u64 {
+        match self {
+            Packet::Data { bytes, .. } | Packet::Datagram { bytes, .. } => bytes.len() as u64,
+            _ => 0,
+        }
+    }
+
+    /// The connection side whose stream this packet is part of, which keeps it in order.
+    fn stream_of(&self) -> Option<(u64, usize)> {
+        match *self {
+            Packet::Syn { conn } => Some((conn, 0)),
+            Packet::SynAck { conn } => Some((conn, 1)),
+            Packet::Data { conn, to, .. } | Packet::Fin { conn, to } => Some((conn, 1 - to)),
+            _ => None,
+        }
+    }
+}
+
+struct InFlight {
+    from: HostId,
+    to: HostId,
+    packet: Packet,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Phase {
+    Connecting,
+    Established,
+    Refused,
+    TimedOut,
+}
+
+struct Side {
+    host: HostId,
+    epoch: u64,
+    local: SocketAddr,
+    peer: SocketAddr,
+    recv: VecDeque<u8>,
+    eof: bool,
+    reset: bool,
+    /// Live handles (a stream, or each of its halves); 0 once closed.
+    handles: usize,
+    write_shut: bool,
+    /// Bytes this side sent that its peer has not read yet: the window's fill.
+    unread_by_peer: usize,
+    /// When this side's last packet arrives: later ones never overtake it.
+    last_due: Duration,
+    read_waker: Option<Waker>,
+    write_waker: Option<Waker>,
+    nodelay: bool,
+}
+
+impl Side {
+    fn new(host: HostId, epoch: u64, local: SocketAddr, peer: SocketAddr) -> Side {
+        Side {
+            host,
+            epoch,
+            local,
+            peer,
+            recv: VecDeque::new(),
+            eof: false,
+            reset: false,
+            handles: 0,
+            write_shut: false,
+            unread_by_peer: 0,
+            last_due: Duration::ZERO,
+            read_waker: None,
+            write_waker: None,
+            nodelay: false,
+        }
+    }
+
+    fn wake_all(&mut self, wakers: &mut Vec<Waker>) {
+        wakers.extend(self.read_waker.take());
+        wakers.extend(self.write_waker.take());
+    }
+}
+
+struct Conn {
+    phase: Phase,
+    abandoned: bool,
+    sides: [Side; 2],
+    connect_waker: Option<Waker>,
+}
+
+struct ListenerState {
+    bound: SocketAddr,
+    backlog: VecDeque<u64>,
+    waker: Option<Waker>,
+}
+
+struct UdpState {
+    bound: SocketAddr,
+    queue: VecDeque<(Vec<u8>, SocketAddr)>,
+    waker: Option<Waker>,
+}
+
+/// The network, its random stream and the trace digest, under one lock.
+pub(crate) struct State {
+    hosts: Vec<Host>,
+    links: BTreeMap<(HostId, HostId), Link>,
+    listeners: BTreeMap<(HostId, u16), ListenerState>,
+    udp: BTreeMap<(HostId, u16), UdpState>,
+    conns: BTreeMap<u64, Conn>,
+    next_conn: u64,
+    events: BTreeMap<(Duration, u64), InFlight>,
+    sequence: u64,
+    rng: Rng,
+    digest: Digest,
+    latency: (Duration, Duration),
+    window: usize,
+    connect_timeout: Duration,
+    udp_loss: f64,
+    tcp_loss: f64,
+}
+
+fn link_key(a: HostId, b: HostId) -> (HostId, HostId) {
+    (a.min(b), a.max(b))
+}
+
+fn io_error(kind: io::ErrorKind, message: &str) -> io::Error {
+    io::Error::new(kind, message.to_owned())
+}
+
+impl State {
+    pub(crate) fn new(config: &Config) -> State {
+        State {
+            hosts: Vec::new(),
+            links: BTreeMap::new(),
+            listeners: BTreeMap::new(),
+            udp: BTreeMap::new(),
+            conns: BTreeMap::new(),
+            next_conn: 0,
+            events: BTreeMap::new(),
+            sequence: 0,
+            rng: Rng::new(config.seed),
+            digest: Digest::default(),
+            latency: config.latency,
+            window: config.tcp_window,
+            connect_timeout: config.connect_timeout,
+            udp_loss: config.udp_loss,
+            tcp_loss: config.tcp_loss,
+        }
+    }
+
+    pub(crate) fn record(&mut self, words: &[u64]) {
+        self.digest.record(words);
+    }
+
+    pub(crate) fn digest(&self) -> &Digest {
+        &self.digest
+    }
+
+    pub(crate) fn random(&mut self) -> u64 {
+        self.rng.next_u64()
+    }
+
+    // ---- hosts ----
+
+    pub(crate) fn add_host(&mut self, name: &str, software: Option<Software>) -> Option<IpAddr> {
+        if name == "localhost" || self.find_host(name).is_some() {
+            return None;
+        }
+        let index = u32::try_from(self.hosts.len()).ok()?;
+        let ip = IpAddr::V4(Ipv4Addr::from(0x0A00_0001u32.checked_add(index)?));
+        self.hosts.push(Host {
+            name: name.to_owned(),
+            ip,
+            alive: true,
+            epoch: 0,
+            next_port: FIRST_EPHEMERAL,
+            software,
+        });
+        Some(ip)
+    }
+
+    pub(crate) fn find_host(&self, name: &str) -> Option<HostId> {
+        self.hosts.iter().position(|host| host.name == name)
+    }
+
+    pub(crate) fn host_name(&self, host: HostId) -> &str {
+        &self.hosts[host].name
+    }
+
+    pub(crate) fn host_ip(&self, host: HostId) -> IpAddr {
+        self.hosts[host].ip
+    }
+
+    pub(crate) fn host_epoch(&self, host: HostId) -> u64 {
+        self.hosts[host].epoch
+    }
+
+    pub(crate) fn host_alive(&self, host: HostId) -> bool {
+        self.hosts[host].alive
+    }
+
+    pub(crate) fn software(&self, host: HostId) -> Option<Software> {
+        self.hosts[host].software.clone()
+    }
+
+    /// The host an address reaches from `caller`: loopback is the caller itself.
+    fn host_at(&self, ip: IpAddr, caller: HostId) -> Option<HostId> {
+        if ip.is_loopback() || ip.is_unspecified() {
+            return Some(caller);
+        }
+        self.hosts.iter().position(|host| host.ip == ip)
+    }
+
+    /// `host:port` of a simulated host name (`localhost` is the caller's loopback).
+    pub(crate) fn lookup(&self, name: &str, port: u16) -> io::Result<Vec<SocketAddr>> {
+        if name.eq_ignore_ascii_case("localhost") {
+            return Ok(vec![SocketAddr::new(Ipv4Addr::LOCALHOST.into(), port)]);
+        }
+        match self.hosts.iter().find(|host| host.name == name) {
+            Some(host) => Ok(vec![SocketAddr::new(host.ip, port)]),
+            None => Err(io::Error::new(
+                io::ErrorKind::NotFound,
+                format!("failed to look up `{name}`: no simulated host has that name"),
+            )),
+        }
+    }
+
+    /// The host stops: its tasks go (the caller drops them), its sockets vanish, and what
+    /// reaches it from now on is lost; its peers hear nothing.
+    pub(crate) fn crash(&mut self, host: HostId, wakers: &mut Vec<Waker>) {
+        self.record(&[10, host as u64]);
+        let state = &mut self.hosts[host];
+        state.alive = false;
+        state.epoch += 1;
+        let listeners: Vec<_> = self
+            .listeners
+            .keys()
+            .filter(|(owner, _)| *owner == host)
+            .copied()
+            .collect();
+        for key in listeners {
+            if let Some(mut listener) = self.listeners.remove(&key) {
+                wakers.extend(listener.waker.take());
+            }
+        }
+        self.udp.retain(|(owner, _), socket| {
+            if *owner == host {
+                wakers.extend(socket.waker.take());
+            }
+            *owner != host
+        });
+    }
+
+    pub(crate) fn restart(&mut self, host: HostId) {
+        self.record(&[11, host as u64]);
+        let state = &mut self.hosts[host];
+        state.alive = true;
+        state.epoch += 1;
+    }
+
+    // ---- faults ----
+
+    pub(crate) fn set_partition(
+        &mut self,
+        a: HostId,
+        b: HostId,
+        on: bool,
+        now: Duration,
+        wakers: &mut Vec<Waker>,
+    ) {
+        self.record(&[12, a as u64, b as u64, u64::from(on)]);
+        self.links.entry(link_key(a, b)).or_default().partitioned = on;
+        self.flush_link(a, b, now, wakers);
+    }
+
+    pub(crate) fn set_hold(
+        &mut self,
+        a: HostId,
+        b: HostId,
+        on: bool,
+        now: Duration,
+        wakers: &mut Vec<Waker>,
+    ) {
+        self.record(&[13, a as u64, b as u64, u64::from(on)]);
+        self.links.entry(link_key(a, b)).or_default().held = on;
+        self.flush_link(a, b, now, wakers);
+    }
+
+    pub(crate) fn set_latency(&mut self, a: HostId, b: HostId, min: Duration, max: Duration) {
+        self.record(&[14, a as u64, b as u64, nanos(min), nanos(max)]);
+        self.links.entry(link_key(a, b)).or_default().latency = Some((min, max.max(min)));
+    }
+
+    pub(crate) fn set_loss(&mut self, a: HostId, b: HostId, p: f64) {
+        self.record(&[15, a as u64, b as u64, p.to_bits()]);
+        self.links.entry(link_key(a, b)).or_default().loss = Some(p);
+    }
+
+    /// Sends what waited on a link that is now open, in the order it was sent.
+    fn flush_link(&mut self, a: HostId, b: HostId, now: Duration, wakers: &mut Vec<Waker>) {
+        let key = link_key(a, b);
+        let open = self
+            .links
+            .get(&key)
+            .is_some_and(|link| !link.partitioned && !link.held);
+        if !open {
+            return;
+        }
+        let waiting = self
+            .links
+            .get_mut(&key)
+            .map(|link| std::mem::take(&mut link.waiting))
+            .unwrap_or_default();
+        for packet in waiting {
+            self.transmit(now, packet.from, packet.to, packet.packet, wakers);
+        }
+    }
+
+    /// Resets every TCP connection between `a` and `b` at once, both ends.
+    pub(crate) fn reset_between(&mut self, a: HostId, b: HostId, wakers: &mut Vec<Waker>) {
+        self.record(&[16, a as u64, b as u64]);
+        for conn in self.conns.values_mut() {
+            let hosts = (conn.sides[0].host, conn.sides[1].host);
+            if hosts == (a, b) || hosts == (b, a) {
+                for side in &mut conn.sides {
+                    side.reset = true;
+                    side.recv.clear();
+                    side.wake_all(wakers);
+                }
+                if conn.phase == Phase::Connecting {
+                    conn.phase = Phase::Refused;
+                }
+                wakers.extend(conn.connect_waker.take());
+            }
+        }
+    }
+
+    // ---- packets ----
+
+    fn transmit(
+        &mut self,
+        now: Duration,
+        from: HostId,
+        to: HostId,
+        packet: Packet,
+        _wakers: &mut [Waker],
+    ) {
+        if !self.hosts[from].alive {
+            // A crashed host sends nothing, not even the FINs of its sockets' drops.
+            return;
+        }
+        let mut latency = Duration::ZERO;
+        if from != to {
+            let default_latency = self.latency;
+            let (udp_loss, tcp_loss) = (self.udp_loss, self.tcp_loss);
+            let link = self.links.entry(link_key(from, to)).or_default();
+            let datagram = matches!(packet, Packet::Datagram { .. });
+            if link.held || (link.partitioned && !datagram) {
+                // TCP keeps retransmitting across a partition; a hold keeps everything.
+                link.waiting.push(InFlight { from, to, packet });
+                return;
+            }
+            let (min, max) = link.latency.unwrap_or(default_latency);
+            let loss = link.loss;
+            if link.partitioned {
+                self.digest.record(&[20, from as u64, to as u64]);
+                return;
+            }
+            if datagram {
+                if self.rng.chance(loss.unwrap_or(udp_loss)) {
+                    self.digest.record(&[21, from as u64, to as u64]);
+                    return;
+                }
+            } else if self.rng.chance(loss.unwrap_or(tcp_loss)) {
+                latency += RETRANSMIT;
+            }
+            latency += self.rng.between(min, max);
+        }
+        let mut due = now.saturating_add(latency);
+        if let Some((conn, side)) = packet.stream_of()
+            && let Some(conn) = self.conns.get_mut(&conn)
+        {
+            let side = &mut conn.sides[side];
+            due = due.max(side.last_due);
+            side.last_due = due;
+        }
+        let sequence = self.sequence;
+        self.sequence += 1;
+        self.events
+            .insert((due, sequence), InFlight { from, to, packet });
+    }
+
+    pub(crate) fn next_event_at(&self) -> Option<Duration> {
+        self.events.first_key_value().map(|((at, _), _)| *at)
+    }
+
+    /// Delivers every packet due by `now`; gives the wakers to call once unlocked.
+    pub(crate) fn deliver_due(&mut self, now: Duration) -> Vec<Waker> {
+        let mut wakers = Vec::new();
+        while let Some(entry) = self.events.first_entry() {
+            if entry.key().0 > now {
+                break;
+            }
+            let packet = entry.remove();
+            self.arrive(now, packet, &mut wakers);
+        }
+        wakers
+    }
+
+    #[allow(clippy::too_many_lines)]
+    fn arrive(&mut self, now: Duration, inflight: InFlight, wakers: &mut Vec<Waker>) {
+        let InFlight { from, to, packet } = inflight;
+        self.digest.record(&[
+            3,
+            packet.code(),
+            from as u64,
+            to as u64,
+            nanos(now),
+            packet.len(),
+        ]);
+        if !self.hosts[to].alive {
+            return;
+        }
+        let epoch = self.hosts[to].epoch;
+        match packet {
+            Packet::Syn { conn: id } => {
+                let Some(conn) = self.conns.get(&id) else {
+                    return;
+                };
+                let dest = conn.sides[0].peer;
+                let accepted = self
+                    .listeners
+                    .get(&(to, dest.port()))
+                    .is_some_and(|listener| {
+                        listener.bound.ip().is_unspecified()
+                            || listener.bound.ip() == dest.ip()
+                            || (from == to && dest.ip().is_loopback())
+                    });
+                if accepted {
+                    let client = conn.sides[0].local;
+                    if let Some(conn) = self.conns.get_mut(&id) {
+                        let mut side = Side::new(to, epoch, dest, client);
+                        side.handles = 1; // the backlog's, until accepted
+                        conn.sides[1] = side;
+                    }
+                    if let Some(listener) = self.listeners.get_mut(&(to, dest.port())) {
+                        listener.backlog.push_back(id);
+                        wakers.extend(listener.waker.take());
+                    }
+                    self.transmit(now, to, from, Packet::SynAck { conn: id }, wakers);
+                } else {
+                    self.transmit(now, to, from, Packet::Refused { conn: id }, wakers);
+                }
+            }
+            Packet::SynAck { conn: id } => {
+                let Some(conn) = self.conns.get_mut(&id) else {
+                    return;
+                };
+                if conn.phase == Phase::Connecting
+                    && !conn.abandoned
+                    && conn.sides[0].epoch == epoch
+                {
+                    conn.phase = Phase::Established;
+                    wakers.extend(conn.connect_waker.take());
+                } else {
+                    self.transmit(now, to, from, Packet::Rst { conn: id, to: 1 }, wakers);
+                }
+            }
+            Packet::Refused { conn: id } | Packet::ConnectTimeout { conn: id } => {
+                let timed_out = matches!(packet, Packet::ConnectTimeout { .. });
+                if let Some(conn) = self.conns.get_mut(&id)
+                    && conn.phase == Phase::Connecting
+                {
+                    conn.phase = if timed_out {
+                        Phase::TimedOut
+                    } else {
+                        Phase::Refused
+                    };
+                    wakers.extend(conn.connect_waker.take());
+                }
+                self.forget_if_closed(id);
+            }
+            Packet::Data {
+                conn: id,
+                to: side,
+                bytes,
+            } => {
+                let Some(conn) = self.conns.get_mut(&id) else {
+                    return;
+                };
+                let receiver = &mut conn.sides[side];
+                if receiver.epoch != epoch || receiver.handles == 0 {
+                    // Its socket is gone (closed, or lost in a crash): the peer is reset.
+                    self.transmit(
+                        now,
+                        to,
+                        from,
+                        Packet::Rst {
+                            conn: id,
+                            to: 1 - side,
+                        },
+                        wakers,
+                    );
+                    return;
+                }
+                if !receiver.reset {
+                    receiver.recv.extend(bytes);
+                    wakers.extend(receiver.read_waker.take());
+                }
+            }
+            Packet::Fin { conn: id, to: side } => {
+                if let Some(conn) = self.conns.get_mut(&id) {
+                    let receiver = &mut conn.sides[side];
+                    if receiver.epoch == epoch {
+                        receiver.eof = true;
+                        wakers.extend(receiver.read_waker.take());
+                    }
+                }
+            }
+            Packet::Rst { conn: id, to: side } => {
+                if let Some(conn) = self.conns.get_mut(&id) {
+                    let receiver = &mut conn.sides[side];
+                    if receiver.epoch == epoch {
+                        receiver.reset = true;
+                        receiver.recv.clear();
+                        receiver.wake_all(wakers);
+                    }
+                    if side == 0 && conn.phase == Phase::Connecting {
+                        conn.phase = Phase::Refused;
+                        wakers.extend(conn.connect_waker.take());
+                    }
+                }
+                self.forget_if_closed(id);
+            }
+            Packet::Datagram {
+                from: source,
+                to: dest,
+                bytes,
+            } => {
+                if let Some(socket) = self.udp.get_mut(&(to, dest.port()))
+                    && (socket.bound.ip().is_unspecified()
+                        || socket.bound.ip() == dest.ip()
+                        || dest.ip().is_loopback())
+                    && socket.queue.len() < UDP_QUEUE
+                {
+                    socket.queue.push_back((bytes, source));
+                    wakers.extend(socket.waker.take());
+                }
+            }
+        }
+    }
+
+    /// Forgets a connection whose connect was given up and which no handle can see.
+    fn forget_if_closed(&mut self, id: u64) {
+        if let Some(conn) = self.conns.get(&id)
+            && conn.abandoned
+            && conn.sides[0].handles == 0
+            && conn.sides[1].handles == 0
+        {
+            self.conns.remove(&id);
+        }
+    }
+
+    fn allocate_port(&mut self, host: HostId, udp: bool) -> io::Result<u16> {
+        for _ in 0..=(u16::MAX - FIRST_EPHEMERAL) {
+            let port = self.hosts[host].next_port;
+            self.hosts[host].next_port = port.checked_add(1).unwrap_or(FIRST_EPHEMERAL);
+            let taken = if udp {
+                self.udp.contains_key(&(host, port))
+            } else {
+                self.listeners.contains_key(&(host, port))
+            };
+            if !taken {
+                return Ok(port);
+            }
+        }
+        Err(io_error(
+            io::ErrorKind::AddrInUse,
+            "every ephemeral port of this simulated host is in use",
+        ))
+    }
+
+    /// The address a socket of `host` binds for `addr`, with its port chosen when it is 0.
+    fn bind_addr(&mut self, host: HostId, addr: SocketAddr, udp: bool) -> io::Result<SocketAddr> {
+        let ip = addr.ip();
+        if !(ip.is_unspecified() || ip.is_loopback() || ip == self.hosts[host].ip) {
+            return Err(io::Error::new(
+                io::ErrorKind::AddrNotAvailable,
+                format!(
+                    "{ip} is not an address of simulated host `{}` ({})",
+                    self.hosts[host].name, self.hosts[host].ip
+                ),
+            ));
+        }
+        let port = if addr.port() == 0 {
+            self.allocate_port(host, udp)?
+        } else {
+            addr.port()
+        };
+        let taken = if udp {
+            self.udp.contains_key(&(host, port))
+        } else {
+            self.listeners.contains_key(&(host, port))
+        };
+        if taken {
+            return Err(io::Error::new(
+                io::ErrorKind::AddrInUse,
+                format!(
+                    "port {port} of simulated host `{}` is in use",
+                    self.hosts[host].name
+                ),
+            ));
+        }
+        Ok(SocketAddr::new(ip, port))
+    }
+}
+
+// ---- the backend interface ----
+
+fn outside_host() -> io::Error {
+    io_error(
+        io::ErrorKind::Unsupported,
+        "txaio::net inside a simulation is used by a host's task; this code runs outside every \
+         host (a timer callback?): spawn a task for it",
+    )
+}
+
+fn no_std_sockets() -> io::Error {
+    io_error(
+        io::ErrorKind::Unsupported,
+        "a std socket cannot join a simulation: bind or connect with txaio::net inside it",
+    )
+}
+
+/// The running simulation and the caller's host.
+fn context() -> io::Result<(Arc<World>, HostId)> {
+    let world = world::current().ok_or_else(|| {
+        io_error(
+            io::ErrorKind::Unsupported,
+            "no simulation runs on this thread",
+        )
+    })?;
+    let host = world::current_host().ok_or_else(outside_host)?;
+    Ok((world, host))
+}
+
+/// Runs `f` on the network's state, then wakes the wakers it collected (outside the lock).
+fn with_state<R>(world: &World, f: impl FnOnce(&mut State, &mut Vec<Waker>) -> R) -> R {
+    let mut wakers = Vec::new();
+    let result = f(&mut lock(&world.state), &mut wakers);
+    for waker in wakers {
+        waker.wake();
+    }
+    result
+}
+
+fn now() -> Duration {
+    crate::time::now()
+}
+
+/// A simulated TCP listener.
+#[derive(Debug)]
+pub(crate) struct TcpListener {
+    world: Arc<World>,
+    host: HostId,
+    epoch: u64,
+    local: SocketAddr,
+}
+
+/// A simulated TCP stream (or one of its halves: each is a handle on the same side).
+#[derive(Debug)]
+pub(crate) struct TcpStream {
+    world: Arc<World>,
+    conn: u64,
+    side: usize,
+}
+
+/// The read half of a split stream.
+pub(crate) type ReadHalf = TcpStream;
+/// The write half of a split stream.
+pub(crate) type WriteHalf = TcpStream;
+
+/// A simulated UDP socket.
+#[derive(Debug)]
+pub(crate) struct UdpSocket {
+    world: Arc<World>,
+    host: HostId,
+    epoch: u64,
+    local: SocketAddr,
+}
+
+#[allow(clippy::unused_async)] // async like its siblings in the tokio backend
+pub(crate) async fn tcp_bind(addr: SocketAddr) -> io::Result<TcpListener> {
+    let (world, host) = context()?;
+    let (local, epoch) = with_state(&world, |state, _| {
+        let local = state.bind_addr(host, addr, false)?;
+        state.record(&[30, host as u64, u64::from(local.port())]);
+        state.listeners.insert(
+            (host, local.port()),
+            ListenerState {
+                bound: local,
+                backlog: VecDeque::new(),
+                waker: None,
+            },
+        );
+        Ok::<_, io::Error>((local, state.host_epoch(host)))
+    })?;
+    Ok(TcpListener {
+        world,
+        host,
+        epoch,
+        local,
+    })
+}
+
+pub(crate) async fn tcp_accept(listener: &TcpListener) -> io::Result<(TcpStream, SocketAddr)> {
+    std::future::poll_fn(|cx| tcp_poll_accept(listener, cx)).await
+}
+
+pub(crate) fn tcp_poll_accept(
+    listener: &TcpListener,
+    cx: &mut Context<'_>,
+) -> Poll<io::Result<(TcpStream, SocketAddr)>> {
+    with_state(&listener.world, |state, _| {
+        if state.host_epoch(listener.host) != listener.epoch {
+            return Poll::Ready(Err(io_error(
+                io::ErrorKind::NotConnected,
+                "this listener's simulated host crashed",
+            )));
+        }
+        let Some(entry) = state
+            .listeners
+            .get_mut(&(listener.host, listener.local.port()))
+        else {
+            return Poll::Ready(Err(io_error(
+                io::ErrorKind::NotConnected,
+                "listener closed",
+            )));
+        };
+        match entry.backlog.pop_front() {
+            Some(conn) => {
+                let peer = state
+                    .conns
+                    .get(&conn)
+                    .map_or(listener.local, |c| c.sides[1].peer);
+                Poll::Ready(Ok((
+                    TcpStream {
+                        world: Arc::clone(&listener.world),
+                        conn,
+                        side: 1,
+                    },
+                    peer,
+                )))
+            }
+            None => {
+                entry.waker = Some(cx.waker().clone());
+                Poll::Pending
+            }
+        }
+    })
+}
+
+impl Drop for TcpListener {
+    fn drop(&mut self) {
+        let (world, host, port, epoch) = (&self.world, self.host, self.local.port(), self.epoch);
+        with_state(world, |state, wakers| {
+            if state.host_epoch(host) != epoch {
+                return;
+            }
+            let Some(listener) = state.listeners.remove(&(host, port)) else {
+                return;
+            };
+            let now = now();
+            for conn in listener.backlog {
+                // Never accepted: the client is reset.
+                if let Some(c) = state.conns.get_mut(&conn) {
+                    c.sides[1].handles = 0;
+                    let client = c.sides[0].host;
+                    state.transmit(now, host, client, Packet::Rst { conn, to: 0 }, wakers);
+                }
+            }
+        });
+    }
+}
+
+/// Connects; pending until the SYN's answer (or the connect timeout) arrives.
+pub(crate) async fn tcp_connect(addr: SocketAddr) -> io::Result<TcpStream> {
+    let (world, host) = context()?;
+    let conn = with_state(&world, |state, wakers| {
+        let now = now();
+        let port = state.allocate_port(host, false)?;
+        let local = SocketAddr::new(state.host_ip(host), port);
+        let dest = state.host_at(addr.ip(), host);
+        let id = state.next_conn;
+        state.next_conn += 1;
+        let epoch = state.host_epoch(host);
+        state.conns.insert(
+            id,
+            Conn {
+                phase: Phase::Connecting,
+                abandoned: false,
+                sides: [
+                    Side::new(host, epoch, local, addr),
+                    Side::new(dest.unwrap_or(host), 0, addr, local),
+                ],
+                connect_waker: None,
+            },
+        );
+        if let Some(dest) = dest {
+            state.transmit(now, host, dest, Packet::Syn { conn: id }, wakers);
+        }
+        // A SYN nobody answers (an unknown address, a partition, a crashed host) is retried
+        // by the OS until the connect timeout.
+        let timeout = now.saturating_add(state.connect_timeout);
+        let sequence = state.sequence;
+        state.sequence += 1;
+        state.events.insert(
+            (timeout, sequence),
+            InFlight {
+                from: host,
+                to: host,
+                packet: Packet::ConnectTimeout { conn: id },
+            },
+        );
+        Ok::<_, io::Error>(id)
+    })?;
+    Connecting {
+        world: Some(world),
+        conn,
+    }
+    .await
+}
+
+struct Connecting {
+    world: Option<Arc<World>>,
+    conn: u64,
+}
+
+impl Future for Connecting {
+    type Output = io::Result<TcpStream>;
+
+    fn poll(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<TcpStream>> {
+        let Some(world) = self.world.clone() else {
+            return Poll::Ready(Err(io_error(
+                io::ErrorKind::Other,
+                "polled after completion",
+            )));
+        };
+        let id = self.conn;
+        let phase = with_state(&world, |state, _| {
+            let conn = state.conns.get_mut(&id)?;
+            if conn.phase == Phase::Connecting {
+                conn.connect_waker = Some(cx.waker().clone());
+            } else if conn.phase == Phase::Established {
+                conn.sides[0].handles = 1;
+            }
+            let phase = conn.phase;
+            if !matches!(phase, Phase::Connecting | Phase::Established) {
+                // Failed: no handle will ever see it.
+                state.conns.remove(&id);
+            }
+            Some(phase)
+        });
+        let outcome = match phase {
+            Some(Phase::Connecting) => return Poll::Pending,
+            Some(Phase::Established) => Ok(TcpStream {
+                world: Arc::clone(&world),
+                conn: id,
+                side: 0,
+            }),
+            Some(Phase::TimedOut) => Err(io_error(
+                io::ErrorKind::TimedOut,
+                "connection timed out (simulated: the SYN was not answered)",
+            )),
+            Some(Phase::Refused) | None => Err(io_error(
+                io::ErrorKind::ConnectionRefused,
+                "connection refused (simulated)",
+            )),
+        };
+        self.world = None;
+        Poll::Ready(outcome)
+    }
+}
+
+impl Drop for Connecting {
+    fn drop(&mut self) {
+        if let Some(world) = self.world.take() {
+            let id = self.conn;
+            with_state(&world, |state, _| {
+                if let Some(conn) = state.conns.get_mut(&id) {
+                    conn.abandoned = true;
+                }
+            });
+        }
+    }
+}
+
+pub(crate) fn tcp_listener_from_std(_listener: std::net::TcpListener) -> io::Result<TcpListener> {
+    Err(no_std_sockets())
+}
+
+pub(crate) fn tcp_stream_from_std(_stream: std::net::TcpStream) -> io::Result<TcpStream> {
+    Err(no_std_sockets())
+}
+
+pub(crate) fn tcp_split(stream: TcpStream) -> (ReadHalf, WriteHalf) {
+    let (conn, side) = (stream.conn, stream.side);
+    with_state(&stream.world, |state, _| {
+        if let Some(c) = state.conns.get_mut(&conn) {
+            c.sides[side].handles += 1;
+        }
+    });
+    let read = TcpStream {
+        world: Arc::clone(&stream.world),
+        conn,
+        side,
+    };
+    (read, stream)
+}
+
+/// Shuts the write direction down: the peer reads the end of the stream after the data.
+fn shutdown_write(stream: &TcpStream) -> io::Result<()> {
+    let (conn, side) = (stream.conn, stream.side);
+    with_state(&stream.world, |state, wakers| {
+        let Some(c) = state.conns.get_mut(&conn) else {
+            return Ok(());
+        };
+        let me = &mut c.sides[side];
+        if me.reset {
+            return Err(io_error(
+                io::ErrorKind::ConnectionReset,
+                "connection reset (simulated)",
+            ));
+        }
+        if me.write_shut {
+            return Ok(());
+        }
+        me.write_shut = true;
+        let (from, to) = (me.host, c.sides[1 - side].host);
+        state.transmit(now(), from, to, Packet::Fin { conn, to: 1 - side }, wakers);
+        Ok(())
+    })
+}
+
+pub(crate) fn write_half_dropped(half: &mut WriteHalf) {
+    let _ = shutdown_write(half);
+}
+
+impl Drop for TcpStream {
+    fn drop(&mut self) {
+        let (conn, side) = (self.conn, self.side);
+        let last = with_state(&self.world, |state, _| {
+            let Some(c) = state.conns.get_mut(&conn) else {
+                return false;
+            };
+            let me = &mut c.sides[side];
+            me.handles = me.handles.saturating_sub(1);
+            me.handles == 0
+        });
+        if last {
+            let _ = shutdown_write(self);
+            with_state(&self.world, |state, _| {
+                if let Some(c) = state.conns.get_mut(&conn) {
+                    c.sides[side].recv.clear();
+                    if c.sides[1 - side].handles == 0 {
+                        state.conns.remove(&conn);
+                    }
+                }
+            });
+        }
+    }
+}
+
+pub(crate) fn listener_local_addr(listener: &TcpListener) -> io::Result<SocketAddr> {
+    Ok(listener.local)
+}
+
+pub(crate) fn stream_addr(stream: &TcpStream, peer: bool) -> io::Result<SocketAddr> {
+    with_state(&stream.world, |state, _| {
+        let c = state
+            .conns
+            .get(&stream.conn)
+            .ok_or_else(|| io_error(io::ErrorKind::NotConnected, "connection closed"))?;
+        let me = &c.sides[stream.side];
+        Ok(if peer { me.peer } else { me.local })
+    })
+}
+
+pub(crate) fn read_half_addr(half: &ReadHalf, peer: bool) -> io::Result<SocketAddr> {
+    stream_addr(half, peer)
+}
+
+pub(crate) fn write_half_addr(half: &WriteHalf, peer: bool) -> io::Result<SocketAddr> {
+    stream_addr(half, peer)
+}
+
+pub(crate) fn set_nodelay(stream: &TcpStream, on: bool) -> io::Result<()> {
+    with_state(&stream.world, |state, _| {
+        if let Some(c) = state.conns.get_mut(&stream.conn) {
+            c.sides[stream.side].nodelay = on;
+        }
+    });
+    Ok(())
+}
+
+pub(crate) fn nodelay(stream: &TcpStream) -> io::Result<bool> {
+    Ok(with_state(&stream.world, |state, _| {
+        state
+            .conns
+            .get(&stream.conn)
+            .is_some_and(|c| c.sides[stream.side].nodelay)
+    }))
+}
+
+pub(crate) fn poll_read(
+    stream: &TcpStream,
+    cx: &mut Context<'_>,
+    buf: &mut [u8],
+) -> Poll<io::Result<usize>> {
+    let (conn, side) = (stream.conn, stream.side);
+    with_state(&stream.world, |state, wakers| {
+        let Some(c) = state.conns.get_mut(&conn) else {
+            return Poll::Ready(Ok(0));
+        };
+        let me = &mut c.sides[side];
+        if !me.recv.is_empty() && !buf.is_empty() {
+            let n = buf.len().min(me.recv.len());
+            for (slot, byte) in buf.iter_mut().zip(me.recv.drain(..n)) {
+                *slot = byte;
+            }
+            let writer = &mut c.sides[1 - side];
+            writer.unread_by_peer = writer.unread_by_peer.saturating_sub(n);
+            wakers.extend(writer.write_waker.take());
+            return Poll::Ready(Ok(n));
+        }
+        if buf.is_empty() {
+            return Poll::Ready(Ok(0));
+        }
+        if me.reset {
+            return Poll::Ready(Err(io_error(
+                io::ErrorKind::ConnectionReset,
+                "connection reset by peer (simulated)",
+            )));
+        }
+        if me.eof {
+            return Poll::Ready(Ok(0));
+        }
+        me.read_waker = Some(cx.waker().clone());
+        Poll::Pending
+    })
+}
+
+pub(crate) fn poll_write(
+    stream: &TcpStream,
+    cx: &mut Context<'_>,
+    buf: &[u8],
+) -> Poll<io::Result<usize>> {
+    poll_write_vectored(stream, cx, &[io::IoSlice::new(buf)])
+}
+
+pub(crate) fn poll_write_vectored(
+    stream: &TcpStream,
+    cx: &mut Context<'_>,
+    bufs: &[io::IoSlice<'_>],
+) -> Poll<io::Result<usize>> {
+    let (conn, side) = (stream.conn, stream.side);
+    let total: usize = bufs.iter().map(|buf| buf.len()).sum();
+    with_state(&stream.world, |state, wakers| {
+        let window = state.window;
+        let Some(c) = state.conns.get_mut(&conn) else {
+            return Poll::Ready(Err(io_error(
+                io::ErrorKind::NotConnected,
+                "connection closed",
+            )));
+        };
+        let me = &mut c.sides[side];
+        if me.reset {
+            return Poll::Ready(Err(io_error(
+                io::ErrorKind::ConnectionReset,
+                "connection reset by peer (simulated)",
+            )));
+        }
+        if me.write_shut {
+            return Poll::Ready(Err(io_error(
+                io::ErrorKind::BrokenPipe,
+                "the write direction was shut down",
+            )));
+        }
+        if total == 0 {
+            return Poll::Ready(Ok(0));
+        }
+        let room = window.saturating_sub(me.unread_by_peer);
+        if room == 0 {
+            me.write_waker = Some(cx.waker().clone());
+            return Poll::Pending;
+        }
+        let n = room.min(total);
+        let mut bytes = Vec::with_capacity(n);
+        for buf in bufs {
+            let take = (n - bytes.len()).min(buf.len());
+            bytes.extend_from_slice(&buf[..take]);
+            if bytes.len() == n {
+                break;
+            }
+        }
+        me.unread_by_peer += n;
+        let (from, to) = (me.host, c.sides[1 - side].host);
+        state.transmit(
+            now(),
+            from,
+            to,
+            Packet::Data {
+                conn,
+                to: 1 - side,
+                bytes,
+            },
+            wakers,
+        );
+        Poll::Ready(Ok(n))
+    })
+}
+
+pub(crate) fn poll_flush(_stream: &TcpStream, _cx: &mut Context<'_>) -> Poll<io::Result<()>> {
+    Poll::Ready(Ok(()))
+}
+
+pub(crate) fn poll_close(stream: &TcpStream, _cx: &mut Context<'_>) -> Poll<io::Result<()>> {
+    Poll::Ready(shutdown_write(stream))
+}
+
+#[allow(clippy::unused_async)] // async like its siblings in the tokio backend
+pub(crate) async fn udp_bind(addr: SocketAddr) -> io::Result<UdpSocket> {
+    let (world, host) = context()?;
+    let (local, epoch) = with_state(&world, |state, _| {
+        let local = state.bind_addr(host, addr, true)?;
+        state.udp.insert(
+            (host, local.port()),
+            UdpState {
+                bound: local,
+                queue: VecDeque::new(),
+                waker: None,
+            },
+        );
+        Ok::<_, io::Error>((local, state.host_epoch(host)))
+    })?;
+    Ok(UdpSocket {
+        world,
+        host,
+        epoch,
+        local,
+    })
+}
+
+pub(crate) fn udp_from_std(_socket: std::net::UdpSocket) -> io::Result<UdpSocket> {
+    Err(no_std_sockets())
+}
+
+pub(crate) async fn udp_send_to(
+    socket: &UdpSocket,
+    buf: &[u8],
+    to: SocketAddr,
+) -> io::Result<usize> {
+    std::future::poll_fn(|cx| udp_poll_send_to(socket, cx, buf, to)).await
+}
+
+pub(crate) async fn udp_recv_from(
+    socket: &UdpSocket,
+    buf: &mut [u8],
+) -> io::Result<(usize, SocketAddr)> {
+    std::future::poll_fn(|cx| udp_poll_recv_from(socket, cx, buf)).await
+}
+
+pub(crate) fn udp_poll_send_to(
+    socket: &UdpSocket,
+    _cx: &mut Context<'_>,
+    buf: &[u8],
+    to: SocketAddr,
+) -> Poll<io::Result<usize>> {
+    if buf.len() > MAX_DATAGRAM {
+        return Poll::Ready(Err(io_error(
+            io::ErrorKind::InvalidInput,
+            "message too long for one UDP datagram",
+        )));
+    }
+    with_state(&socket.world, |state, wakers| {
+        if state.host_epoch(socket.host) != socket.epoch {
+            return Poll::Ready(Err(io_error(
+                io::ErrorKind::NotConnected,
+                "this socket's simulated host crashed",
+            )));
+        }
+        let from = SocketAddr::new(
+            if socket.local.ip().is_unspecified() {
+                state.host_ip(socket.host)
+            } else {
+                socket.local.ip()
+            },
+            socket.local.port(),
+        );
+        if let Some(dest) = state.host_at(to.ip(), socket.host) {
+            let packet = Packet::Datagram {
+                from,
+                to,
+                bytes: buf.to_vec(),
+            };
+            state.transmit(now(), socket.host, dest, packet, wakers);
+        }
+        Poll::Ready(Ok(buf.len()))
+    })
+}
+
+pub(crate) fn udp_poll_recv_from(
+    socket: &UdpSocket,
+    cx: &mut Context<'_>,
+    buf: &mut [u8],
+) -> Poll<io::Result<(usize, SocketAddr)>> {
+    with_state(&socket.world, |state, _| {
+        if state.host_epoch(socket.host) != socket.epoch {
+            return Poll::Ready(Err(io_error(
+                io::ErrorKind::NotConnected,
+                "this socket's simulated host crashed",
+            )));
+        }
+        let Some(entry) = state.udp.get_mut(&(socket.host, socket.local.port())) else {
+            return Poll::Ready(Err(io_error(io::ErrorKind::NotConnected, "socket closed")));
+        };
+        match entry.queue.pop_front() {
+            Some((bytes, from)) => {
+                // A datagram longer than the buffer is cut, as recv_from does.
+                let n = bytes.len().min(buf.len());
+                buf[..n].copy_from_slice(&bytes[..n]);
+                Poll::Ready(Ok((n, from)))
+            }
+            None => {
+                entry.waker = Some(cx.waker().clone());
+                Poll::Pending
+            }
+        }
+    })
+}
+
+pub(crate) fn udp_local_addr(socket: &UdpSocket) -> io::Result<SocketAddr> {
+    Ok(socket.local)
+}
+
+impl Drop for UdpSocket {
+    fn drop(&mut self) {
+        let (host, port, epoch) = (self.host, self.local.port(), self.epoch);
+        with_state(&self.world, |state, _| {
+            if state.host_epoch(host) == epoch {
+                state.udp.remove(&(host, port));
+            }
+        });
+    }
+}
+
+/// Names resolved inside the simulation.
+pub(crate) fn lookup(name: &str, port: u16) -> io::Result<Vec<SocketAddr>> {
+    let world = world::current().ok_or_else(|| {
+        io_error(
+            io::ErrorKind::Unsupported,
+            "no simulation runs on this thread",
+        )
+    })?;
+    lock(&world.state).lookup(name, port)
+}
