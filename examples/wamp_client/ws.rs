@@ -2,7 +2,7 @@
 //! features) over `txaio::net::TcpStream`, subprotocol `wamp.2.json`.
 
 use std::io;
-use std::net::{SocketAddr, ToSocketAddrs};
+use std::net::SocketAddr;
 
 use async_tungstenite::WebSocketStream;
 use async_tungstenite::tungstenite::client::IntoClientRequest;
@@ -72,15 +72,11 @@ impl RouterUrl {
 /// when the WebSocket handshake fails or the server does not accept `wamp.2.json`.
 #[txaio::portable]
 pub async fn connect(url: RouterUrl) -> Result<Connection, io::Error> {
-    let (host, port) = (url.host.clone(), url.port);
-    // Name resolution blocks, so it runs on the blocking pool.
-    let addrs: Vec<SocketAddr> = txaio::defer_to_thread(move || {
-        (host.as_str(), port)
-            .to_socket_addrs()
-            .map(Iterator::collect::<Vec<_>>)
-    })
-    .await
-    .map_err(io::Error::other)?;
+    // Off the event loop on every backend (the blocking pool), and the simulation's own
+    // names inside `txaio::sim`.
+    let addrs: Vec<SocketAddr> = txaio::net::lookup_host((url.host.as_str(), url.port))
+        .await?
+        .collect();
     let mut last = io::Error::new(
         io::ErrorKind::NotFound,
         "the router's name resolved to nothing",

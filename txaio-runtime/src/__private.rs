@@ -236,9 +236,9 @@ where
     let chosen: Vec<u64> = match std::env::var(SIM_SEED_VARIABLE) {
         Ok(value) if !value.is_empty() => match value.trim().parse() {
             Ok(seed) => vec![seed],
-            Err(_) => panic!(
+            Err(error) => panic!(
                 "test `{test_name}` did not run: {SIM_SEED_VARIABLE}={value} is not a seed \
-                 (a number such as 17)"
+                 (a number such as 17): {error}"
             ),
         },
         _ => (0..seeds).collect(),

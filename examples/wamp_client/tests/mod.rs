@@ -12,6 +12,7 @@ mod messages;
 mod model;
 mod ping;
 mod session;
+mod sim;
 
 use futures_channel::mpsc::UnboundedReceiver;
 use serde_json::{Value, json};

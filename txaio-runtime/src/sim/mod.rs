@@ -531,8 +531,8 @@ where
 ///
 /// [`SimError::NotRunning`] outside a simulation, [`SimError::UnknownHost`].
 pub fn partition(a: &str, b: &str) -> Result<(), SimError> {
-    on_link(a, b, |state, a, b, wakers| {
-        state.set_partition(a, b, true, crate::time::now(), wakers);
+    on_link(a, b, |state, a, b, _| {
+        state.set_partition(a, b, true, crate::time::now());
     })
 }
 
@@ -542,8 +542,8 @@ pub fn partition(a: &str, b: &str) -> Result<(), SimError> {
 ///
 /// As [`partition`].
 pub fn repair(a: &str, b: &str) -> Result<(), SimError> {
-    on_link(a, b, |state, a, b, wakers| {
-        state.set_partition(a, b, false, crate::time::now(), wakers);
+    on_link(a, b, |state, a, b, _| {
+        state.set_partition(a, b, false, crate::time::now());
     })
 }
 
@@ -553,8 +553,8 @@ pub fn repair(a: &str, b: &str) -> Result<(), SimError> {
 ///
 /// As [`partition`].
 pub fn hold(a: &str, b: &str) -> Result<(), SimError> {
-    on_link(a, b, |state, a, b, wakers| {
-        state.set_hold(a, b, true, crate::time::now(), wakers);
+    on_link(a, b, |state, a, b, _| {
+        state.set_hold(a, b, true, crate::time::now());
     })
 }
 
@@ -564,8 +564,8 @@ pub fn hold(a: &str, b: &str) -> Result<(), SimError> {
 ///
 /// As [`partition`].
 pub fn release(a: &str, b: &str) -> Result<(), SimError> {
-    on_link(a, b, |state, a, b, wakers| {
-        state.set_hold(a, b, false, crate::time::now(), wakers);
+    on_link(a, b, |state, a, b, _| {
+        state.set_hold(a, b, false, crate::time::now());
     })
 }
 
@@ -587,7 +587,7 @@ pub fn set_latency(a: &str, b: &str, min: Duration, max: Duration) -> Result<(),
 /// As [`partition`].
 pub fn set_loss(a: &str, b: &str, p: f64) -> Result<(), SimError> {
     on_link(a, b, |state, a, b, _| {
-        state.set_loss(a, b, p.clamp(0.0, 1.0))
+        state.set_loss(a, b, p.clamp(0.0, 1.0));
     })
 }
 
@@ -599,7 +599,7 @@ pub fn set_loss(a: &str, b: &str, p: f64) -> Result<(), SimError> {
 /// As [`partition`].
 pub fn reset(a: &str, b: &str) -> Result<(), SimError> {
     on_link(a, b, |state, a, b, wakers| {
-        state.reset_between(a, b, wakers)
+        state.reset_between(a, b, wakers);
     })
 }
 

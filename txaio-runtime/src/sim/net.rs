@@ -130,6 +130,7 @@ enum Phase {
     TimedOut,
 }
 
+#[allow(clippy::struct_excessive_bools)] // a TCP endpoint's flags, each read on its own
 struct Side {
     host: HostId,
     epoch: u64,
@@ -355,30 +356,16 @@ impl State {
 
     // ---- faults ----
 
-    pub(crate) fn set_partition(
-        &mut self,
-        a: HostId,
-        b: HostId,
-        on: bool,
-        now: Duration,
-        wakers: &mut Vec<Waker>,
-    ) {
+    pub(crate) fn set_partition(&mut self, a: HostId, b: HostId, on: bool, now: Duration) {
         self.record(&[12, a as u64, b as u64, u64::from(on)]);
         self.links.entry(link_key(a, b)).or_default().partitioned = on;
-        self.flush_link(a, b, now, wakers);
+        self.flush_link(a, b, now);
     }
 
-    pub(crate) fn set_hold(
-        &mut self,
-        a: HostId,
-        b: HostId,
-        on: bool,
-        now: Duration,
-        wakers: &mut Vec<Waker>,
-    ) {
+    pub(crate) fn set_hold(&mut self, a: HostId, b: HostId, on: bool, now: Duration) {
         self.record(&[13, a as u64, b as u64, u64::from(on)]);
         self.links.entry(link_key(a, b)).or_default().held = on;
-        self.flush_link(a, b, now, wakers);
+        self.flush_link(a, b, now);
     }
 
     pub(crate) fn set_latency(&mut self, a: HostId, b: HostId, min: Duration, max: Duration) {
@@ -392,7 +379,7 @@ impl State {
     }
 
     /// Sends what waited on a link that is now open, in the order it was sent.
-    fn flush_link(&mut self, a: HostId, b: HostId, now: Duration, wakers: &mut Vec<Waker>) {
+    fn flush_link(&mut self, a: HostId, b: HostId, now: Duration) {
         let key = link_key(a, b);
         let open = self
             .links
@@ -407,7 +394,7 @@ impl State {
             .map(|link| std::mem::take(&mut link.waiting))
             .unwrap_or_default();
         for packet in waiting {
-            self.transmit(now, packet.from, packet.to, packet.packet, wakers);
+            self.transmit(now, packet.from, packet.to, packet.packet);
         }
     }
 
@@ -432,14 +419,7 @@ impl State {
 
     // ---- packets ----
 
-    fn transmit(
-        &mut self,
-        now: Duration,
-        from: HostId,
-        to: HostId,
-        packet: Packet,
-        _wakers: &mut [Waker],
-    ) {
+    fn transmit(&mut self, now: Duration, from: HostId, to: HostId, packet: Packet) {
         if !self.hosts[from].alive {
             // A crashed host sends nothing, not even the FINs of its sockets' drops.
             return;
@@ -542,9 +522,9 @@ impl State {
                         listener.backlog.push_back(id);
                         wakers.extend(listener.waker.take());
                     }
-                    self.transmit(now, to, from, Packet::SynAck { conn: id }, wakers);
+                    self.transmit(now, to, from, Packet::SynAck { conn: id });
                 } else {
-                    self.transmit(now, to, from, Packet::Refused { conn: id }, wakers);
+                    self.transmit(now, to, from, Packet::Refused { conn: id });
                 }
             }
             Packet::SynAck { conn: id } => {
@@ -558,7 +538,7 @@ impl State {
                     conn.phase = Phase::Established;
                     wakers.extend(conn.connect_waker.take());
                 } else {
-                    self.transmit(now, to, from, Packet::Rst { conn: id, to: 1 }, wakers);
+                    self.transmit(now, to, from, Packet::Rst { conn: id, to: 1 });
                 }
             }
             Packet::Refused { conn: id } | Packet::ConnectTimeout { conn: id } => {
@@ -594,7 +574,6 @@ impl State {
                             conn: id,
                             to: 1 - side,
                         },
-                        wakers,
                     );
                     return;
                 }
@@ -832,6 +811,7 @@ pub(crate) fn tcp_poll_accept(
                 "listener closed",
             )));
         };
+        #[allow(clippy::single_match_else)] // the two outcomes of a poll, side by side
         match entry.backlog.pop_front() {
             Some(conn) => {
                 let peer = state
@@ -858,7 +838,7 @@ pub(crate) fn tcp_poll_accept(
 impl Drop for TcpListener {
     fn drop(&mut self) {
         let (world, host, port, epoch) = (&self.world, self.host, self.local.port(), self.epoch);
-        with_state(world, |state, wakers| {
+        with_state(world, |state, _| {
             if state.host_epoch(host) != epoch {
                 return;
             }
@@ -871,7 +851,7 @@ impl Drop for TcpListener {
                 if let Some(c) = state.conns.get_mut(&conn) {
                     c.sides[1].handles = 0;
                     let client = c.sides[0].host;
-                    state.transmit(now, host, client, Packet::Rst { conn, to: 0 }, wakers);
+                    state.transmit(now, host, client, Packet::Rst { conn, to: 0 });
                 }
             }
         });
@@ -881,7 +861,7 @@ impl Drop for TcpListener {
 /// Connects; pending until the SYN's answer (or the connect timeout) arrives.
 pub(crate) async fn tcp_connect(addr: SocketAddr) -> io::Result<TcpStream> {
     let (world, host) = context()?;
-    let conn = with_state(&world, |state, wakers| {
+    let conn = with_state(&world, |state, _| {
         let now = now();
         let port = state.allocate_port(host, false)?;
         let local = SocketAddr::new(state.host_ip(host), port);
@@ -902,7 +882,7 @@ pub(crate) async fn tcp_connect(addr: SocketAddr) -> io::Result<TcpStream> {
             },
         );
         if let Some(dest) = dest {
-            state.transmit(now, host, dest, Packet::Syn { conn: id }, wakers);
+            state.transmit(now, host, dest, Packet::Syn { conn: id });
         }
         // A SYN nobody answers (an unknown address, a partition, a crashed host) is retried
         // by the OS until the connect timeout.
@@ -1016,7 +996,7 @@ pub(crate) fn tcp_split(stream: TcpStream) -> (ReadHalf, WriteHalf) {
 /// Shuts the write direction down: the peer reads the end of the stream after the data.
 fn shutdown_write(stream: &TcpStream) -> io::Result<()> {
     let (conn, side) = (stream.conn, stream.side);
-    with_state(&stream.world, |state, wakers| {
+    with_state(&stream.world, |state, _| {
         let Some(c) = state.conns.get_mut(&conn) else {
             return Ok(());
         };
@@ -1032,7 +1012,7 @@ fn shutdown_write(stream: &TcpStream) -> io::Result<()> {
         }
         me.write_shut = true;
         let (from, to) = (me.host, c.sides[1 - side].host);
-        state.transmit(now(), from, to, Packet::Fin { conn, to: 1 - side }, wakers);
+        state.transmit(now(), from, to, Packet::Fin { conn, to: 1 - side });
         Ok(())
     })
 }
@@ -1066,6 +1046,7 @@ impl Drop for TcpStream {
     }
 }
 
+#[allow(clippy::unnecessary_wraps)] // the backend interface's signature
 pub(crate) fn listener_local_addr(listener: &TcpListener) -> io::Result<SocketAddr> {
     Ok(listener.local)
 }
@@ -1089,6 +1070,7 @@ pub(crate) fn write_half_addr(half: &WriteHalf, peer: bool) -> io::Result<Socket
     stream_addr(half, peer)
 }
 
+#[allow(clippy::unnecessary_wraps)] // the backend interface's signature
 pub(crate) fn set_nodelay(stream: &TcpStream, on: bool) -> io::Result<()> {
     with_state(&stream.world, |state, _| {
         if let Some(c) = state.conns.get_mut(&stream.conn) {
@@ -1098,6 +1080,7 @@ pub(crate) fn set_nodelay(stream: &TcpStream, on: bool) -> io::Result<()> {
     Ok(())
 }
 
+#[allow(clippy::unnecessary_wraps)] // the backend interface's signature
 pub(crate) fn nodelay(stream: &TcpStream) -> io::Result<bool> {
     Ok(with_state(&stream.world, |state, _| {
         state
@@ -1160,7 +1143,7 @@ pub(crate) fn poll_write_vectored(
 ) -> Poll<io::Result<usize>> {
     let (conn, side) = (stream.conn, stream.side);
     let total: usize = bufs.iter().map(|buf| buf.len()).sum();
-    with_state(&stream.world, |state, wakers| {
+    with_state(&stream.world, |state, _| {
         let window = state.window;
         let Some(c) = state.conns.get_mut(&conn) else {
             return Poll::Ready(Err(io_error(
@@ -1209,12 +1192,12 @@ pub(crate) fn poll_write_vectored(
                 to: 1 - side,
                 bytes,
             },
-            wakers,
         );
         Poll::Ready(Ok(n))
     })
 }
 
+#[allow(clippy::unnecessary_wraps)] // the backend interface's signature
 pub(crate) fn poll_flush(_stream: &TcpStream, _cx: &mut Context<'_>) -> Poll<io::Result<()>> {
     Poll::Ready(Ok(()))
 }
@@ -1277,7 +1260,7 @@ pub(crate) fn udp_poll_send_to(
             "message too long for one UDP datagram",
         )));
     }
-    with_state(&socket.world, |state, wakers| {
+    with_state(&socket.world, |state, _| {
         if state.host_epoch(socket.host) != socket.epoch {
             return Poll::Ready(Err(io_error(
                 io::ErrorKind::NotConnected,
@@ -1298,7 +1281,7 @@ pub(crate) fn udp_poll_send_to(
                 to,
                 bytes: buf.to_vec(),
             };
-            state.transmit(now(), socket.host, dest, packet, wakers);
+            state.transmit(now(), socket.host, dest, packet);
         }
         Poll::Ready(Ok(buf.len()))
     })
@@ -1319,6 +1302,7 @@ pub(crate) fn udp_poll_recv_from(
         let Some(entry) = state.udp.get_mut(&(socket.host, socket.local.port())) else {
             return Poll::Ready(Err(io_error(io::ErrorKind::NotConnected, "socket closed")));
         };
+        #[allow(clippy::single_match_else)] // the two outcomes of a poll, side by side
         match entry.queue.pop_front() {
             Some((bytes, from)) => {
                 // A datagram longer than the buffer is cut, as recv_from does.
@@ -1334,6 +1318,7 @@ pub(crate) fn udp_poll_recv_from(
     })
 }
 
+#[allow(clippy::unnecessary_wraps)] // the backend interface's signature
 pub(crate) fn udp_local_addr(socket: &UdpSocket) -> io::Result<SocketAddr> {
     Ok(socket.local)
 }

@@ -47,10 +47,10 @@ impl Rng {
 
     /// A duration in `min..=max`, uniform at nanosecond resolution.
     pub(crate) fn between(&mut self, min: Duration, max: Duration) -> Duration {
-        if max <= min {
+        let Some(span) = max.checked_sub(min).filter(|span| !span.is_zero()) else {
             return min;
-        }
-        let span = (max - min).as_nanos();
+        };
+        let span = span.as_nanos();
         let offset = u128::from(self.next_u64()) % (span + 1);
         min + Duration::from_nanos(u64::try_from(offset).unwrap_or(u64::MAX))
     }

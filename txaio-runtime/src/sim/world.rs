@@ -148,7 +148,7 @@ impl World {
     pub(crate) fn new(config: Config) -> Arc<World> {
         let state = State::new(&config);
         Arc::new(World {
-            schedule: Mutex::new(Rng::new(config.seed ^ 0x5EED_0F_5C4ED)),
+            schedule: Mutex::new(Rng::new(config.seed ^ 0x05EE_D0F5_C4ED)),
             config,
             state: Mutex::new(state),
             exec: Mutex::new(Exec::default()),
@@ -301,7 +301,7 @@ impl World {
             }
             if next > now {
                 // Timers fire first, in deadline order, then the packets due at that time.
-                clock.advance(next - now);
+                clock.advance(next.saturating_sub(now));
             }
             let wakers = lock(&self.state).deliver_due(clock.now());
             for waker in wakers {
