@@ -6,7 +6,8 @@
 //! The second half of this file is the backend interface of `rt/mod.rs` (the names `on_backend!`
 //! and `on_current!` call), so `txaio::net`'s types work on simulated sockets unchanged.
 
-use std::collections::{BTreeMap, VecDeque};
+use std::cmp::Reverse;
+use std::collections::{BTreeMap, BinaryHeap, VecDeque};
 use std::future::Future;
 use std::io;
 use std::net::{IpAddr, Ipv4Addr, SocketAddr};
@@ -16,7 +17,7 @@ use std::task::{Context, Poll, Waker};
 use std::time::Duration;
 
 use super::Config;
-use super::rng::{Digest, Rng, nanos};
+use super::rng::{Digest, IdMap, Rng, nanos};
 use super::world::{self, Software, World, lock};
 
 /// A host's index in the simulation (its order of creation).
@@ -122,6 +123,33 @@ struct InFlight {
     packet: Packet,
 }
 
+/// A packet on its way: due at `due`, ties in the order sent.
+struct Scheduled {
+    due: Duration,
+    sequence: u64,
+    inflight: InFlight,
+}
+
+impl PartialEq for Scheduled {
+    fn eq(&self, other: &Self) -> bool {
+        (self.due, self.sequence) == (other.due, other.sequence)
+    }
+}
+
+impl Eq for Scheduled {}
+
+impl PartialOrd for Scheduled {
+    fn partial_cmp(&self, other: &Self) -> Option<std::cmp::Ordering> {
+        Some(self.cmp(other))
+    }
+}
+
+impl Ord for Scheduled {
+    fn cmp(&self, other: &Self) -> std::cmp::Ordering {
+        (self.due, self.sequence).cmp(&(other.due, other.sequence))
+    }
+}
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Phase {
     Connecting,
@@ -202,9 +230,9 @@ pub(crate) struct State {
     links: BTreeMap<(HostId, HostId), Link>,
     listeners: BTreeMap<(HostId, u16), ListenerState>,
     udp: BTreeMap<(HostId, u16), UdpState>,
-    conns: BTreeMap<u64, Conn>,
+    conns: IdMap<Conn>,
     next_conn: u64,
-    events: BTreeMap<(Duration, u64), InFlight>,
+    events: BinaryHeap<Reverse<Scheduled>>,
     sequence: u64,
     rng: Rng,
     digest: Digest,
@@ -230,9 +258,9 @@ impl State {
             links: BTreeMap::new(),
             listeners: BTreeMap::new(),
             udp: BTreeMap::new(),
-            conns: BTreeMap::new(),
+            conns: IdMap::default(),
             next_conn: 0,
-            events: BTreeMap::new(),
+            events: BinaryHeap::new(),
             sequence: 0,
             rng: Rng::new(config.seed),
             digest: Digest::default(),
@@ -401,7 +429,12 @@ impl State {
     /// Resets every TCP connection between `a` and `b` at once, both ends.
     pub(crate) fn reset_between(&mut self, a: HostId, b: HostId, wakers: &mut Vec<Waker>) {
         self.record(&[16, a as u64, b as u64]);
-        for conn in self.conns.values_mut() {
+        let mut ids: Vec<u64> = self.conns.keys().copied().collect();
+        ids.sort_unstable();
+        for id in ids {
+            let Some(conn) = self.conns.get_mut(&id) else {
+                continue;
+            };
             let hosts = (conn.sides[0].host, conn.sides[1].host);
             if hosts == (a, b) || hosts == (b, a) {
                 for side in &mut conn.sides {
@@ -459,25 +492,34 @@ impl State {
             due = due.max(side.last_due);
             side.last_due = due;
         }
+        self.schedule(due, InFlight { from, to, packet });
+    }
+
+    fn schedule(&mut self, due: Duration, inflight: InFlight) {
         let sequence = self.sequence;
         self.sequence += 1;
-        self.events
-            .insert((due, sequence), InFlight { from, to, packet });
+        self.events.push(Reverse(Scheduled {
+            due,
+            sequence,
+            inflight,
+        }));
     }
 
     pub(crate) fn next_event_at(&self) -> Option<Duration> {
-        self.events.first_key_value().map(|((at, _), _)| *at)
+        self.events.peek().map(|Reverse(next)| next.due)
     }
 
     /// Delivers every packet due by `now`; gives the wakers to call once unlocked.
     pub(crate) fn deliver_due(&mut self, now: Duration) -> Vec<Waker> {
         let mut wakers = Vec::new();
-        while let Some(entry) = self.events.first_entry() {
-            if entry.key().0 > now {
-                break;
+        while self
+            .events
+            .peek()
+            .is_some_and(|Reverse(next)| next.due <= now)
+        {
+            if let Some(Reverse(next)) = self.events.pop() {
+                self.arrive(now, next.inflight, &mut wakers);
             }
-            let packet = entry.remove();
-            self.arrive(now, packet, &mut wakers);
         }
         wakers
     }
@@ -887,10 +929,8 @@ pub(crate) async fn tcp_connect(addr: SocketAddr) -> io::Result<TcpStream> {
         // A SYN nobody answers (an unknown address, a partition, a crashed host) is retried
         // by the OS until the connect timeout.
         let timeout = now.saturating_add(state.connect_timeout);
-        let sequence = state.sequence;
-        state.sequence += 1;
-        state.events.insert(
-            (timeout, sequence),
+        state.schedule(
+            timeout,
             InFlight {
                 from: host,
                 to: host,
@@ -1103,9 +1143,11 @@ pub(crate) fn poll_read(
         let me = &mut c.sides[side];
         if !me.recv.is_empty() && !buf.is_empty() {
             let n = buf.len().min(me.recv.len());
-            for (slot, byte) in buf.iter_mut().zip(me.recv.drain(..n)) {
-                *slot = byte;
-            }
+            let (front, back) = me.recv.as_slices();
+            let from_front = n.min(front.len());
+            buf[..from_front].copy_from_slice(&front[..from_front]);
+            buf[from_front..n].copy_from_slice(&back[..n - from_front]);
+            me.recv.drain(..n);
             let writer = &mut c.sides[1 - side];
             writer.unread_by_peer = writer.unread_by_peer.saturating_sub(n);
             wakers.extend(writer.write_waker.take());

@@ -2,7 +2,7 @@
 //! seed among those ready; when none is ready, time jumps to the next timer or packet.
 
 use std::cell::{Cell, RefCell};
-use std::collections::{BTreeMap, HashSet};
+use std::collections::HashSet;
 use std::future::Future;
 use std::pin::Pin;
 use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
@@ -10,7 +10,7 @@ use std::task::{Context, Poll, Wake, Waker};
 use std::time::Duration;
 
 use super::net::{HostId, State};
-use super::rng::{Rng, nanos};
+use super::rng::{IdMap, Rng, nanos};
 use super::{Config, SimError};
 use crate::testutil::VirtualClock;
 
@@ -85,7 +85,7 @@ struct ReadyQueue {
 #[derive(Default)]
 struct Ready {
     queue: Vec<u64>,
-    queued: HashSet<u64>,
+    queued: HashSet<u64, std::hash::BuildHasherDefault<super::rng::IdHasher>>,
 }
 
 impl ReadyQueue {
@@ -114,7 +114,7 @@ impl Wake for TaskWaker {
 
 #[derive(Default)]
 struct Exec {
-    tasks: BTreeMap<u64, Task>,
+    tasks: IdMap<Task>,
     next_id: u64,
     clients_left: usize,
     polls: u64,
@@ -188,12 +188,14 @@ impl World {
     /// Drops every task of `host` (a crash): clients among them count as finished.
     pub(crate) fn drop_tasks_of(&self, host: HostId) {
         let mut exec = lock(&self.exec);
-        let ids: Vec<u64> = exec
+        let mut ids: Vec<u64> = exec
             .tasks
             .iter()
             .filter(|(_, task)| task.host == Some(host))
             .map(|(&id, _)| id)
             .collect();
+        // Dropped in the order they were spawned, in every run.
+        ids.sort_unstable();
         let mut dropped = Vec::with_capacity(ids.len());
         for id in ids {
             if let Some(task) = exec.tasks.remove(&id) {
@@ -318,6 +320,8 @@ impl World {
             if tasks.is_empty() {
                 break;
             }
+            let mut tasks: Vec<_> = tasks.into_iter().collect();
+            tasks.sort_unstable_by_key(|(id, _)| *id);
             drop(tasks);
         }
     }
