@@ -464,6 +464,10 @@ pub mod guide {
     pub mod wamp_client {}
     #[doc = include_str!("guide/coordination.md")]
     pub mod coordination {}
+    // Its examples need the `sim` feature.
+    #[cfg(feature = "sim")]
+    #[doc = include_str!("guide/simulation.md")]
+    pub mod simulation {}
     #[doc = include_str!("guide/coming-from-txaio.md")]
     pub mod coming_from_txaio {}
     #[doc = include_str!("guide/coming-from-twisted.md")]

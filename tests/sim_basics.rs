@@ -354,3 +354,70 @@ fn a_failing_seed_is_named_with_its_replay() {
     assert!(message.contains("TXAIO_SIM_SEED="), "{message}");
     assert!(message.contains("rolled a nine"), "{message}");
 }
+
+/// Writes a greeting to each connection and closes it at once.
+async fn greeter() -> std::io::Result<()> {
+    let listener = TcpListener::bind("0.0.0.0:7000").await?;
+    loop {
+        let (mut stream, _) = listener.accept().await?;
+        stream.write_all(b"hi").await?;
+    }
+}
+
+#[test]
+fn data_and_close_right_behind_the_syn_ack_reach_the_client() {
+    // The server writes and drops its socket before the SYN-ACK reaches the client: the data
+    // and the end of stream must still arrive (they were lost, and the client stalled).
+    for seed in 0..50 {
+        let mut sim = Builder::new()
+            .seed(seed)
+            .latency_range(ms(1), ms(40))
+            .build();
+        sim.host("server", greeter).unwrap();
+        sim.client("client", async {
+            for _ in 0..10 {
+                let mut stream = TcpStream::connect("server:7000").await?;
+                let mut buf = [0; 8];
+                assert_eq!(stream.read(&mut buf).await?, 2);
+                assert_eq!(stream.read(&mut buf).await?, 0, "then the end of stream");
+            }
+            Ok::<_, std::io::Error>(())
+        })
+        .unwrap();
+        sim.run()
+            .unwrap_or_else(|error| panic!("seed {seed}: {error}"));
+    }
+}
+
+#[test]
+fn a_connect_dropped_midway_leaves_the_server_a_reset_connection() {
+    let mut sim = Builder::new().latency(ms(10)).build();
+    let accepted = Arc::new(std::sync::Mutex::new(None));
+    let seen = Arc::clone(&accepted);
+    sim.host("server", move || {
+        let seen = Arc::clone(&seen);
+        async move {
+            let listener = TcpListener::bind("0.0.0.0:7000").await?;
+            let (mut stream, _) = listener.accept().await?;
+            txaio::sleep(ms(100)).await.map_err(std::io::Error::other)?;
+            let mut buf = [0; 4];
+            *seen.lock().unwrap() = Some(stream.read(&mut buf).await.map_err(|e| e.kind()));
+            Ok::<_, std::io::Error>(())
+        }
+    })
+    .unwrap();
+    sim.client("client", async {
+        // Given up 5 ms in: the SYN reaches the server, the SYN-ACK finds nobody.
+        let gave_up =
+            txaio::with_timeout(ms(5), async { TcpStream::connect("server:7000").await }).await;
+        assert!(gave_up.is_err());
+        txaio::sleep(Duration::from_secs(1)).await?;
+        Ok::<_, txaio::Failure>(())
+    })
+    .unwrap();
+    sim.run().unwrap();
+    assert_eq!(
+        *accepted.lock().unwrap(),
+        Some(Err(std::io::ErrorKind::ConnectionReset))
+    );
+}

@@ -41,8 +41,8 @@
 //! ```
 //! use txaio::net::{TcpListener, TcpStream};
 //!
-//! let mut sim = txaio::sim::Builder::new().seed(7).build();
-//! sim.host("server", || async {
+//! // A server loops for ever: a named `async fn` gives its error type.
+//! async fn echo() -> std::io::Result<()> {
 //!     let listener = TcpListener::bind("0.0.0.0:7000").await?;
 //!     loop {
 //!         let (mut stream, _) = listener.accept().await?;
@@ -50,8 +50,10 @@
 //!         let n = stream.read(&mut buf).await?;
 //!         stream.write_all(&buf[..n]).await?;
 //!     }
-//! })
-//! .unwrap();
+//! }
+//!
+//! let mut sim = txaio::sim::Builder::new().seed(7).build();
+//! sim.host("server", echo).unwrap();
 //! sim.client("client", async {
 //!     let mut stream = TcpStream::connect("server:7000").await?;
 //!     stream.write_all(b"hello").await?;
@@ -213,11 +215,11 @@ impl Builder {
 /// ```
 /// let mut sim = txaio::sim::Builder::new().build();
 /// let ip = sim.client("alone", async {
-///     txaio::sleep(std::time::Duration::from_secs(3600)).await?; // no real time passes
+///     txaio::sleep(std::time::Duration::from_secs(300)).await?; // no real time passes
 ///     Ok::<_, txaio::Failure>(())
 /// }).unwrap();
 /// assert_eq!(ip.to_string(), "10.0.0.1");
-/// assert_eq!(sim.run().unwrap().elapsed(), std::time::Duration::from_secs(3600));
+/// assert_eq!(sim.run().unwrap().elapsed(), std::time::Duration::from_secs(300));
 /// ```
 #[derive(Debug)]
 pub struct Sim {

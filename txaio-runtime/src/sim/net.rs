@@ -578,6 +578,9 @@ impl State {
                     && conn.sides[0].epoch == epoch
                 {
                     conn.phase = Phase::Established;
+                    // The connect's handle, from now: data right behind the SYN-ACK finds the
+                    // socket open before the connect future has looked.
+                    conn.sides[0].handles = 1;
                     wakers.extend(conn.connect_waker.take());
                 } else {
                     self.transmit(now, to, from, Packet::Rst { conn: id, to: 1 });
@@ -966,8 +969,6 @@ impl Future for Connecting {
             let conn = state.conns.get_mut(&id)?;
             if conn.phase == Phase::Connecting {
                 conn.connect_waker = Some(cx.waker().clone());
-            } else if conn.phase == Phase::Established {
-                conn.sides[0].handles = 1;
             }
             let phase = conn.phase;
             if !matches!(phase, Phase::Connecting | Phase::Established) {
@@ -1001,11 +1002,19 @@ impl Drop for Connecting {
     fn drop(&mut self) {
         if let Some(world) = self.world.take() {
             let id = self.conn;
-            with_state(&world, |state, _| {
-                if let Some(conn) = state.conns.get_mut(&id) {
-                    conn.abandoned = true;
-                }
+            let established = with_state(&world, |state, _| {
+                let conn = state.conns.get_mut(&id)?;
+                conn.abandoned = true;
+                Some(conn.phase == Phase::Established)
             });
+            if established == Some(true) {
+                // Connected before anyone looked: its handle closes as a stream's does.
+                drop(TcpStream {
+                    world,
+                    conn: id,
+                    side: 0,
+                });
+            }
         }
     }
 }
@@ -1077,7 +1086,11 @@ impl Drop for TcpStream {
             with_state(&self.world, |state, _| {
                 if let Some(c) = state.conns.get_mut(&conn) {
                     c.sides[side].recv.clear();
-                    if c.sides[1 - side].handles == 0 {
+                    // Forgotten once both ends are closed; a client whose SYN-ACK is still on
+                    // its way is not closed yet.
+                    if (c.phase == Phase::Established || c.abandoned)
+                        && c.sides[1 - side].handles == 0
+                    {
                         state.conns.remove(&conn);
                     }
                 }
