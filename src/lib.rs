@@ -435,6 +435,19 @@ pub use txaio_macros::main;
 ///     assert_eq!(d.await.unwrap(), 7);
 /// }
 /// ```
+///
+/// `#[txaio::test(sim)]` (feature `sim`) runs the test instead as the client `test` of a
+/// deterministic simulation ([`sim`](crate::sim), the book's "Simulation"); `seeds = N` runs it
+/// once per seed `0..N` and stops at the first failing seed, naming it and the command that
+/// replays it (`TXAIO_SIM_SEED=17 cargo test name`). Its body must be `Send`.
+///
+/// ```text
+/// #[txaio::test(sim, seeds = 1000)]
+/// async fn survives_a_partition() {
+///     txaio::sim::add_host_software("server", my_server).unwrap();
+///     // ... connect to "server:7000", partition, repair, assert ...
+/// }
+/// ```
 #[doc(inline)]
 pub use txaio_macros::test;
 

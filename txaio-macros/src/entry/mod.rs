@@ -93,6 +93,43 @@ mod tests {
         .to_string();
         assert!(out.contains("compile_error"), "{out}");
         let out = expand_test(
+            quote!(sim, seeds = 1000),
+            quote!(
+                async fn t() {}
+            ),
+        )
+        .to_string();
+        assert!(out.contains("run_sim_test (\"t\" , 1000u64"), "{out}");
+        assert!(out.contains("__require_sim"), "{out}");
+        assert!(!out.contains("__require_backend"), "{out}");
+        for (args, message) in [
+            (quote!(seeds = 3), "`seeds` goes with `sim`"),
+            (
+                quote!(sim, runtime = "smol"),
+                "a simulated test runs on txaio's simulation",
+            ),
+            (quote!(sim, seeds = 0), "a positive integer"),
+            (quote!(sim, seeds = "many"), "a positive integer"),
+            (quote!(sim, sim), "`sim` is given twice"),
+        ] {
+            let out = expand_test(
+                args,
+                quote!(
+                    async fn t() {}
+                ),
+            )
+            .to_string();
+            assert!(out.contains(message), "{message}: {out}");
+        }
+        let out = expand_main(
+            quote!(sim),
+            quote!(
+                async fn main() {}
+            ),
+        )
+        .to_string();
+        assert!(out.contains("unknown argument"), "{out}");
+        let out = expand_test(
             quote!(x),
             quote!(
                 struct S;
