@@ -171,10 +171,10 @@ fn bench(c: &mut Criterion) {
     let mut group = c.benchmark_group(format!("sim_{connections}_connections_{seconds}_s"));
     group.sample_size(10);
     group.bench_function("txaio_sim", |b| {
-        b.iter(|| on_txaio::run(connections, seconds))
+        b.iter(|| on_txaio::run(connections, seconds));
     });
     group.bench_function("turmoil", |b| {
-        b.iter(|| on_turmoil::run(connections, seconds))
+        b.iter(|| on_turmoil::run(connections, seconds));
     });
     group.finish();
 }

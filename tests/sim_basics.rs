@@ -421,3 +421,223 @@ fn a_connect_dropped_midway_leaves_the_server_a_reset_connection() {
         Some(Err(std::io::ErrorKind::ConnectionReset))
     );
 }
+
+#[test]
+fn coordination_primitives_batched_timers_and_coiterate_run_inside() {
+    let mut sim = Builder::new().build();
+    sim.client("c", async {
+        // A queue between a producer task and this consumer, the producer pacing on sleeps.
+        let queue = txaio::DeferredQueue::new(None, None);
+        let producer_queue = queue.clone();
+        let producer = txaio::spawn(async move {
+            for i in 0..5u32 {
+                txaio::sleep(ms(100)).await?;
+                producer_queue.put(i).map_err(txaio::Failure::new)?;
+            }
+            Ok::<_, txaio::Failure>(())
+        });
+        let mut got = Vec::new();
+        for _ in 0..5 {
+            got.push(queue.get().map_err(txaio::Failure::new)?.await?);
+        }
+        producer.await?;
+        assert_eq!(got, vec![0, 1, 2, 3, 4]);
+        // A lock held across a sleep by one task, waited for by three more.
+        let lock = txaio::DeferredLock::new();
+        let order = Arc::new(std::sync::Mutex::new(Vec::new()));
+        let tasks: Vec<_> = (0..4)
+            .map(|i| {
+                let (lock, order) = (lock.clone(), Arc::clone(&order));
+                txaio::spawn(async move {
+                    let guard = lock.lock().await?;
+                    order
+                        .lock()
+                        .unwrap()
+                        .push((i, txaio::sim::host_name().unwrap()));
+                    txaio::sleep(ms(10)).await?;
+                    drop(guard);
+                    Ok::<_, txaio::Failure>(())
+                })
+            })
+            .collect();
+        let start = txaio::now();
+        for task in tasks {
+            task.await?;
+        }
+        assert_eq!(txaio::now() - start, ms(40), "one holder at a time");
+        assert_eq!(order.lock().unwrap().len(), 4);
+        // A semaphore of two, a batched timer, a cooperative iteration, a gather.
+        let semaphore = txaio::DeferredSemaphore::new(2);
+        let runs: Vec<_> = (0..4)
+            .map(|i| semaphore.run(move || Ok::<_, txaio::Failure>(i)))
+            .collect();
+        let results = txaio::gather(runs, false).await?;
+        assert_eq!(results.len(), 4);
+        let timers = txaio::make_batched_timer(ms(50), 10);
+        let fired = txaio::create_future::<()>();
+        let fire = fired.clone();
+        let _call = timers.call_later(ms(120), move || {
+            let _ = txaio::resolve(&fire, ());
+        });
+        let before = txaio::now();
+        fired.await?;
+        let waited = txaio::now() - before;
+        assert!(waited >= ms(120) && waited <= ms(220), "{waited:?}");
+        txaio::coiterate((0..1000).map(|_| ())).await?;
+        Ok::<_, txaio::Failure>(())
+    })
+    .unwrap();
+    sim.run().unwrap();
+}
+
+#[test]
+fn a_zero_delay_timer_fires_without_spinning() {
+    let mut sim = Builder::new().build();
+    sim.client("c", async {
+        txaio::sleep(Duration::ZERO).await?;
+        let fired = txaio::create_future::<()>();
+        let fire = fired.clone();
+        let _call = txaio::call_later(Duration::ZERO, move || {
+            let _ = txaio::resolve(&fire, ());
+        });
+        fired.await?;
+        Ok::<_, txaio::Failure>(())
+    })
+    .unwrap();
+    assert_eq!(sim.run().unwrap().elapsed(), Duration::ZERO);
+}
+
+#[test]
+fn closing_with_unread_data_resets_a_writer_waiting_on_the_window() {
+    let mut sim = Builder::new().tcp_window(1000).build();
+    sim.host("sink", || async {
+        let listener = TcpListener::bind("0.0.0.0:9").await?;
+        let (stream, _) = listener.accept().await?;
+        txaio::sleep(Duration::from_secs(1))
+            .await
+            .map_err(std::io::Error::other)?;
+        drop(stream); // never read
+        txaio::sleep(Duration::from_secs(3600))
+            .await
+            .map_err(std::io::Error::other)?;
+        Ok::<_, std::io::Error>(())
+    })
+    .unwrap();
+    sim.client("client", async {
+        let mut stream = TcpStream::connect("sink:9").await?;
+        let error = stream.write_all(&[1; 5000]).await.unwrap_err();
+        assert_eq!(error.kind(), std::io::ErrorKind::ConnectionReset);
+        Ok::<_, std::io::Error>(())
+    })
+    .unwrap();
+    sim.run().unwrap();
+}
+
+#[test]
+fn a_reset_during_the_handshake_resets_the_accepted_end() {
+    let mut sim = Builder::new().latency(ms(10)).build();
+    let outcome = Arc::new(std::sync::Mutex::new(None));
+    let seen = Arc::clone(&outcome);
+    sim.host("server", move || {
+        let seen = Arc::clone(&seen);
+        async move {
+            let listener = TcpListener::bind("0.0.0.0:7000").await?;
+            let (mut stream, peer) = listener.accept().await?;
+            txaio::sleep(ms(50)).await.map_err(std::io::Error::other)?;
+            let mut buf = [0; 4];
+            *seen.lock().unwrap() = Some((
+                peer.port() != 7000,
+                stream.read(&mut buf).await.map_err(|e| e.kind()),
+            ));
+            Ok::<_, std::io::Error>(())
+        }
+    })
+    .unwrap();
+    sim.client("client", async {
+        let connecting = txaio::spawn(async { TcpStream::connect("server:7000").await });
+        txaio::sleep(ms(12)).await?; // the SYN is in the backlog, the SYN-ACK on its way
+        txaio::sim::reset("client", "server")?;
+        let refused = connecting.take().await.map(|_| ()).unwrap_err();
+        assert!(refused.to_string().contains("refused"), "{refused}");
+        txaio::sleep(Duration::from_secs(1)).await?;
+        Ok::<_, txaio::Failure>(())
+    })
+    .unwrap();
+    sim.run().unwrap();
+    assert_eq!(
+        *outcome.lock().unwrap(),
+        Some((true, Err(std::io::ErrorKind::ConnectionReset))),
+        "the accepted end is reset, and names the client as its peer"
+    );
+}
+
+#[test]
+fn two_tasks_accepting_on_one_listener_are_both_served() {
+    let mut sim = Builder::new().build();
+    sim.host("server", || async {
+        let listener = Arc::new(TcpListener::bind("0.0.0.0:7000").await?);
+        let tasks: Vec<_> = (0..2)
+            .map(|_| {
+                let listener = Arc::clone(&listener);
+                txaio::spawn(async move {
+                    let (mut stream, _) = listener.accept().await?;
+                    stream.write_all(b"k").await
+                })
+            })
+            .collect();
+        for task in tasks {
+            task.await.map_err(std::io::Error::other)?;
+        }
+        txaio::sleep(Duration::from_secs(3600))
+            .await
+            .map_err(std::io::Error::other)?;
+        Ok::<_, std::io::Error>(())
+    })
+    .unwrap();
+    sim.client("client", async {
+        for _ in 0..2 {
+            let mut stream = TcpStream::connect("server:7000").await?;
+            let mut buf = [0; 1];
+            assert_eq!(stream.read(&mut buf).await?, 1);
+        }
+        Ok::<_, std::io::Error>(())
+    })
+    .unwrap();
+    sim.run().unwrap();
+}
+
+#[test]
+fn what_a_crashed_host_sent_into_a_partition_never_arrives() {
+    let mut sim = Builder::new().build();
+    let got = Arc::new(std::sync::Mutex::new(Vec::new()));
+    let sink = Arc::clone(&got);
+    sim.host("sink", move || collect_datagrams(Arc::clone(&sink)))
+        .unwrap();
+    sim.host("source", || async {
+        let socket = UdpSocket::bind("0.0.0.0:0").await?;
+        let sink = txaio::net::lookup_host("sink:5000").await?.next().unwrap();
+        socket.send_to(b"x", sink).await?;
+        txaio::sleep(Duration::from_secs(3600))
+            .await
+            .map_err(std::io::Error::other)?;
+        Ok::<_, std::io::Error>(())
+    })
+    .unwrap();
+    sim.client("chaos", async {
+        txaio::sim::hold("source", "sink")?;
+        txaio::sleep(ms(100)).await?; // the first incarnation's datagram waits
+        txaio::sim::crash("source")?;
+        txaio::sim::restart("source")?; // the second sends one too, also held
+        txaio::sleep(ms(100)).await?;
+        txaio::sim::release("source", "sink")?;
+        txaio::sleep(ms(100)).await?;
+        Ok::<_, txaio::Failure>(())
+    })
+    .unwrap();
+    sim.run().unwrap();
+    assert_eq!(
+        got.lock().unwrap().len(),
+        1,
+        "only the living incarnation's datagram"
+    );
+}

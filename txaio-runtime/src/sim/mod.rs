@@ -636,7 +636,7 @@ pub fn restart(host: &str) -> Result<(), SimError> {
     if lock(&world.state).host_alive(id) {
         crash(host)?;
     }
-    lock(&world.state).restart(id);
+    lock(&world.state).restart(id, crate::time::now());
     let software = lock(&world.state).software(id);
     if let Some(software) = software {
         world.spawn(Some(id), Kind::Software, software());

@@ -111,7 +111,9 @@ impl Packet {
         match *self {
             Packet::Syn { conn } => Some((conn, 0)),
             Packet::SynAck { conn } => Some((conn, 1)),
-            Packet::Data { conn, to, .. } | Packet::Fin { conn, to } => Some((conn, 1 - to)),
+            Packet::Data { conn, to, .. } | Packet::Fin { conn, to } | Packet::Rst { conn, to } => {
+                Some((conn, 1 - to))
+            }
             _ => None,
         }
     }
@@ -119,6 +121,8 @@ impl Packet {
 
 struct InFlight {
     from: HostId,
+    /// The sender's incarnation: a packet of a host that crashed since is never delivered.
+    epoch: u64,
     to: HostId,
     packet: Packet,
 }
@@ -207,7 +211,10 @@ impl Side {
 
 struct Conn {
     phase: Phase,
+    /// The connect future was dropped before it finished.
     abandoned: bool,
+    /// The connect future gave its outcome.
+    connect_done: bool,
     sides: [Side; 2],
     connect_waker: Option<Waker>,
 }
@@ -215,13 +222,22 @@ struct Conn {
 struct ListenerState {
     bound: SocketAddr,
     backlog: VecDeque<u64>,
-    waker: Option<Waker>,
+    /// Every task waiting to accept (a listener is shared by reference).
+    wakers: Vec<Waker>,
 }
 
 struct UdpState {
     bound: SocketAddr,
     queue: VecDeque<(Vec<u8>, SocketAddr)>,
-    waker: Option<Waker>,
+    /// Every task waiting to receive.
+    wakers: Vec<Waker>,
+}
+
+/// Adds `waker` to `wakers` unless it would wake the same task already.
+fn register(wakers: &mut Vec<Waker>, waker: &Waker) {
+    if !wakers.iter().any(|known| known.will_wake(waker)) {
+        wakers.push(waker.clone());
+    }
 }
 
 /// The network, its random stream and the trace digest, under one lock.
@@ -364,22 +380,60 @@ impl State {
             .collect();
         for key in listeners {
             if let Some(mut listener) = self.listeners.remove(&key) {
-                wakers.extend(listener.waker.take());
+                wakers.append(&mut listener.wakers);
             }
+        }
+        // Its sockets are gone (their handles are dropped with its tasks); their peers hear
+        // nothing.
+        let mut ids: Vec<u64> = self.conns.keys().copied().collect();
+        ids.sort_unstable();
+        for id in ids {
+            if let Some(conn) = self.conns.get_mut(&id) {
+                for side in &mut conn.sides {
+                    if side.host == host && side.epoch != self.hosts[host].epoch {
+                        side.handles = 0;
+                    }
+                }
+            }
+            self.forget_if_closed(id);
         }
         self.udp.retain(|(owner, _), socket| {
             if *owner == host {
-                wakers.extend(socket.waker.take());
+                wakers.append(&mut socket.wakers);
             }
             *owner != host
         });
     }
 
-    pub(crate) fn restart(&mut self, host: HostId) {
+    pub(crate) fn restart(&mut self, host: HostId, now: Duration) {
         self.record(&[11, host as u64]);
         let state = &mut self.hosts[host];
         state.alive = true;
         state.epoch += 1;
+        // A peer waiting on a full window probes it; the restarted host answers with a reset.
+        let mut ids: Vec<u64> = self.conns.keys().copied().collect();
+        ids.sort_unstable();
+        for id in ids {
+            let Some(conn) = self.conns.get(&id) else {
+                continue;
+            };
+            for side in 0..2 {
+                let (mine, peer) = (&conn.sides[side], &conn.sides[1 - side]);
+                if mine.host == host && peer.unread_by_peer > 0 && !peer.reset {
+                    let to = peer.host;
+                    self.transmit(
+                        now,
+                        host,
+                        to,
+                        Packet::Rst {
+                            conn: id,
+                            to: 1 - side,
+                        },
+                    );
+                    break;
+                }
+            }
+        }
     }
 
     // ---- faults ----
@@ -422,7 +476,10 @@ impl State {
             .map(|link| std::mem::take(&mut link.waiting))
             .unwrap_or_default();
         for packet in waiting {
-            self.transmit(now, packet.from, packet.to, packet.packet);
+            // What a host sent before it crashed died with it.
+            if self.hosts[packet.from].epoch == packet.epoch {
+                self.transmit(now, packet.from, packet.to, packet.packet);
+            }
         }
     }
 
@@ -457,6 +514,7 @@ impl State {
             // A crashed host sends nothing, not even the FINs of its sockets' drops.
             return;
         }
+        let sender_epoch = self.hosts[from].epoch;
         let mut latency = Duration::ZERO;
         if from != to {
             let default_latency = self.latency;
@@ -465,7 +523,12 @@ impl State {
             let datagram = matches!(packet, Packet::Datagram { .. });
             if link.held || (link.partitioned && !datagram) {
                 // TCP keeps retransmitting across a partition; a hold keeps everything.
-                link.waiting.push(InFlight { from, to, packet });
+                link.waiting.push(InFlight {
+                    from,
+                    epoch: sender_epoch,
+                    to,
+                    packet,
+                });
                 return;
             }
             let (min, max) = link.latency.unwrap_or(default_latency);
@@ -480,9 +543,9 @@ impl State {
                     return;
                 }
             } else if self.rng.chance(loss.unwrap_or(tcp_loss)) {
-                latency += RETRANSMIT;
+                latency = latency.saturating_add(RETRANSMIT);
             }
-            latency += self.rng.between(min, max);
+            latency = latency.saturating_add(self.rng.between(min, max));
         }
         let mut due = now.saturating_add(latency);
         if let Some((conn, side)) = packet.stream_of()
@@ -492,7 +555,15 @@ impl State {
             due = due.max(side.last_due);
             side.last_due = due;
         }
-        self.schedule(due, InFlight { from, to, packet });
+        self.schedule(
+            due,
+            InFlight {
+                from,
+                epoch: sender_epoch,
+                to,
+                packet,
+            },
+        );
     }
 
     fn schedule(&mut self, due: Duration, inflight: InFlight) {
@@ -526,7 +597,12 @@ impl State {
 
     #[allow(clippy::too_many_lines)]
     fn arrive(&mut self, now: Duration, inflight: InFlight, wakers: &mut Vec<Waker>) {
-        let InFlight { from, to, packet } = inflight;
+        let InFlight {
+            from,
+            epoch: sender_epoch,
+            to,
+            packet,
+        } = inflight;
         self.digest.record(&[
             3,
             packet.code(),
@@ -535,7 +611,7 @@ impl State {
             nanos(now),
             packet.len(),
         ]);
-        if !self.hosts[to].alive {
+        if !self.hosts[to].alive || self.hosts[from].epoch != sender_epoch {
             return;
         }
         let epoch = self.hosts[to].epoch;
@@ -562,7 +638,7 @@ impl State {
                     }
                     if let Some(listener) = self.listeners.get_mut(&(to, dest.port())) {
                         listener.backlog.push_back(id);
-                        wakers.extend(listener.waker.take());
+                        wakers.append(&mut listener.wakers);
                     }
                     self.transmit(now, to, from, Packet::SynAck { conn: id });
                 } else {
@@ -628,12 +704,24 @@ impl State {
                 }
             }
             Packet::Fin { conn: id, to: side } => {
-                if let Some(conn) = self.conns.get_mut(&id) {
-                    let receiver = &mut conn.sides[side];
-                    if receiver.epoch == epoch {
-                        receiver.eof = true;
-                        wakers.extend(receiver.read_waker.take());
-                    }
+                let Some(conn) = self.conns.get_mut(&id) else {
+                    return;
+                };
+                let receiver = &mut conn.sides[side];
+                if receiver.epoch == epoch {
+                    receiver.eof = true;
+                    wakers.extend(receiver.read_waker.take());
+                } else {
+                    // A restarted host knows no such connection.
+                    self.transmit(
+                        now,
+                        to,
+                        from,
+                        Packet::Rst {
+                            conn: id,
+                            to: 1 - side,
+                        },
+                    );
                 }
             }
             Packet::Rst { conn: id, to: side } => {
@@ -663,16 +751,18 @@ impl State {
                     && socket.queue.len() < UDP_QUEUE
                 {
                     socket.queue.push_back((bytes, source));
-                    wakers.extend(socket.waker.take());
+                    wakers.append(&mut socket.wakers);
                 }
             }
         }
     }
 
-    /// Forgets a connection whose connect was given up and which no handle can see.
+    /// Forgets a connection once its connect has finished (or was given up) and neither end
+    /// has a handle left: nothing can see it any more.
     fn forget_if_closed(&mut self, id: u64) {
         if let Some(conn) = self.conns.get(&id)
-            && conn.abandoned
+            // A given-up connect's SYN is still answered (with a reset) or times out first.
+            && ((conn.abandoned && conn.phase != Phase::Connecting) || conn.connect_done)
             && conn.sides[0].handles == 0
             && conn.sides[1].handles == 0
         {
@@ -819,7 +909,7 @@ pub(crate) async fn tcp_bind(addr: SocketAddr) -> io::Result<TcpListener> {
             ListenerState {
                 bound: local,
                 backlog: VecDeque::new(),
-                waker: None,
+                wakers: Vec::new(),
             },
         );
         Ok::<_, io::Error>((local, state.host_epoch(host)))
@@ -873,7 +963,7 @@ pub(crate) fn tcp_poll_accept(
                 )))
             }
             None => {
-                entry.waker = Some(cx.waker().clone());
+                register(&mut entry.wakers, cx.waker());
                 Poll::Pending
             }
         }
@@ -898,6 +988,7 @@ impl Drop for TcpListener {
                     let client = c.sides[0].host;
                     state.transmit(now, host, client, Packet::Rst { conn, to: 0 });
                 }
+                state.forget_if_closed(conn);
             }
         });
     }
@@ -919,6 +1010,7 @@ pub(crate) async fn tcp_connect(addr: SocketAddr) -> io::Result<TcpStream> {
             Conn {
                 phase: Phase::Connecting,
                 abandoned: false,
+                connect_done: false,
                 sides: [
                     Side::new(host, epoch, local, addr),
                     Side::new(dest.unwrap_or(host), 0, addr, local),
@@ -936,6 +1028,7 @@ pub(crate) async fn tcp_connect(addr: SocketAddr) -> io::Result<TcpStream> {
             timeout,
             InFlight {
                 from: host,
+                epoch,
                 to: host,
                 packet: Packet::ConnectTimeout { conn: id },
             },
@@ -967,13 +1060,13 @@ impl Future for Connecting {
         let id = self.conn;
         let phase = with_state(&world, |state, _| {
             let conn = state.conns.get_mut(&id)?;
-            if conn.phase == Phase::Connecting {
-                conn.connect_waker = Some(cx.waker().clone());
-            }
             let phase = conn.phase;
-            if !matches!(phase, Phase::Connecting | Phase::Established) {
-                // Failed: no handle will ever see it.
-                state.conns.remove(&id);
+            if phase == Phase::Connecting {
+                conn.connect_waker = Some(cx.waker().clone());
+            } else {
+                conn.connect_done = true;
+                // A failed connect is forgotten unless the server's end still has a handle.
+                state.forget_if_closed(id);
             }
             Some(phase)
         });
@@ -1014,6 +1107,8 @@ impl Drop for Connecting {
                     conn: id,
                     side: 0,
                 });
+            } else {
+                with_state(&world, |state, _| state.forget_if_closed(id));
             }
         }
     }
@@ -1043,9 +1138,29 @@ pub(crate) fn tcp_split(stream: TcpStream) -> (ReadHalf, WriteHalf) {
 }
 
 /// Shuts the write direction down: the peer reads the end of the stream after the data.
+/// Why a stream's handle cannot be used any more: its connection is forgotten, or its host
+/// crashed since it was made.
+fn gone(state: &State, conn: u64, side: usize) -> Option<io::Error> {
+    let Some(c) = state.conns.get(&conn) else {
+        return Some(io_error(io::ErrorKind::NotConnected, "connection closed"));
+    };
+    let me = &c.sides[side];
+    (me.epoch != state.hosts[me.host].epoch).then(|| {
+        io_error(
+            io::ErrorKind::NotConnected,
+            "this socket's simulated host crashed",
+        )
+    })
+}
+
 fn shutdown_write(stream: &TcpStream) -> io::Result<()> {
     let (conn, side) = (stream.conn, stream.side);
     with_state(&stream.world, |state, _| {
+        if state.conns.contains_key(&conn)
+            && let Some(error) = gone(state, conn, side)
+        {
+            return Err(error);
+        }
         let Some(c) = state.conns.get_mut(&conn) else {
             return Ok(());
         };
@@ -1081,21 +1196,32 @@ impl Drop for TcpStream {
             me.handles = me.handles.saturating_sub(1);
             me.handles == 0
         });
-        if last {
-            let _ = shutdown_write(self);
-            with_state(&self.world, |state, _| {
-                if let Some(c) = state.conns.get_mut(&conn) {
-                    c.sides[side].recv.clear();
-                    // Forgotten once both ends are closed; a client whose SYN-ACK is still on
-                    // its way is not closed yet.
-                    if (c.phase == Phase::Established || c.abandoned)
-                        && c.sides[1 - side].handles == 0
-                    {
-                        state.conns.remove(&conn);
-                    }
-                }
-            });
+        if !last {
+            return;
         }
+        let unread = with_state(&self.world, |state, _| {
+            gone(state, conn, side).is_none()
+                && state
+                    .conns
+                    .get(&conn)
+                    .is_some_and(|c| !c.sides[side].recv.is_empty())
+        });
+        if unread {
+            // Closed with data unread: a reset, as TCP does, which also frees a writer
+            // waiting on the window.
+            with_state(&self.world, |state, _| {
+                let Some(c) = state.conns.get_mut(&conn) else {
+                    return;
+                };
+                c.sides[side].recv.clear();
+                c.sides[side].write_shut = true;
+                let (from, to) = (c.sides[side].host, c.sides[1 - side].host);
+                state.transmit(now(), from, to, Packet::Rst { conn, to: 1 - side });
+            });
+        } else {
+            let _ = shutdown_write(self);
+        }
+        with_state(&self.world, |state, _| state.forget_if_closed(conn));
     }
 }
 
@@ -1150,6 +1276,9 @@ pub(crate) fn poll_read(
 ) -> Poll<io::Result<usize>> {
     let (conn, side) = (stream.conn, stream.side);
     with_state(&stream.world, |state, wakers| {
+        if let Some(error) = gone(state, conn, side) {
+            return Poll::Ready(Err(error));
+        }
         let Some(c) = state.conns.get_mut(&conn) else {
             return Poll::Ready(Ok(0));
         };
@@ -1199,6 +1328,9 @@ pub(crate) fn poll_write_vectored(
     let (conn, side) = (stream.conn, stream.side);
     let total: usize = bufs.iter().map(|buf| buf.len()).sum();
     with_state(&stream.world, |state, _| {
+        if let Some(error) = gone(state, conn, side) {
+            return Poll::Ready(Err(error));
+        }
         let window = state.window;
         let Some(c) = state.conns.get_mut(&conn) else {
             return Poll::Ready(Err(io_error(
@@ -1271,7 +1403,7 @@ pub(crate) async fn udp_bind(addr: SocketAddr) -> io::Result<UdpSocket> {
             UdpState {
                 bound: local,
                 queue: VecDeque::new(),
-                waker: None,
+                wakers: Vec::new(),
             },
         );
         Ok::<_, io::Error>((local, state.host_epoch(host)))
@@ -1366,7 +1498,7 @@ pub(crate) fn udp_poll_recv_from(
                 Poll::Ready(Ok((n, from)))
             }
             None => {
-                entry.waker = Some(cx.waker().clone());
+                register(&mut entry.wakers, cx.waker());
                 Poll::Pending
             }
         }

@@ -160,7 +160,21 @@ impl World {
 
     /// Adds a task on `host` (`None`: outside every host, e.g. from a timer callback).
     pub(crate) fn spawn(&self, host: Option<HostId>, kind: Kind, future: TaskFuture) {
-        let epoch = host.map_or(0, |host| lock(&self.state).host_epoch(host));
+        let epoch = match host {
+            Some(host) => {
+                let state = lock(&self.state);
+                if !state.host_alive(host) {
+                    drop(state);
+                    // A crashed host runs nothing: the task goes (its deferred fails with
+                    // `RuntimeStoppedError`), as on a stopped runtime.
+                    let _host = HostScope::enter(Some(host));
+                    drop(future);
+                    return;
+                }
+                state.host_epoch(host)
+            }
+            None => 0,
+        };
         let mut exec = lock(&self.exec);
         let id = exec.next_id;
         exec.next_id += 1;
@@ -206,7 +220,9 @@ impl World {
             }
         }
         drop(exec);
-        // Outside the lock: dropping a task drops its sockets and timers.
+        // Outside the lock, as the host's own code: dropping a task drops its sockets and
+        // timers.
+        let _host = HostScope::enter(Some(host));
         drop(dropped);
     }
 
@@ -301,10 +317,9 @@ impl World {
                     limit: self.config.time_limit,
                 });
             }
-            if next > now {
-                // Timers fire first, in deadline order, then the packets due at that time.
-                clock.advance(next.saturating_sub(now));
-            }
+            // Timers fire first, in deadline order, then the packets due at that time; a timer
+            // due now (a zero delay) fires with `advance(0)`.
+            clock.advance(next.saturating_sub(now));
             let wakers = lock(&self.state).deliver_due(clock.now());
             for waker in wakers {
                 waker.wake();
