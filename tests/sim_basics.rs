@@ -641,3 +641,47 @@ fn what_a_crashed_host_sent_into_a_partition_never_arrives() {
         "only the living incarnation's datagram"
     );
 }
+
+#[test]
+fn timers_belong_to_the_host_that_set_them() {
+    let mut sim = Builder::new().build();
+    let fired = Arc::new(std::sync::Mutex::new(Vec::new()));
+    let log = Arc::clone(&fired);
+    sim.host("server", move || {
+        let log = Arc::clone(&log);
+        async move {
+            let early = Arc::clone(&log);
+            // Runs as the server's code: a task it spawns may use the server's sockets.
+            let _early = txaio::call_later(ms(10), move || {
+                let log = Arc::clone(&early);
+                let _task = txaio::spawn(async move {
+                    let listener = TcpListener::bind("0.0.0.0:0").await?;
+                    log.lock()
+                        .unwrap()
+                        .push(format!("bound on {}", txaio::sim::host_name().unwrap()));
+                    drop(listener);
+                    Ok::<_, std::io::Error>(())
+                });
+            });
+            // Set before the crash: never runs.
+            let late = Arc::clone(&log);
+            let _late = txaio::call_later(Duration::from_secs(5), move || {
+                late.lock().unwrap().push("late".to_owned());
+            });
+            txaio::sleep(Duration::from_secs(3600))
+                .await
+                .map_err(std::io::Error::other)?;
+            Ok::<_, std::io::Error>(())
+        }
+    })
+    .unwrap();
+    sim.client("chaos", async {
+        txaio::sleep(Duration::from_secs(1)).await?;
+        txaio::sim::crash("server")?;
+        txaio::sleep(Duration::from_secs(10)).await?;
+        Ok::<_, txaio::Failure>(())
+    })
+    .unwrap();
+    sim.run().unwrap();
+    assert_eq!(*fired.lock().unwrap(), vec!["bound on server".to_owned()]);
+}

@@ -664,6 +664,26 @@ where
     Ok(())
 }
 
+/// A timer callback set by the current host's code, bound to that host: it runs as the host's
+/// code (its spawns and sockets are the host's), and is dropped unrun when the host crashed
+/// since. Unchanged outside a simulation or a host.
+pub(crate) fn on_this_host(callback: Box<dyn FnOnce() + Send>) -> Box<dyn FnOnce() + Send> {
+    let (Some(world), Some(host)) = (world::current(), world::current_host()) else {
+        return callback;
+    };
+    let epoch = lock(&world.state).host_epoch(host);
+    let world = Arc::downgrade(&world);
+    Box::new(move || {
+        let alive = world
+            .upgrade()
+            .is_some_and(|world| lock(&world.state).host_epoch(host) == epoch);
+        let _host = world::HostScope::enter(Some(host));
+        if alive {
+            callback();
+        }
+    })
+}
+
 /// Lets every other ready task run once before this one goes on.
 pub(crate) async fn yield_now() {
     let mut yielded = false;

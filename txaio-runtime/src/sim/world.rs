@@ -46,10 +46,10 @@ pub(crate) fn current_host() -> Option<HostId> {
     HOST.with(Cell::get)
 }
 
-struct HostScope(Option<HostId>);
+pub(crate) struct HostScope(Option<HostId>);
 
 impl HostScope {
-    fn enter(host: Option<HostId>) -> HostScope {
+    pub(crate) fn enter(host: Option<HostId>) -> HostScope {
         HostScope(HOST.with(|current| current.replace(host)))
     }
 }

@@ -154,6 +154,10 @@ pub(crate) fn call_at(
     at: Option<Duration>,
     f: Callback,
 ) -> DelayedCall {
+    // In a simulation a timer belongs to the host that set it: its callback runs as that
+    // host's code, and not at all once the host has crashed.
+    #[cfg(feature = "sim")]
+    let f = crate::sim::on_this_host(f);
     let entry = match clock {
         Clock::Virtual(clock) => {
             let entry = TimerEntry::new(f);
