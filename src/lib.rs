@@ -437,7 +437,7 @@ pub use txaio_macros::main;
 /// ```
 ///
 /// `#[txaio::test(sim)]` (feature `sim`) runs the test instead as the client `test` of a
-/// deterministic simulation ([`sim`](crate::sim), the book's "Simulation"); `seeds = N` runs it
+/// deterministic simulation (`txaio::sim`, the book's "Simulation"); `seeds = N` runs it
 /// once per seed `0..N` and stops at the first failing seed, naming it and the command that
 /// replays it (`TXAIO_SIM_SEED=17 cargo test name`). Its body must be `Send`.
 ///

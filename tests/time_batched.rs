@@ -268,6 +268,17 @@ async fn cancel_racing_the_firing_runs_each_callback_at_most_once() {
         while timers.pending() > 0 {
             txaio::sleep(2 * MS).await.unwrap();
         }
+        // A bucket leaves `pending` when it starts firing; on a multi-threaded executor its
+        // last callbacks may still be running on another thread: wait for them (bounded).
+        for _ in 0..500 {
+            let all_ran = runs.iter().enumerate().all(|(index, count)| {
+                cancelled.contains(&index) || count.load(Ordering::SeqCst) > 0
+            });
+            if all_ran {
+                break;
+            }
+            txaio::sleep(2 * MS).await.unwrap();
+        }
         for (index, count) in runs.iter().enumerate() {
             let expected = u8::from(!cancelled.contains(&index));
             assert_eq!(

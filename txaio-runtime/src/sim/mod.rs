@@ -136,6 +136,12 @@ impl Default for Builder {
 impl Builder {
     /// Seed 0, 1-5 ms latency, a 64 KiB TCP window, a 10 s connect timeout, no loss, and a
     /// time limit of 10 simulated minutes.
+    /// # Examples
+    ///
+    /// ```
+    /// let sim = txaio::sim::Builder::new().build();
+    /// assert_eq!(sim.seed(), 0);
+    /// ```
     pub fn new() -> Builder {
         Builder {
             config: Config {
@@ -151,18 +157,55 @@ impl Builder {
     }
 
     /// The seed every choice of the run derives from.
+    /// # Examples
+    ///
+    /// ```
+    /// let sim = txaio::sim::Builder::new().seed(17).build();
+    /// assert_eq!(sim.seed(), 17);
+    /// ```
     pub fn seed(mut self, seed: u64) -> Builder {
         self.config.seed = seed;
         self
     }
 
     /// The same latency for every packet between two hosts.
+    /// # Examples
+    ///
+    /// ```
+    /// use std::time::Duration;
+    ///
+    /// let mut sim = txaio::sim::Builder::new().latency(Duration::from_millis(100)).build();
+    /// sim.host("server", || async {
+    ///     let listener = txaio::net::TcpListener::bind("0.0.0.0:1").await?;
+    ///     let _ = listener.accept().await?;
+    ///     Ok::<_, std::io::Error>(())
+    /// })
+    /// .unwrap();
+    /// sim.client("client", async {
+    ///     let start = txaio::now();
+    ///     txaio::net::TcpStream::connect("server:1").await?;
+    ///     assert_eq!(txaio::now() - start, Duration::from_millis(200)); // SYN and SYN-ACK
+    ///     Ok::<_, std::io::Error>(())
+    /// })
+    /// .unwrap();
+    /// sim.run().unwrap();
+    /// ```
     pub fn latency(self, latency: Duration) -> Builder {
         self.latency_range(latency, latency)
     }
 
     /// A latency drawn from the seed for each packet, in `min..=max` (UDP datagrams may
     /// reorder; TCP keeps its order).
+    /// # Examples
+    ///
+    /// ```
+    /// use std::time::Duration;
+    ///
+    /// let sim = txaio::sim::Builder::new()
+    ///     .latency_range(Duration::from_millis(5), Duration::from_millis(80))
+    ///     .build();
+    /// # drop(sim);
+    /// ```
     pub fn latency_range(mut self, min: Duration, max: Duration) -> Builder {
         self.config.latency = (min, max.max(min));
         self
@@ -170,24 +213,65 @@ impl Builder {
 
     /// The most bytes a TCP sender may have unread by its peer before its writes wait
     /// (at least 1).
+    /// # Examples
+    ///
+    /// ```
+    /// let sim = txaio::sim::Builder::new().tcp_window(16 * 1024).build();
+    /// # drop(sim);
+    /// ```
     pub fn tcp_window(mut self, bytes: usize) -> Builder {
         self.config.tcp_window = bytes.max(1);
         self
     }
 
     /// How long a connect whose SYN nobody answers waits before `TimedOut`.
+    /// # Examples
+    ///
+    /// ```
+    /// use std::time::Duration;
+    ///
+    /// let mut sim = txaio::sim::Builder::new().connect_timeout(Duration::from_secs(2)).build();
+    /// sim.client("client", async {
+    ///     // Nobody has this address: the SYN goes unanswered.
+    ///     let error = txaio::net::TcpStream::connect("10.9.9.9:80").await.unwrap_err();
+    ///     assert_eq!(error.kind(), std::io::ErrorKind::TimedOut);
+    ///     assert_eq!(txaio::sim::host_name().unwrap(), "client");
+    ///     Ok::<_, std::io::Error>(())
+    /// })
+    /// .unwrap();
+    /// assert_eq!(sim.run().unwrap().elapsed(), Duration::from_secs(2));
+    /// ```
     pub fn connect_timeout(mut self, timeout: Duration) -> Builder {
         self.config.connect_timeout = timeout;
         self
     }
 
     /// Simulated time after which [`Sim::run`] gives up with [`SimError::TimeLimit`].
+    /// # Examples
+    ///
+    /// ```
+    /// use std::time::Duration;
+    ///
+    /// let mut sim = txaio::sim::Builder::new().time_limit(Duration::from_secs(1)).build();
+    /// sim.client("slow", async {
+    ///     txaio::sleep(Duration::from_secs(2)).await?;
+    ///     Ok::<_, txaio::Failure>(())
+    /// })
+    /// .unwrap();
+    /// assert!(matches!(sim.run(), Err(txaio::sim::SimError::TimeLimit { .. })));
+    /// ```
     pub fn time_limit(mut self, limit: Duration) -> Builder {
         self.config.time_limit = limit;
         self
     }
 
     /// The probability that a datagram is lost (0 to 1).
+    /// # Examples
+    ///
+    /// ```
+    /// let sim = txaio::sim::Builder::new().udp_loss(0.05).build();
+    /// # drop(sim);
+    /// ```
     pub fn udp_loss(mut self, p: f64) -> Builder {
         self.config.udp_loss = p.clamp(0.0, 1.0);
         self
@@ -195,12 +279,24 @@ impl Builder {
 
     /// The probability that a TCP segment is lost once (0 to 1): it arrives a retransmission
     /// delay (200 ms) later, still in order.
+    /// # Examples
+    ///
+    /// ```
+    /// let sim = txaio::sim::Builder::new().tcp_loss(0.01).build();
+    /// # drop(sim);
+    /// ```
     pub fn tcp_loss(mut self, p: f64) -> Builder {
         self.config.tcp_loss = p.clamp(0.0, 1.0);
         self
     }
 
     /// The simulation, with no hosts yet.
+    /// # Examples
+    ///
+    /// ```
+    /// let sim = txaio::sim::Builder::new().seed(3).build();
+    /// assert_eq!(sim.seed(), 3);
+    /// ```
     pub fn build(self) -> Sim {
         Sim {
             world: World::new(self.config),
@@ -228,6 +324,21 @@ pub struct Sim {
 
 /// What a simulation run did.
 #[derive(Debug, Clone, PartialEq, Eq)]
+/// # Examples
+///
+/// ```
+/// let mut sim = txaio::sim::Builder::new().seed(5).build();
+/// sim.client("c", async {
+///     txaio::sleep(std::time::Duration::from_secs(1)).await?;
+///     Ok::<_, txaio::Failure>(())
+/// })
+/// .unwrap();
+/// let outcome = sim.run().unwrap();
+/// assert_eq!(outcome.seed(), 5);
+/// assert_eq!(outcome.elapsed(), std::time::Duration::from_secs(1));
+/// assert!(outcome.polls() >= 2 && outcome.events() >= outcome.polls());
+/// println!("digest {:016x}", outcome.digest());
+/// ```
 pub struct Outcome {
     seed: u64,
     digest: u64,
@@ -238,27 +349,102 @@ pub struct Outcome {
 
 impl Outcome {
     /// The seed of the run.
+    /// # Examples
+    ///
+    /// ```
+    /// let mut sim = txaio::sim::Builder::new().seed(5).build();
+    /// sim.client("c", async {
+    ///     txaio::sleep(std::time::Duration::from_secs(1)).await?;
+    ///     Ok::<_, txaio::Failure>(())
+    /// })
+    /// .unwrap();
+    /// let outcome = sim.run().unwrap();
+    /// assert_eq!(outcome.seed(), 5);
+    /// assert_eq!(outcome.elapsed(), std::time::Duration::from_secs(1));
+    /// assert!(outcome.polls() >= 2 && outcome.events() >= outcome.polls());
+    /// println!("digest {:016x}", outcome.digest());
+    /// ```
     pub fn seed(&self) -> u64 {
         self.seed
     }
 
     /// A hash of the run's trace (every poll, packet and fault, with its simulated time): two
     /// runs of one seed agree on it.
+    /// # Examples
+    ///
+    /// ```
+    /// let mut sim = txaio::sim::Builder::new().seed(5).build();
+    /// sim.client("c", async {
+    ///     txaio::sleep(std::time::Duration::from_secs(1)).await?;
+    ///     Ok::<_, txaio::Failure>(())
+    /// })
+    /// .unwrap();
+    /// let outcome = sim.run().unwrap();
+    /// assert_eq!(outcome.seed(), 5);
+    /// assert_eq!(outcome.elapsed(), std::time::Duration::from_secs(1));
+    /// assert!(outcome.polls() >= 2 && outcome.events() >= outcome.polls());
+    /// println!("digest {:016x}", outcome.digest());
+    /// ```
     pub fn digest(&self) -> u64 {
         self.digest
     }
 
     /// Events in the trace.
+    /// # Examples
+    ///
+    /// ```
+    /// let mut sim = txaio::sim::Builder::new().seed(5).build();
+    /// sim.client("c", async {
+    ///     txaio::sleep(std::time::Duration::from_secs(1)).await?;
+    ///     Ok::<_, txaio::Failure>(())
+    /// })
+    /// .unwrap();
+    /// let outcome = sim.run().unwrap();
+    /// assert_eq!(outcome.seed(), 5);
+    /// assert_eq!(outcome.elapsed(), std::time::Duration::from_secs(1));
+    /// assert!(outcome.polls() >= 2 && outcome.events() >= outcome.polls());
+    /// println!("digest {:016x}", outcome.digest());
+    /// ```
     pub fn events(&self) -> u64 {
         self.events
     }
 
     /// Task polls the run made.
+    /// # Examples
+    ///
+    /// ```
+    /// let mut sim = txaio::sim::Builder::new().seed(5).build();
+    /// sim.client("c", async {
+    ///     txaio::sleep(std::time::Duration::from_secs(1)).await?;
+    ///     Ok::<_, txaio::Failure>(())
+    /// })
+    /// .unwrap();
+    /// let outcome = sim.run().unwrap();
+    /// assert_eq!(outcome.seed(), 5);
+    /// assert_eq!(outcome.elapsed(), std::time::Duration::from_secs(1));
+    /// assert!(outcome.polls() >= 2 && outcome.events() >= outcome.polls());
+    /// println!("digest {:016x}", outcome.digest());
+    /// ```
     pub fn polls(&self) -> u64 {
         self.polls
     }
 
     /// Simulated time when the last client finished.
+    /// # Examples
+    ///
+    /// ```
+    /// let mut sim = txaio::sim::Builder::new().seed(5).build();
+    /// sim.client("c", async {
+    ///     txaio::sleep(std::time::Duration::from_secs(1)).await?;
+    ///     Ok::<_, txaio::Failure>(())
+    /// })
+    /// .unwrap();
+    /// let outcome = sim.run().unwrap();
+    /// assert_eq!(outcome.seed(), 5);
+    /// assert_eq!(outcome.elapsed(), std::time::Duration::from_secs(1));
+    /// assert!(outcome.polls() >= 2 && outcome.events() >= outcome.polls());
+    /// println!("digest {:016x}", outcome.digest());
+    /// ```
     pub fn elapsed(&self) -> Duration {
         self.elapsed
     }
@@ -267,6 +453,19 @@ impl Outcome {
 /// Why a simulation, or a call about one, failed.
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[non_exhaustive]
+/// # Examples
+///
+/// ```
+/// let mut sim = txaio::sim::Builder::new().build();
+/// sim.client("c", async {
+///     txaio::create_future::<()>().await?; // nothing will ever resolve it
+///     Ok::<_, txaio::Failure>(())
+/// })
+/// .unwrap();
+/// let error = sim.run().unwrap_err();
+/// assert!(matches!(error, txaio::sim::SimError::Stalled { tasks: 1, .. }));
+/// println!("{error}");
+/// ```
 pub enum SimError {
     /// No host has this name.
     UnknownHost {
@@ -394,6 +593,11 @@ where
 
 impl Sim {
     /// The seed of this simulation.
+    /// # Examples
+    ///
+    /// ```
+    /// assert_eq!(txaio::sim::Builder::new().seed(9).build().seed(), 9);
+    /// ```
     pub fn seed(&self) -> u64 {
         self.world.config.seed
     }
@@ -404,6 +608,33 @@ impl Sim {
     /// # Errors
     ///
     /// [`SimError::DuplicateHost`] when the name is taken (or is `localhost`).
+    /// # Examples
+    ///
+    /// ```
+    /// async fn echo() -> std::io::Result<()> {
+    ///     let listener = txaio::net::TcpListener::bind("0.0.0.0:7").await?;
+    ///     loop {
+    ///         let (mut stream, _) = listener.accept().await?;
+    ///         let mut buf = [0; 16];
+    ///         let n = stream.read(&mut buf).await?;
+    ///         stream.write_all(&buf[..n]).await?;
+    ///     }
+    /// }
+    ///
+    /// let mut sim = txaio::sim::Builder::new().build();
+    /// let ip = sim.host("echo", echo).unwrap();
+    /// assert_eq!(ip.to_string(), "10.0.0.1");
+    /// sim.client("client", async {
+    ///     let mut stream = txaio::net::TcpStream::connect("echo:7").await?;
+    ///     stream.write_all(b"ping").await?;
+    ///     let mut buf = [0; 4];
+    ///     stream.read(&mut buf).await?;
+    ///     assert_eq!(&buf, b"ping");
+    ///     Ok::<_, std::io::Error>(())
+    /// })
+    /// .unwrap();
+    /// sim.run().unwrap();
+    /// ```
     pub fn host<F, Fut, E>(&mut self, name: &str, software: F) -> Result<IpAddr, SimError>
     where
         F: Fn() -> Fut + Send + Sync + 'static,
@@ -419,6 +650,15 @@ impl Sim {
     /// # Errors
     ///
     /// [`SimError::DuplicateHost`] when the name is taken (or is `localhost`).
+    /// # Examples
+    ///
+    /// ```
+    /// let mut sim = txaio::sim::Builder::new().build();
+    /// sim.client("a", async { Ok::<_, txaio::Failure>(()) }).unwrap();
+    /// let taken = sim.client("a", async { Ok::<_, txaio::Failure>(()) }).unwrap_err();
+    /// assert_eq!(taken, txaio::sim::SimError::DuplicateHost { name: "a".into() });
+    /// sim.run().unwrap();
+    /// ```
     pub fn client<F, E>(&mut self, name: &str, client: F) -> Result<IpAddr, SimError>
     where
         F: Future<Output = Result<(), E>> + Send + 'static,
@@ -435,6 +675,14 @@ impl Sim {
     /// A client's or a host's error or panic ([`SimError::Failed`], [`SimError::Panicked`]),
     /// [`SimError::Stalled`] when clients wait for something that can never happen, and
     /// [`SimError::TimeLimit`].
+    /// # Examples
+    ///
+    /// ```
+    /// let mut sim = txaio::sim::Builder::new().build();
+    /// sim.client("c", async { Err::<(), _>(std::io::Error::other("no")) }).unwrap();
+    /// let error = sim.run().unwrap_err();
+    /// assert!(error.to_string().contains("`c` failed"), "{error}");
+    /// ```
     pub fn run(self) -> Result<Outcome, SimError> {
         let world = self.world;
         let report = crate::time::virtual_clock::with_virtual_clock(|clock| {
@@ -495,6 +743,18 @@ pub fn is_simulated() -> bool {
 /// # Errors
 ///
 /// [`SimError::NotRunning`] outside a simulation or a host's task.
+/// # Examples
+///
+/// ```
+/// let mut sim = txaio::sim::Builder::new().build();
+/// sim.client("alice", async {
+///     assert_eq!(txaio::sim::host_name()?, "alice");
+///     Ok::<_, txaio::sim::SimError>(())
+/// })
+/// .unwrap();
+/// sim.run().unwrap();
+/// assert_eq!(txaio::sim::host_name(), Err(txaio::sim::SimError::NotRunning));
+/// ```
 pub fn host_name() -> Result<String, SimError> {
     let world = running()?;
     let host = world::current_host().ok_or(SimError::NotRunning)?;
@@ -506,6 +766,24 @@ pub fn host_name() -> Result<String, SimError> {
 /// # Errors
 ///
 /// [`SimError::NotRunning`] outside a simulation.
+/// # Examples
+///
+/// ```
+/// let roll = |seed| {
+///     let rolled = std::sync::Arc::new(std::sync::Mutex::new(0));
+///     let keep = rolled.clone();
+///     let mut sim = txaio::sim::Builder::new().seed(seed).build();
+///     sim.client("c", async move {
+///         *keep.lock().unwrap() = txaio::sim::random_u64()?;
+///         Ok::<_, txaio::sim::SimError>(())
+///     })
+///     .unwrap();
+///     sim.run().unwrap();
+///     let value = *rolled.lock().unwrap();
+///     value
+/// };
+/// assert_eq!(roll(1), roll(1));
+/// ```
 pub fn random_u64() -> Result<u64, SimError> {
     let world = running()?;
     Ok(lock(&world.state).random())
@@ -516,6 +794,29 @@ pub fn random_u64() -> Result<u64, SimError> {
 /// # Errors
 ///
 /// [`SimError::NotRunning`] outside a simulation, [`SimError::DuplicateHost`].
+/// # Examples
+///
+/// ```
+/// async fn echo() -> std::io::Result<()> {
+///     let listener = txaio::net::TcpListener::bind("0.0.0.0:7").await?;
+///     loop {
+///         let (mut stream, _) = listener.accept().await?;
+///         let mut buf = [0; 16];
+///         let n = stream.read(&mut buf).await?;
+///         stream.write_all(&buf[..n]).await?;
+///     }
+/// }
+///
+/// let mut sim = txaio::sim::Builder::new().build();
+/// sim.client("client", async {
+///     txaio::sim::add_host_software("echo", echo)?;
+///     let mut stream = txaio::net::TcpStream::connect("echo:7").await?;
+///     stream.write_all(b"hi").await?;
+///     Ok::<_, txaio::Failure>(())
+/// })
+/// .unwrap();
+/// sim.run().unwrap();
+/// ```
 pub fn add_host_software<F, Fut, E>(name: &str, software: F) -> Result<IpAddr, SimError>
 where
     F: Fn() -> Fut + Send + Sync + 'static,
@@ -532,6 +833,39 @@ where
 /// # Errors
 ///
 /// [`SimError::NotRunning`] outside a simulation, [`SimError::UnknownHost`].
+/// # Examples
+///
+/// ```
+/// use std::time::Duration;
+///
+/// async fn echo() -> std::io::Result<()> {
+///     let listener = txaio::net::TcpListener::bind("0.0.0.0:7").await?;
+///     loop {
+///         let (mut stream, _) = listener.accept().await?;
+///         let mut buf = [0; 16];
+///         let n = stream.read(&mut buf).await?;
+///         stream.write_all(&buf[..n]).await?;
+///     }
+/// }
+///
+/// let mut sim = txaio::sim::Builder::new().latency(Duration::from_millis(10)).build();
+/// sim.host("echo", echo).unwrap();
+/// sim.client("client", async {
+///     let mut stream = txaio::net::TcpStream::connect("echo:7").await?;
+///     txaio::sim::partition("client", "echo")?;
+///     let _heal = txaio::call_later(Duration::from_secs(1), || {
+///         txaio::sim::repair("client", "echo").unwrap();
+///     });
+///     let start = txaio::now();
+///     stream.write_all(b"x").await?; // waits in the partition
+///     let mut buf = [0; 1];
+///     stream.read(&mut buf).await?;
+///     assert!(txaio::now() - start >= Duration::from_secs(1));
+///     Ok::<_, txaio::Failure>(())
+/// })
+/// .unwrap();
+/// sim.run().unwrap();
+/// ```
 pub fn partition(a: &str, b: &str) -> Result<(), SimError> {
     on_link(a, b, |state, a, b, _| {
         state.set_partition(a, b, true, crate::time::now());
@@ -543,6 +877,35 @@ pub fn partition(a: &str, b: &str) -> Result<(), SimError> {
 /// # Errors
 ///
 /// As [`partition`].
+/// # Examples
+///
+/// ```
+/// use std::time::Duration;
+///
+/// async fn echo() -> std::io::Result<()> {
+///     let listener = txaio::net::TcpListener::bind("0.0.0.0:7").await?;
+///     loop {
+///         let (mut stream, _) = listener.accept().await?;
+///         let mut buf = [0; 16];
+///         let n = stream.read(&mut buf).await?;
+///         stream.write_all(&buf[..n]).await?;
+///     }
+/// }
+///
+/// let mut sim = txaio::sim::Builder::new().latency(Duration::from_millis(10)).build();
+/// sim.host("echo", echo).unwrap();
+/// sim.client("client", async {
+///     let mut stream = txaio::net::TcpStream::connect("echo:7").await?;
+///     txaio::sim::partition("client", "echo")?;
+///     txaio::sim::repair("client", "echo")?;
+///     stream.write_all(b"x").await?;
+///     let mut buf = [0; 1];
+///     stream.read(&mut buf).await?;
+///     Ok::<_, txaio::Failure>(())
+/// })
+/// .unwrap();
+/// sim.run().unwrap();
+/// ```
 pub fn repair(a: &str, b: &str) -> Result<(), SimError> {
     on_link(a, b, |state, a, b, _| {
         state.set_partition(a, b, false, crate::time::now());
@@ -554,6 +917,37 @@ pub fn repair(a: &str, b: &str) -> Result<(), SimError> {
 /// # Errors
 ///
 /// As [`partition`].
+/// # Examples
+///
+/// ```
+/// use std::time::Duration;
+///
+/// async fn echo() -> std::io::Result<()> {
+///     let listener = txaio::net::TcpListener::bind("0.0.0.0:7").await?;
+///     loop {
+///         let (mut stream, _) = listener.accept().await?;
+///         let mut buf = [0; 16];
+///         let n = stream.read(&mut buf).await?;
+///         stream.write_all(&buf[..n]).await?;
+///     }
+/// }
+///
+/// let mut sim = txaio::sim::Builder::new().latency(Duration::from_millis(10)).build();
+/// sim.host("echo", echo).unwrap();
+/// sim.client("client", async {
+///     let mut stream = txaio::net::TcpStream::connect("echo:7").await?;
+///     txaio::sim::hold("client", "echo")?;
+///     stream.write_all(b"x").await?;
+///     let mut buf = [0; 1];
+///     let quiet = txaio::with_timeout(Duration::from_secs(1), async { stream.read(&mut buf).await }).await;
+///     assert!(quiet.is_err(), "held");
+///     txaio::sim::release("client", "echo")?;
+///     stream.read(&mut buf).await?;
+///     Ok::<_, txaio::Failure>(())
+/// })
+/// .unwrap();
+/// sim.run().unwrap();
+/// ```
 pub fn hold(a: &str, b: &str) -> Result<(), SimError> {
     on_link(a, b, |state, a, b, _| {
         state.set_hold(a, b, true, crate::time::now());
@@ -565,6 +959,35 @@ pub fn hold(a: &str, b: &str) -> Result<(), SimError> {
 /// # Errors
 ///
 /// As [`partition`].
+/// # Examples
+///
+/// ```
+/// use std::time::Duration;
+///
+/// async fn echo() -> std::io::Result<()> {
+///     let listener = txaio::net::TcpListener::bind("0.0.0.0:7").await?;
+///     loop {
+///         let (mut stream, _) = listener.accept().await?;
+///         let mut buf = [0; 16];
+///         let n = stream.read(&mut buf).await?;
+///         stream.write_all(&buf[..n]).await?;
+///     }
+/// }
+///
+/// let mut sim = txaio::sim::Builder::new().latency(Duration::from_millis(10)).build();
+/// sim.host("echo", echo).unwrap();
+/// sim.client("client", async {
+///     let mut stream = txaio::net::TcpStream::connect("echo:7").await?;
+///     txaio::sim::hold("client", "echo")?;
+///     stream.write_all(b"x").await?;
+///     txaio::sim::release("client", "echo")?;
+///     let mut buf = [0; 1];
+///     stream.read(&mut buf).await?;
+///     Ok::<_, txaio::Failure>(())
+/// })
+/// .unwrap();
+/// sim.run().unwrap();
+/// ```
 pub fn release(a: &str, b: &str) -> Result<(), SimError> {
     on_link(a, b, |state, a, b, _| {
         state.set_hold(a, b, false, crate::time::now());
@@ -577,6 +1000,36 @@ pub fn release(a: &str, b: &str) -> Result<(), SimError> {
 /// # Errors
 ///
 /// As [`partition`].
+/// # Examples
+///
+/// ```
+/// use std::time::Duration;
+///
+/// async fn echo() -> std::io::Result<()> {
+///     let listener = txaio::net::TcpListener::bind("0.0.0.0:7").await?;
+///     loop {
+///         let (mut stream, _) = listener.accept().await?;
+///         let mut buf = [0; 16];
+///         let n = stream.read(&mut buf).await?;
+///         stream.write_all(&buf[..n]).await?;
+///     }
+/// }
+///
+/// let mut sim = txaio::sim::Builder::new().latency(Duration::from_millis(10)).build();
+/// sim.host("echo", echo).unwrap();
+/// sim.client("client", async {
+///     let mut stream = txaio::net::TcpStream::connect("echo:7").await?;
+///     txaio::sim::set_latency("client", "echo", Duration::from_millis(200), Duration::from_millis(200))?;
+///     let start = txaio::now();
+///     stream.write_all(b"x").await?;
+///     let mut buf = [0; 1];
+///     stream.read(&mut buf).await?;
+///     assert_eq!(txaio::now() - start, Duration::from_millis(400));
+///     Ok::<_, txaio::Failure>(())
+/// })
+/// .unwrap();
+/// sim.run().unwrap();
+/// ```
 pub fn set_latency(a: &str, b: &str, min: Duration, max: Duration) -> Result<(), SimError> {
     on_link(a, b, |state, a, b, _| state.set_latency(a, b, min, max))
 }
@@ -587,6 +1040,36 @@ pub fn set_latency(a: &str, b: &str, min: Duration, max: Duration) -> Result<(),
 /// # Errors
 ///
 /// As [`partition`].
+/// # Examples
+///
+/// ```
+/// use std::time::Duration;
+///
+/// async fn echo() -> std::io::Result<()> {
+///     let listener = txaio::net::TcpListener::bind("0.0.0.0:7").await?;
+///     loop {
+///         let (mut stream, _) = listener.accept().await?;
+///         let mut buf = [0; 16];
+///         let n = stream.read(&mut buf).await?;
+///         stream.write_all(&buf[..n]).await?;
+///     }
+/// }
+///
+/// let mut sim = txaio::sim::Builder::new().latency(Duration::from_millis(10)).build();
+/// sim.host("echo", echo).unwrap();
+/// sim.client("client", async {
+///     let mut stream = txaio::net::TcpStream::connect("echo:7").await?;
+///     txaio::sim::set_loss("client", "echo", 1.0)?; // every segment retransmitted once
+///     let start = txaio::now();
+///     stream.write_all(b"x").await?;
+///     let mut buf = [0; 1];
+///     stream.read(&mut buf).await?;
+///     assert_eq!(txaio::now() - start, Duration::from_millis(420));
+///     Ok::<_, txaio::Failure>(())
+/// })
+/// .unwrap();
+/// sim.run().unwrap();
+/// ```
 pub fn set_loss(a: &str, b: &str, p: f64) -> Result<(), SimError> {
     on_link(a, b, |state, a, b, _| {
         state.set_loss(a, b, p.clamp(0.0, 1.0));
@@ -599,6 +1082,34 @@ pub fn set_loss(a: &str, b: &str, p: f64) -> Result<(), SimError> {
 /// # Errors
 ///
 /// As [`partition`].
+/// # Examples
+///
+/// ```
+/// use std::time::Duration;
+///
+/// async fn echo() -> std::io::Result<()> {
+///     let listener = txaio::net::TcpListener::bind("0.0.0.0:7").await?;
+///     loop {
+///         let (mut stream, _) = listener.accept().await?;
+///         let mut buf = [0; 16];
+///         let n = stream.read(&mut buf).await?;
+///         stream.write_all(&buf[..n]).await?;
+///     }
+/// }
+///
+/// let mut sim = txaio::sim::Builder::new().latency(Duration::from_millis(10)).build();
+/// sim.host("echo", echo).unwrap();
+/// sim.client("client", async {
+///     let mut stream = txaio::net::TcpStream::connect("echo:7").await?;
+///     txaio::sim::reset("client", "echo")?;
+///     let mut buf = [0; 1];
+///     let error = stream.read(&mut buf).await.unwrap_err();
+///     assert_eq!(error.kind(), std::io::ErrorKind::ConnectionReset);
+///     Ok::<_, txaio::Failure>(())
+/// })
+/// .unwrap();
+/// sim.run().unwrap();
+/// ```
 pub fn reset(a: &str, b: &str) -> Result<(), SimError> {
     on_link(a, b, |state, a, b, wakers| {
         state.reset_between(a, b, wakers);
@@ -612,6 +1123,35 @@ pub fn reset(a: &str, b: &str) -> Result<(), SimError> {
 /// # Errors
 ///
 /// As [`partition`].
+/// # Examples
+///
+/// ```
+/// use std::time::Duration;
+///
+/// async fn echo() -> std::io::Result<()> {
+///     let listener = txaio::net::TcpListener::bind("0.0.0.0:7").await?;
+///     loop {
+///         let (mut stream, _) = listener.accept().await?;
+///         let mut buf = [0; 16];
+///         let n = stream.read(&mut buf).await?;
+///         stream.write_all(&buf[..n]).await?;
+///     }
+/// }
+///
+/// let mut sim = txaio::sim::Builder::new().latency(Duration::from_millis(10)).build();
+/// sim.host("echo", echo).unwrap();
+/// sim.client("client", async {
+///     let mut stream = txaio::net::TcpStream::connect("echo:7").await?;
+///     txaio::sim::crash("echo")?;
+///     stream.write_all(b"x").await?;
+///     let mut buf = [0; 1];
+///     let silent = txaio::with_timeout(Duration::from_secs(5), async { stream.read(&mut buf).await }).await;
+///     assert!(silent.is_err(), "a crashed host answers nothing");
+///     Ok::<_, txaio::Failure>(())
+/// })
+/// .unwrap();
+/// sim.run().unwrap();
+/// ```
 pub fn crash(host: &str) -> Result<(), SimError> {
     let world = running()?;
     let id = host_id(&world, host)?;
@@ -630,6 +1170,37 @@ pub fn crash(host: &str) -> Result<(), SimError> {
 /// # Errors
 ///
 /// As [`partition`].
+/// # Examples
+///
+/// ```
+/// use std::time::Duration;
+///
+/// async fn echo() -> std::io::Result<()> {
+///     let listener = txaio::net::TcpListener::bind("0.0.0.0:7").await?;
+///     loop {
+///         let (mut stream, _) = listener.accept().await?;
+///         let mut buf = [0; 16];
+///         let n = stream.read(&mut buf).await?;
+///         stream.write_all(&buf[..n]).await?;
+///     }
+/// }
+///
+/// let mut sim = txaio::sim::Builder::new().latency(Duration::from_millis(10)).build();
+/// sim.host("echo", echo).unwrap();
+/// sim.client("client", async {
+///     let mut stream = txaio::net::TcpStream::connect("echo:7").await?;
+///     txaio::sim::crash("echo")?;
+///     txaio::sim::restart("echo")?;
+///     let mut fresh = txaio::net::TcpStream::connect("echo:7").await?;
+///     fresh.write_all(b"x").await?;
+///     let mut buf = [0; 1];
+///     fresh.read(&mut buf).await?;
+///     drop(stream);
+///     Ok::<_, txaio::Failure>(())
+/// })
+/// .unwrap();
+/// sim.run().unwrap();
+/// ```
 pub fn restart(host: &str) -> Result<(), SimError> {
     let world = running()?;
     let id = host_id(&world, host)?;
