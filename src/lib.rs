@@ -477,9 +477,14 @@ pub mod guide {
     pub mod wamp_client {}
     #[doc = include_str!("guide/coordination.md")]
     pub mod coordination {}
-    // Its examples need the `sim` feature.
-    #[cfg(feature = "sim")]
-    #[doc = include_str!("guide/simulation.md")]
+    // Its examples need the `sim` feature; without it, the chapter's title and where to read it.
+    #[cfg_attr(feature = "sim", doc = include_str!("guide/simulation.md"))]
+    #[cfg_attr(
+        not(feature = "sim"),
+        doc = "# Simulation\n\nThis chapter describes `txaio::sim`, which needs the `sim` \
+               feature: read it in the book, or in documentation built with every feature \
+               (as docs.rs builds it)."
+    )]
     pub mod simulation {}
     #[doc = include_str!("guide/coming-from-txaio.md")]
     pub mod coming_from_txaio {}
