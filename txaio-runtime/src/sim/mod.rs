@@ -104,6 +104,7 @@ pub(crate) struct Config {
     pub(crate) time_limit: Duration,
     pub(crate) udp_loss: f64,
     pub(crate) tcp_loss: f64,
+    pub(crate) polls_per_instant: u64,
 }
 
 /// Sets up a simulation (turmoil's `Builder`).
@@ -152,6 +153,7 @@ impl Builder {
                 time_limit: Duration::from_secs(600),
                 udp_loss: 0.0,
                 tcp_loss: 0.0,
+                polls_per_instant: 10_000_000,
             },
         }
     }
@@ -287,6 +289,26 @@ impl Builder {
     /// ```
     pub fn tcp_loss(mut self, p: f64) -> Builder {
         self.config.tcp_loss = p.clamp(0.0, 1.0);
+        self
+    }
+
+    /// Task polls allowed at one simulated instant (10 million by default) before the run
+    /// ends with [`SimError::Busy`]: tasks that keep each other ready for ever, time
+    /// standing still, would otherwise hang it.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// let mut sim = txaio::sim::Builder::new().polls_per_instant(1000).build();
+    /// sim.client("spinner", async {
+    ///     txaio::coiterate(std::iter::repeat(())).await?; // yields for ever
+    ///     Ok::<_, txaio::Failure>(())
+    /// })
+    /// .unwrap();
+    /// assert!(matches!(sim.run(), Err(txaio::sim::SimError::Busy { polls: 1000, .. })));
+    /// ```
+    pub fn polls_per_instant(mut self, polls: u64) -> Builder {
+        self.config.polls_per_instant = polls.max(1);
         self
     }
 
@@ -505,6 +527,14 @@ pub enum SimError {
         /// Tasks still waiting.
         tasks: usize,
     },
+    /// Tasks kept polling at one simulated instant past the limit
+    /// ([`Builder::polls_per_instant`]): a livelock, time standing still.
+    Busy {
+        /// Simulated time.
+        at: Duration,
+        /// Polls made at that instant.
+        polls: u64,
+    },
     /// The clients did not finish within the time limit.
     TimeLimit {
         /// The limit.
@@ -533,6 +563,11 @@ impl fmt::Display for SimError {
                 f,
                 "stalled at {at:?} (simulated): {tasks} tasks wait and no timer or packet is \
                  pending (a deadlock, or a peer that never answers)"
+            ),
+            SimError::Busy { at, polls } => write!(
+                f,
+                "busy at {at:?} (simulated): {polls} polls without time moving (tasks that keep \
+                 each other ready for ever)"
             ),
             SimError::TimeLimit { limit } => write!(
                 f,

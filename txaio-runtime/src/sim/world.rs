@@ -289,6 +289,10 @@ impl World {
     /// Runs until every client has finished, a task fails, nothing can happen any more, or
     /// the time limit passes.
     pub(crate) fn drive(self: &Arc<Self>, clock: &VirtualClock) -> Result<RunReport, SimError> {
+        // Polls since time last moved: tasks that keep each other busy for ever (a loop of
+        // yields) would otherwise hang the run with time standing still.
+        let mut polls_now: u64 = 0;
+        let mut instant = clock.now();
         loop {
             if lock(&self.exec).clients_left == 0 {
                 return Ok(RunReport {
@@ -297,7 +301,19 @@ impl World {
                 });
             }
             if let Some(id) = self.next_ready() {
-                self.poll_task(id, clock.now())?;
+                let now = clock.now();
+                if now == instant {
+                    polls_now += 1;
+                    if polls_now > self.config.polls_per_instant {
+                        return Err(SimError::Busy {
+                            at: now,
+                            polls: polls_now - 1,
+                        });
+                    }
+                } else {
+                    (instant, polls_now) = (now, 1);
+                }
+                self.poll_task(id, now)?;
                 continue;
             }
             let now = clock.now();
