@@ -1154,14 +1154,21 @@ fn gone(state: &State, conn: u64, side: usize) -> Option<io::Error> {
 }
 
 fn shutdown_write(stream: &TcpStream) -> io::Result<()> {
-    let (conn, side) = (stream.conn, stream.side);
     with_state(&stream.world, |state, _| {
-        if state.conns.contains_key(&conn)
-            && let Some(error) = gone(state, conn, side)
+        state.shut_write(stream.conn, stream.side)
+    })
+}
+
+impl State {
+    /// Shuts `side`'s write direction down: the peer reads the end of the stream after the
+    /// data (once; a forgotten connection has nothing to shut).
+    fn shut_write(&mut self, conn: u64, side: usize) -> io::Result<()> {
+        if self.conns.contains_key(&conn)
+            && let Some(error) = gone(self, conn, side)
         {
             return Err(error);
         }
-        let Some(c) = state.conns.get_mut(&conn) else {
+        let Some(c) = self.conns.get_mut(&conn) else {
             return Ok(());
         };
         let me = &mut c.sides[side];
@@ -1176,9 +1183,9 @@ fn shutdown_write(stream: &TcpStream) -> io::Result<()> {
         }
         me.write_shut = true;
         let (from, to) = (me.host, c.sides[1 - side].host);
-        state.transmit(now(), from, to, Packet::Fin { conn, to: 1 - side });
+        self.transmit(now(), from, to, Packet::Fin { conn, to: 1 - side });
         Ok(())
-    })
+    }
 }
 
 pub(crate) fn write_half_dropped(half: &mut WriteHalf) {
@@ -1188,40 +1195,31 @@ pub(crate) fn write_half_dropped(half: &mut WriteHalf) {
 impl Drop for TcpStream {
     fn drop(&mut self) {
         let (conn, side) = (self.conn, self.side);
-        let last = with_state(&self.world, |state, _| {
+        with_state(&self.world, |state, _| {
             let Some(c) = state.conns.get_mut(&conn) else {
-                return false;
+                return;
             };
             let me = &mut c.sides[side];
             me.handles = me.handles.saturating_sub(1);
-            me.handles == 0
+            if me.handles > 0 {
+                return;
+            }
+            let unread = !me.recv.is_empty();
+            if unread && gone(state, conn, side).is_none() {
+                // Closed with data unread: a reset, as TCP does, which also frees a writer
+                // waiting on the window.
+                if let Some(c) = state.conns.get_mut(&conn) {
+                    let me = &mut c.sides[side];
+                    me.recv.clear();
+                    me.write_shut = true;
+                    let (from, to) = (me.host, c.sides[1 - side].host);
+                    state.transmit(now(), from, to, Packet::Rst { conn, to: 1 - side });
+                }
+            } else {
+                let _ = state.shut_write(conn, side);
+            }
+            state.forget_if_closed(conn);
         });
-        if !last {
-            return;
-        }
-        let unread = with_state(&self.world, |state, _| {
-            gone(state, conn, side).is_none()
-                && state
-                    .conns
-                    .get(&conn)
-                    .is_some_and(|c| !c.sides[side].recv.is_empty())
-        });
-        if unread {
-            // Closed with data unread: a reset, as TCP does, which also frees a writer
-            // waiting on the window.
-            with_state(&self.world, |state, _| {
-                let Some(c) = state.conns.get_mut(&conn) else {
-                    return;
-                };
-                c.sides[side].recv.clear();
-                c.sides[side].write_shut = true;
-                let (from, to) = (c.sides[side].host, c.sides[1 - side].host);
-                state.transmit(now(), from, to, Packet::Rst { conn, to: 1 - side });
-            });
-        } else {
-            let _ = shutdown_write(self);
-        }
-        with_state(&self.world, |state, _| state.forget_if_closed(conn));
     }
 }
 
