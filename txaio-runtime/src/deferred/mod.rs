@@ -41,7 +41,10 @@
 //!    its give-back, so the value is in exactly one place.
 //! 7. No code but field moves runs under a short lock: not callbacks, cancellers, a waker's
 //!    clone, wake or drop, `T::clone` or `T::drop`, nor a `Debug` write. Debug builds panic
-//!    when a thread takes a short lock it holds (`crate::short_lock`).
+//!    when a thread takes a short lock it holds (`crate::short_lock`). A change that lets go
+//!    of something (a canceller, the phase it left, a replaced waker, awaiters or a task to
+//!    wake) collects it in a `LetGo` and ends with `unlock_then`, which releases the lock and
+//!    then drops and wakes, always in the same order.
 //! 8. Lock order: a coordination primitive's state, then a waiter's hand-off slot, then a
 //!    deferred's state. None is taken while a later one in that order is held.
 
@@ -85,7 +88,7 @@ use crate::short_lock::{ShortGuard, ShortLock};
 use cascade::{Awaited, Cancel, Registry};
 use debug::Sites;
 use reactions::Reactions;
-use state::{Phase, State};
+use state::{LetGo, Phase, State, unlock_then};
 use waiters::WaiterKey;
 
 type StateLock<T> = ShortLock<State<T>>;
@@ -277,6 +280,33 @@ impl<T> Deferred<T> {
         }
     }
 
+    /// [`new_withdrawable`](Deferred::new_withdrawable), already fired with `value`: what a
+    /// get that finds a value stored returns. Built fired, without the lock and the firing
+    /// path, as nothing can be attached to it yet (outside debugging, which records where it
+    /// fired).
+    #[track_caller]
+    pub(crate) fn new_withdrawable_fired(give_back: GiveBack<T>, value: T) -> Self
+    where
+        T: Send + 'static,
+    {
+        let mut got = Self::new_withdrawable(give_back);
+        if is_debugging() {
+            let _ = got.settle(Ok(value));
+            return got;
+        }
+        match Arc::get_mut(&mut got.inner) {
+            Some(unique) => {
+                *unique.closed.get_mut() = true;
+                let state = unique.state.get_mut();
+                mem::replace(&mut state.phase, Phase::Done(Ok(value))).discard();
+            }
+            None => {
+                let _ = got.settle(Ok(value));
+            }
+        }
+        got
+    }
+
     /// A hold on the deferred that is not one of its handles: it keeps the deferred alive but
     /// does not keep a withdrawable one from withdrawing.
     pub(crate) fn hold(&self) -> Held<T> {
@@ -409,8 +439,14 @@ impl<T: Send + 'static> Deferred<T> {
             *parts.canceller = Some(canceller);
             return;
         }
-        drop(state);
-        drop(canceller);
+        let canceller = Some(canceller);
+        unlock_then(
+            state,
+            LetGo {
+                canceller,
+                ..LetGo::nothing()
+            },
+        );
     }
 
     /// A pending deferred whose cancel first cancels `source` (a chained deferred).
@@ -488,9 +524,14 @@ impl<T: Send + 'static> Deferred<T> {
         let takers = state.take_takers();
         if takers.is_empty() {
             state.phase = Phase::Done(outcome);
-            let woken = state.take_waiters();
-            drop(state);
-            woken.wake_all();
+            let woken = Some(state.take_waiters());
+            unlock_then(
+                state,
+                LetGo {
+                    woken,
+                    ..LetGo::nothing()
+                },
+            );
             return;
         }
         state.handled = true;
@@ -505,9 +546,14 @@ impl<T: Send + 'static> Deferred<T> {
                 (Err(failure.clone()), failure)
             }
         };
-        let woken = state.take_waiters();
-        drop(state);
-        woken.wake_all();
+        let woken = Some(state.take_waiters());
+        unlock_then(
+            state,
+            LetGo {
+                woken,
+                ..LetGo::nothing()
+            },
+        );
         let mut takers = takers.into_iter();
         if let Some(taker) = takers.next() {
             taker(first);
@@ -607,13 +653,17 @@ impl<T: Send + 'static> Deferred<T> {
         let mut state = self.lock();
         if let Some(parts) = state.attach_pending() {
             *parts.awaited = awaited;
-            let replaced = match waker {
+            let waker = match waker {
                 Some(waker) => parts.task.replace(waker),
                 None => None,
             };
-            drop(state);
-            // A waker's drop is the runtime's code: outside the lock.
-            drop(replaced);
+            unlock_then(
+                state,
+                LetGo {
+                    waker,
+                    ..LetGo::nothing()
+                },
+            );
             return Poll::Pending;
         }
         drop(state);
@@ -715,34 +765,45 @@ impl<T: Send + 'static> Inner<T> {
         }
         state.seen |= !nothing_to_run;
         if queue {
-            let old_phase = mem::replace(&mut state.phase, Phase::Queued(outcome));
-            drop(guard);
-            drop(canceller);
-            old_phase.discard();
-            if let Some(task) = task {
-                task.wake();
-            }
+            let phase = Some(mem::replace(&mut state.phase, Phase::Queued(outcome)));
+            let let_go = LetGo {
+                canceller,
+                phase,
+                task,
+                ..LetGo::nothing()
+            };
+            unlock_then(guard, let_go);
             return Ok(());
         }
+        // The task fired it itself: it is running, nothing to wake.
+        let task = task.filter(|_| by != FiredBy::Task);
         if state.reactions().is_empty() && state.takers().is_empty() {
-            let old_phase = mem::replace(&mut state.phase, Phase::Done(outcome));
-            let woken = state.take_waiters();
-            drop(guard);
-            drop(canceller);
-            old_phase.discard();
-            woken.wake_all();
-        } else {
-            let batch = state.take_reactions();
-            let old_phase = mem::replace(&mut state.phase, Phase::RunningCallbacks);
-            drop(guard);
-            // The canceller (and what it holds) goes before the callbacks run.
-            drop(canceller);
-            old_phase.discard();
-            self.run_reactions(outcome, batch);
+            let phase = Some(mem::replace(&mut state.phase, Phase::Done(outcome)));
+            let woken = Some(state.take_waiters());
+            let let_go = LetGo {
+                canceller,
+                phase,
+                woken,
+                task,
+                ..LetGo::nothing()
+            };
+            unlock_then(guard, let_go);
+            return Ok(());
         }
-        if let Some(task) = task
-            && by != FiredBy::Task
-        {
+        let batch = state.take_reactions();
+        let phase = Some(mem::replace(&mut state.phase, Phase::RunningCallbacks));
+        // The canceller (and what it holds) goes before the callbacks run; the awaiters wake
+        // once they ran (`settle_down`), then the task.
+        unlock_then(
+            guard,
+            LetGo {
+                canceller,
+                phase,
+                ..LetGo::nothing()
+            },
+        );
+        self.run_reactions(outcome, batch);
+        if let Some(task) = task {
             task.wake();
         }
         Ok(())
@@ -776,9 +837,14 @@ impl<T: Send + 'static> Inner<T> {
             if state.waiters().is_empty() {
                 return;
             }
-            let woken = state.take_waiters();
-            drop(state);
-            woken.wake_all();
+            let woken = Some(state.take_waiters());
+            unlock_then(
+                state,
+                LetGo {
+                    woken,
+                    ..LetGo::nothing()
+                },
+            );
             return;
         }
         let batch = state.take_reactions();
@@ -798,7 +864,7 @@ fn register_waker<T: Send + 'static>(
     cx: &Context<'_>,
     cloned: &mut Option<Waker>,
 ) -> Option<()> {
-    let replaced = if state.waiters().is_current(*waiter, cx.waker()) {
+    let waker = if state.waiters().is_current(*waiter, cx.waker()) {
         None
     } else if let Some(waker) = cloned.take() {
         state.register_waiter(waiter, waker)
@@ -808,9 +874,13 @@ fn register_waker<T: Send + 'static>(
         return None;
     };
     let pending = matches!(state.phase, Phase::Pending { .. });
-    drop(state);
-    // A waker's drop is the runtime's code: outside the lock.
-    drop(replaced);
+    unlock_then(
+        state,
+        LetGo {
+            waker,
+            ..LetGo::nothing()
+        },
+    );
     if pending && let Some(key) = *waiter {
         cascade::register(|| Arc::downgrade(inner) as Weak<dyn Cancel>, key);
     }
@@ -838,9 +908,14 @@ impl<T: Send + 'static> Resume for Inner<T> {
         let batch = state.take_reactions();
         if batch.is_empty() && state.takers().is_empty() {
             state.phase = Phase::Done(outcome);
-            let woken = state.take_waiters();
-            drop(guard);
-            woken.wake_all();
+            let woken = Some(state.take_waiters());
+            unlock_then(
+                guard,
+                LetGo {
+                    woken,
+                    ..LetGo::nothing()
+                },
+            );
             return;
         }
         drop(guard);
@@ -872,8 +947,14 @@ impl<T: Send + 'static> Cancel for Inner<T> {
         );
         state.cancelled = true;
         self.closed.store(true, Ordering::Release);
-        drop(state);
-        drop(old_phase);
+        let phase = Some(old_phase);
+        unlock_then(
+            state,
+            LetGo {
+                phase,
+                ..LetGo::nothing()
+            },
+        );
         true
     }
 
@@ -960,9 +1041,14 @@ impl<T> Drop for Deferred<T> {
     fn drop(&mut self) {
         if let Some(key) = self.waiter {
             let mut state = self.lock();
-            let stale_waker = state.remove_waiter(key);
-            drop(state);
-            drop(stale_waker);
+            let waker = state.remove_waiter(key);
+            unlock_then(
+                state,
+                LetGo {
+                    waker,
+                    ..LetGo::nothing()
+                },
+            );
             // If a task is polling its future here, it may have stopped awaiting this.
             cascade::withdraw();
         }
@@ -1024,8 +1110,14 @@ impl<T> Deferred<T> {
         );
         state.cancelled = true;
         self.inner.closed.store(true, Ordering::Release);
-        drop(state);
-        drop(old_phase);
+        let phase = Some(old_phase);
+        unlock_then(
+            state,
+            LetGo {
+                phase,
+                ..LetGo::nothing()
+            },
+        );
         if let Some(canceller) = canceller
             && let Err(panic) = crate::panic::catch(|| canceller(self))
         {
@@ -1033,12 +1125,17 @@ impl<T> Deferred<T> {
         }
         let mut state = self.lock();
         if matches!(state.phase, Phase::Cancelling { .. }) {
-            let cancelling = mem::replace(
+            let phase = Some(mem::replace(
                 &mut state.phase,
                 Phase::Done(Err(Failure::bookkeeping(CancelledError))),
+            ));
+            unlock_then(
+                state,
+                LetGo {
+                    phase,
+                    ..LetGo::nothing()
+                },
             );
-            drop(state);
-            drop(cancelling);
         }
     }
 }

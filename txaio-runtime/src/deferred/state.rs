@@ -12,6 +12,7 @@ use super::thin::ThinVec;
 use super::waiters::{WaiterKey, Waiters, Woken};
 use super::{Canceller, FiredBy, GiveBack, Taker};
 use crate::failure::Failure;
+use crate::short_lock::ShortGuard;
 
 // Independent flags, each read on its own path; an enum would not describe them better.
 #[allow(clippy::struct_excessive_bools)]
@@ -304,5 +305,66 @@ impl<T> State<T> {
         if self.give_back.is_some() {
             drop(self.give_back.take());
         }
+    }
+}
+
+/// What a change of a deferred's state let go of: the parts that are user code or the
+/// runtime's (a canceller's captures, a waker's drop or wake) and so must not be dropped or
+/// called under the lock (invariant 7). [`unlock_then`] deals with them.
+#[must_use = "what a state change let go of is dealt with by `unlock_then`"]
+pub(super) struct LetGo<T> {
+    /// A canceller no longer wanted (the deferred fired, or was not pending).
+    pub(super) canceller: Option<Canceller<T>>,
+    /// The phase the change left, its canceller and task taken out (see [`Phase::discard`]).
+    pub(super) phase: Option<Phase<T>>,
+    /// A waker replaced by a newer one, or left by a handle that stopped awaiting.
+    pub(super) waker: Option<Waker>,
+    /// The awaiters to wake.
+    pub(super) woken: Option<Woken>,
+    /// The task driving a spawned deferred, to wake.
+    pub(super) task: Option<Waker>,
+}
+
+impl<T> LetGo<T> {
+    #[inline]
+    pub(super) const fn nothing() -> Self {
+        LetGo {
+            canceller: None,
+            phase: None,
+            waker: None,
+            woken: None,
+            task: None,
+        }
+    }
+}
+
+/// Ends a change of a deferred's state: releases the lock, then deals with what the change
+/// let go of, always in this order: the canceller drops, then the phase left, then a
+/// replaced waker; then the awaiters wake, then the task. Every site that changes the state
+/// and has something to drop or wake ends through here (callbacks and takers, which run
+/// with the outcome lent out, come after it).
+// Measured with callgrind: as a plain `#[inline]` it stays a call on the chain's path, +10%
+// instructions per link; inlined, the parts never leave registers (+3.6%).
+#[allow(clippy::inline_always)]
+#[inline(always)]
+pub(super) fn unlock_then<T>(guard: ShortGuard<'_, State<T>>, let_go: LetGo<T>) {
+    drop(guard);
+    let LetGo {
+        canceller,
+        phase,
+        waker,
+        woken,
+        task,
+    } = let_go;
+    drop(canceller);
+    if let Some(phase) = phase {
+        phase.discard();
+    }
+    drop(waker);
+    if let Some(woken) = woken {
+        woken.wake_all();
+    }
+    if let Some(task) = task {
+        task.wake();
     }
 }

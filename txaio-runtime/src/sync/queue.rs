@@ -457,9 +457,10 @@ impl<T: Send + 'static> DeferredQueue<T> {
             drop(state);
             // Fired, but the value goes back to the queue if nobody sees it before the last
             // handle drops (a select's losing branch), as a waiting get's does.
-            let got = Deferred::new_withdrawable(Arc::downgrade(&self.inner) as GiveBack<T>);
-            let _ = got.settle(Ok(value));
-            return Ok(got);
+            return Ok(Deferred::new_withdrawable_fired(
+                Arc::downgrade(&self.inner) as GiveBack<T>,
+                value,
+            ));
         }
         if state.closed {
             drop(state);
