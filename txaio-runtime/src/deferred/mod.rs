@@ -440,13 +440,11 @@ impl<T: Send + 'static> Deferred<T> {
             return;
         }
         let canceller = Some(canceller);
-        unlock_then(
-            state,
-            LetGo {
-                canceller,
-                ..LetGo::nothing()
-            },
-        );
+        let let_go = LetGo {
+            canceller,
+            ..LetGo::nothing()
+        };
+        unlock_then(state, let_go);
     }
 
     /// A pending deferred whose cancel first cancels `source` (a chained deferred).
@@ -524,14 +522,8 @@ impl<T: Send + 'static> Deferred<T> {
         let takers = state.take_takers();
         if takers.is_empty() {
             state.phase = Phase::Done(outcome);
-            let woken = Some(state.take_waiters());
-            unlock_then(
-                state,
-                LetGo {
-                    woken,
-                    ..LetGo::nothing()
-                },
-            );
+            let woken = state.take_waiters();
+            unlock_then(state, LetGo::woken(woken));
             return;
         }
         state.handled = true;
@@ -546,14 +538,8 @@ impl<T: Send + 'static> Deferred<T> {
                 (Err(failure.clone()), failure)
             }
         };
-        let woken = Some(state.take_waiters());
-        unlock_then(
-            state,
-            LetGo {
-                woken,
-                ..LetGo::nothing()
-            },
-        );
+        let woken = state.take_waiters();
+        unlock_then(state, LetGo::woken(woken));
         let mut takers = takers.into_iter();
         if let Some(taker) = takers.next() {
             taker(first);
@@ -657,13 +643,7 @@ impl<T: Send + 'static> Deferred<T> {
                 Some(waker) => parts.task.replace(waker),
                 None => None,
             };
-            unlock_then(
-                state,
-                LetGo {
-                    waker,
-                    ..LetGo::nothing()
-                },
-            );
+            unlock_then(state, LetGo::waker(waker));
             return Poll::Pending;
         }
         drop(state);
@@ -794,14 +774,12 @@ impl<T: Send + 'static> Inner<T> {
         let phase = Some(mem::replace(&mut state.phase, Phase::RunningCallbacks));
         // The canceller (and what it holds) goes before the callbacks run; the awaiters wake
         // once they ran (`settle_down`), then the task.
-        unlock_then(
-            guard,
-            LetGo {
-                canceller,
-                phase,
-                ..LetGo::nothing()
-            },
-        );
+        let let_go = LetGo {
+            canceller,
+            phase,
+            ..LetGo::nothing()
+        };
+        unlock_then(guard, let_go);
         self.run_reactions(outcome, batch);
         if let Some(task) = task {
             task.wake();
@@ -837,14 +815,8 @@ impl<T: Send + 'static> Inner<T> {
             if state.waiters().is_empty() {
                 return;
             }
-            let woken = Some(state.take_waiters());
-            unlock_then(
-                state,
-                LetGo {
-                    woken,
-                    ..LetGo::nothing()
-                },
-            );
+            let woken = state.take_waiters();
+            unlock_then(state, LetGo::woken(woken));
             return;
         }
         let batch = state.take_reactions();
@@ -874,13 +846,7 @@ fn register_waker<T: Send + 'static>(
         return None;
     };
     let pending = matches!(state.phase, Phase::Pending { .. });
-    unlock_then(
-        state,
-        LetGo {
-            waker,
-            ..LetGo::nothing()
-        },
-    );
+    unlock_then(state, LetGo::waker(waker));
     if pending && let Some(key) = *waiter {
         cascade::register(|| Arc::downgrade(inner) as Weak<dyn Cancel>, key);
     }
@@ -908,14 +874,8 @@ impl<T: Send + 'static> Resume for Inner<T> {
         let batch = state.take_reactions();
         if batch.is_empty() && state.takers().is_empty() {
             state.phase = Phase::Done(outcome);
-            let woken = Some(state.take_waiters());
-            unlock_then(
-                guard,
-                LetGo {
-                    woken,
-                    ..LetGo::nothing()
-                },
-            );
+            let woken = state.take_waiters();
+            unlock_then(guard, LetGo::woken(woken));
             return;
         }
         drop(guard);
@@ -947,14 +907,7 @@ impl<T: Send + 'static> Cancel for Inner<T> {
         );
         state.cancelled = true;
         self.closed.store(true, Ordering::Release);
-        let phase = Some(old_phase);
-        unlock_then(
-            state,
-            LetGo {
-                phase,
-                ..LetGo::nothing()
-            },
-        );
+        unlock_then(state, LetGo::phase(old_phase));
         true
     }
 
@@ -1042,13 +995,7 @@ impl<T> Drop for Deferred<T> {
         if let Some(key) = self.waiter {
             let mut state = self.lock();
             let waker = state.remove_waiter(key);
-            unlock_then(
-                state,
-                LetGo {
-                    waker,
-                    ..LetGo::nothing()
-                },
-            );
+            unlock_then(state, LetGo::waker(waker));
             // If a task is polling its future here, it may have stopped awaiting this.
             cascade::withdraw();
         }
@@ -1110,14 +1057,7 @@ impl<T> Deferred<T> {
         );
         state.cancelled = true;
         self.inner.closed.store(true, Ordering::Release);
-        let phase = Some(old_phase);
-        unlock_then(
-            state,
-            LetGo {
-                phase,
-                ..LetGo::nothing()
-            },
-        );
+        unlock_then(state, LetGo::phase(old_phase));
         if let Some(canceller) = canceller
             && let Err(panic) = crate::panic::catch(|| canceller(self))
         {
@@ -1125,17 +1065,9 @@ impl<T> Deferred<T> {
         }
         let mut state = self.lock();
         if matches!(state.phase, Phase::Cancelling { .. }) {
-            let phase = Some(mem::replace(
-                &mut state.phase,
-                Phase::Done(Err(Failure::bookkeeping(CancelledError))),
-            ));
-            unlock_then(
-                state,
-                LetGo {
-                    phase,
-                    ..LetGo::nothing()
-                },
-            );
+            let failed_cancelled = Phase::Done(Err(Failure::bookkeeping(CancelledError)));
+            let cancelling = mem::replace(&mut state.phase, failed_cancelled);
+            unlock_then(state, LetGo::phase(cancelling));
         }
     }
 }

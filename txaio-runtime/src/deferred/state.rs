@@ -336,6 +336,33 @@ impl<T> LetGo<T> {
             task: None,
         }
     }
+
+    /// The awaiters to wake, and nothing else.
+    #[inline]
+    pub(super) fn woken(woken: Woken) -> Self {
+        LetGo {
+            woken: Some(woken),
+            ..LetGo::nothing()
+        }
+    }
+
+    /// A replaced or stale waker to drop, and nothing else.
+    #[inline]
+    pub(super) fn waker(waker: Option<Waker>) -> Self {
+        LetGo {
+            waker,
+            ..LetGo::nothing()
+        }
+    }
+
+    /// The phase left, and nothing else.
+    #[inline]
+    pub(super) fn phase(phase: Phase<T>) -> Self {
+        LetGo {
+            phase: Some(phase),
+            ..LetGo::nothing()
+        }
+    }
 }
 
 /// Ends a change of a deferred's state: releases the lock, then deals with what the change
