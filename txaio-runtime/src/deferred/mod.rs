@@ -290,19 +290,20 @@ impl<T> Deferred<T> {
         T: Send + 'static,
     {
         let mut got = Self::new_withdrawable(give_back);
-        if is_debugging() {
-            let _ = got.settle(Ok(value));
-            return got;
-        }
-        match Arc::get_mut(&mut got.inner) {
-            Some(unique) => {
-                *unique.closed.get_mut() = true;
-                let state = unique.state.get_mut();
+        // A debugging record (made by `new_withdrawable` if debugging was on) wants its
+        // firing site: that takes the firing path.
+        let mut value = Some(value);
+        if let Some(unique) = Arc::get_mut(&mut got.inner) {
+            let state = unique.state.get_mut();
+            if state.sites().is_none()
+                && let Some(value) = value.take()
+            {
                 mem::replace(&mut state.phase, Phase::Done(Ok(value))).discard();
+                *unique.closed.get_mut() = true;
             }
-            None => {
-                let _ = got.settle(Ok(value));
-            }
+        }
+        if let Some(value) = value {
+            let _ = got.settle(Ok(value));
         }
         got
     }
@@ -755,17 +756,22 @@ impl<T: Send + 'static> Inner<T> {
             unlock_then(guard, let_go);
             return Ok(());
         }
-        // The task fired it itself: it is running, nothing to wake.
-        let task = task.filter(|_| by != FiredBy::Task);
+        // The task fired it itself: it is running, so its waker is dropped, not woken (and
+        // dropped after the unlock, like any waker).
+        let (task, waker) = if by == FiredBy::Task {
+            (None, task)
+        } else {
+            (task, None)
+        };
         if state.reactions().is_empty() && state.takers().is_empty() {
             let phase = Some(mem::replace(&mut state.phase, Phase::Done(outcome)));
             let woken = Some(state.take_waiters());
             let let_go = LetGo {
                 canceller,
                 phase,
+                waker,
                 woken,
                 task,
-                ..LetGo::nothing()
             };
             unlock_then(guard, let_go);
             return Ok(());
@@ -777,6 +783,7 @@ impl<T: Send + 'static> Inner<T> {
         let let_go = LetGo {
             canceller,
             phase,
+            waker,
             ..LetGo::nothing()
         };
         unlock_then(guard, let_go);

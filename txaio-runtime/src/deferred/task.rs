@@ -184,3 +184,77 @@ where
         Poll::Ready(())
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use std::cell::RefCell;
+    use std::sync::Arc;
+    use std::task::{Context, Poll, Wake, Waker};
+
+    use super::{Deferred, Driver};
+
+    thread_local! {
+        static LOOKED_AT: RefCell<Option<Deferred<u32>>> = const { RefCell::new(None) };
+    }
+
+    /// A waker whose drop looks at the deferred its task drives: the runtime's code touching
+    /// txaio, which must find the deferred's lock free.
+    struct LooksWhenDropped;
+
+    impl Wake for LooksWhenDropped {
+        fn wake(self: Arc<Self>) {}
+    }
+
+    impl Drop for LooksWhenDropped {
+        fn drop(&mut self) {
+            if let Some(deferred) = LOOKED_AT.with_borrow(Clone::clone) {
+                let _ = deferred.is_called();
+            }
+        }
+    }
+
+    struct Quiet;
+
+    impl Wake for Quiet {
+        fn wake(self: Arc<Self>) {}
+    }
+
+    #[test]
+    fn the_task_waker_a_task_leaves_when_it_fires_its_deferred_drops_outside_the_lock() {
+        let deferred = Deferred::<u32>::new_pending();
+        LOOKED_AT.with_borrow_mut(|looked_at| *looked_at = Some(deferred.clone()));
+        let mut polls = 0;
+        let future = std::future::poll_fn(move |_| {
+            polls += 1;
+            if polls == 1 {
+                Poll::Pending
+            } else {
+                Poll::Ready(Ok::<u32, std::io::Error>(7))
+            }
+        });
+        let mut driver = Box::pin(Driver {
+            future,
+            deferred: deferred.clone(),
+            awaited: Vec::new(),
+        });
+        {
+            let waker = Waker::from(Arc::new(LooksWhenDropped));
+            let parked = driver.as_mut().poll(&mut Context::from_waker(&waker));
+            assert!(
+                parked.is_pending(),
+                "the task parked, keeping a clone of the waker"
+            );
+        }
+        // The parked clone is now the waker's last handle; the task fires its deferred and
+        // lets it go.
+        let waker = Waker::from(Arc::new(Quiet));
+        assert!(
+            driver
+                .as_mut()
+                .poll(&mut Context::from_waker(&waker))
+                .is_ready()
+        );
+        LOOKED_AT.with_borrow_mut(|looked_at| *looked_at = None);
+        assert!(deferred.is_called());
+    }
+}
