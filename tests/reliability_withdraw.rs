@@ -285,3 +285,99 @@ async fn a_panicking_drop_of_a_refused_value_in_a_chain_leaves_later_chains_work
     assert!(txaio::is_called(&last), "the deep chain settled");
     assert_eq!(last.await.unwrap(), 40);
 }
+
+// Found by an outside attack after the fixes: a timeout's timer release is a watcher
+// of the waiter, not someone who sees its value, and a value the holder put into its own
+// waiter is not the primitive's to take back.
+
+#[txaio::test]
+async fn a_get_under_txaio_timeout_whose_handles_all_drop_leaves_the_line_and_its_timer() {
+    replace_loop(|clock| {
+        let queue = DeferredQueue::new(None, None);
+        let get = queue.get().unwrap();
+        let limited = txaio::timeout(&get, 5 * MS);
+        drop(limited);
+        drop(get);
+        assert_eq!(queue.waiting(), 0, "the get nobody holds left the line");
+        assert_eq!(clock.pending(), 0, "its timeout's timer went with it");
+        queue.put(1).unwrap();
+        assert_eq!(queue.try_get(), Some(1), "the value was stored, not lost");
+    });
+}
+
+#[txaio::test]
+async fn an_acquire_under_txaio_timeout_whose_handles_all_drop_does_not_take_the_lock() {
+    replace_loop(|clock| {
+        let lock = DeferredLock::new();
+        let held = lock.acquire();
+        assert!(txaio::is_called(&held));
+        let waiting = lock.acquire();
+        drop(txaio::timeout(&waiting, 5 * MS));
+        drop(waiting);
+        lock.release();
+        clock.advance(10 * MS);
+        assert!(
+            !lock.locked(),
+            "the lock went to nobody, not to an acquire nobody holds"
+        );
+        assert!(txaio::is_called(&lock.acquire()));
+    });
+}
+
+#[txaio::test]
+async fn a_get_under_txaio_timeout_served_but_never_seen_gives_its_value_back() {
+    replace_loop(|clock| {
+        let queue = DeferredQueue::new(None, None);
+        let get = queue.get().unwrap();
+        let limited = txaio::timeout(&get, 5 * MS);
+        queue.put("first").unwrap(); // served, not seen: the timeout only watches
+        drop(limited);
+        drop(get);
+        assert_eq!(clock.pending(), 0, "the timer went when the get fired");
+        assert_eq!(queue.try_get(), Some("first"), "the value came back");
+    });
+}
+
+#[txaio::test]
+async fn a_stored_value_got_under_txaio_timeout_and_dropped_unseen_goes_back() {
+    replace_loop(|_clock| {
+        let queue = DeferredQueue::new(None, None);
+        queue.put(3).unwrap();
+        let get = queue.get().unwrap();
+        drop(txaio::timeout(&get, 5 * MS));
+        drop(get);
+        assert_eq!(
+            queue.try_get(),
+            Some(3),
+            "adding the timeout did not see the value"
+        );
+    });
+}
+
+#[txaio::test]
+async fn an_acquire_its_holder_resolved_and_dropped_gives_back_no_token() {
+    let lock = DeferredLock::new();
+    let held = lock.acquire();
+    assert!(txaio::is_called(&held));
+    let waiting = lock.acquire();
+    txaio::resolve(&waiting, ()).unwrap();
+    drop(waiting);
+    assert!(lock.locked(), "`held` still has the lock");
+    let next = lock.acquire();
+    assert!(!txaio::is_called(&next), "no second holder");
+    lock.release();
+    assert!(txaio::is_called(&next), "the real release hands it on");
+}
+
+#[txaio::test]
+async fn a_get_its_holder_resolved_and_dropped_puts_nothing_in_the_queue() {
+    let queue = DeferredQueue::<u32>::new(None, None);
+    let get = queue.get().unwrap();
+    txaio::resolve(&get, 99).unwrap();
+    drop(get);
+    assert_eq!(
+        queue.try_get(),
+        None,
+        "the holder's own value is not the queue's"
+    );
+}

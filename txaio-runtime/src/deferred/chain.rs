@@ -148,7 +148,12 @@ where
 ///
 /// # Cancellation
 ///
-/// Never cancels `d`.
+/// Never cancels `d`. So a shield over a coordination primitive's waiter (a
+/// [`DeferredQueue::get`](crate::DeferredQueue::get), an `acquire`) keeps it in line while
+/// the shield exists, even once the waiter's own handles are gone, as a callback on it
+/// would: the value it is served goes to the shield. Dropping every handle of the shield
+/// too does not withdraw the waiter (the value it is served then goes nowhere); cancel the
+/// waiter itself when neither is wanted any more.
 ///
 /// # Examples
 ///

@@ -552,14 +552,35 @@ impl<T: Send + 'static> Deferred<T> {
 
     /// Adds a reaction: queued while pending or while callbacks run, else run here and now.
     pub(crate) fn add_reaction(&self, reaction: Box<dyn Reaction<T>>, handles_failure: bool) {
+        self.attach_reaction(reaction, handles_failure, true);
+    }
+
+    /// Adds a reaction that only watches for the firing and never looks at the outcome
+    /// (a timeout's timer release): it does not count as someone who sees the deferred, so
+    /// a coordination primitive's waiter whose handles all dropped still withdraws, and one
+    /// served but unseen still gives its value back.
+    pub(crate) fn add_watcher(&self, reaction: Box<dyn Reaction<T>>) {
+        self.attach_reaction(reaction, false, false);
+    }
+
+    fn attach_reaction(
+        &self,
+        reaction: Box<dyn Reaction<T>>,
+        handles_failure: bool,
+        observes: bool,
+    ) {
         let mut state = self.lock();
         if handles_failure {
             state.handled = true;
         }
+        let seen = state.seen;
         let Some(outcome) = state.lend() else {
-            state.push_reaction(reaction);
+            state.push_reaction(reaction, observes);
             return;
         };
+        if !observes {
+            state.seen = seen;
+        }
         drop(state);
         let mut batch = Reactions::new();
         batch.push(reaction);
@@ -698,10 +719,10 @@ impl<T: Send + 'static> Inner<T> {
             None
         };
         let state = &mut *guard;
-        let nothing_to_run = state.reactions().is_empty() && state.takers().is_empty();
+        let unobserved = !state.has_observers();
         let (canceller, task, outcome) = match &mut state.phase {
             Phase::Pending { .. }
-                if by == FiredBy::Offer && self.without_handles() && nothing_to_run =>
+                if by == FiredBy::Offer && self.without_handles() && unobserved =>
             {
                 // A waiter withdrawing (its last handle dropped): nobody would see the value.
                 return Err(Refused {
@@ -744,7 +765,8 @@ impl<T: Send + 'static> Inner<T> {
         if let Some(sites) = state.sites_mut() {
             sites.fired_at(location, fired_trace);
         }
-        state.seen |= !nothing_to_run;
+        // Dropped at the end, after the unlock.
+        let _not_handed_over = state.note_firing(by == FiredBy::Offer);
         if queue {
             let phase = Some(mem::replace(&mut state.phase, Phase::Queued(outcome)));
             let let_go = LetGo {
@@ -1028,8 +1050,7 @@ impl<T> Deferred<T> {
     #[cold]
     fn withdraw(&self) {
         let mut state = self.lock();
-        let unattached = state.reactions().is_empty() && state.takers().is_empty();
-        if !unattached {
+        if state.has_observers() {
             return;
         }
         if matches!(state.phase, Phase::Done(Ok(_))) && !state.seen {

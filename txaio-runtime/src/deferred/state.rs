@@ -37,6 +37,11 @@ pub(super) struct State<T> {
     give_back: ManuallyDrop<Option<GiveBack<T>>>,
     /// Creation and firing sites, recorded only while debugging.
     sites: ManuallyDrop<Option<Box<Sites>>>,
+    /// A reaction that sees the outcome was attached: a callback, a chain's step, a
+    /// combinator's record (a watcher, such as a timeout's timer release, does not count).
+    /// Never cleared. A withdrawable deferred without one, and without takers, has nobody
+    /// to see it fire once its handles are gone.
+    observed: bool,
     /// Something was attached at some point: a callback, taker, awaiter, canceller, task,
     /// awaited deferred or debugging record. Never cleared. While it is false, firing is
     /// storing the outcome, and the state owns nothing but that outcome.
@@ -120,6 +125,7 @@ impl<T> State<T> {
             seen: false,
             give_back: ManuallyDrop::new(None),
             sites: ManuallyDrop::new(None),
+            observed: false,
             attached: !awaited_is_unallocated,
         }
     }
@@ -197,9 +203,17 @@ impl<T> State<T> {
         &self.reactions
     }
 
-    pub(super) fn push_reaction(&mut self, reaction: Box<dyn Reaction<T>>) {
+    /// Queues a reaction; `observes` unless it is a watcher that never looks at the outcome.
+    pub(super) fn push_reaction(&mut self, reaction: Box<dyn Reaction<T>>, observes: bool) {
         self.reactions.push(reaction);
+        self.observed |= observes;
         self.attached = true;
+    }
+
+    /// Whether anything attached would see the outcome: a reaction that observes (see
+    /// `observed`) or a taker. Watchers do not count.
+    pub(super) fn has_observers(&self) -> bool {
+        self.observed || !self.takers.is_empty()
     }
 
     pub(super) fn take_reactions(&mut self) -> Reactions<T> {
@@ -244,6 +258,15 @@ impl<T> State<T> {
     pub(super) fn set_give_back(&mut self, give_back: GiveBack<T>) {
         *self.give_back = Some(give_back);
         self.attached = true;
+    }
+
+    /// Notes a firing the deferred takes: it is seen if something attached observes it; and
+    /// a value its primitive did not hand over (`offered` false: its holder resolved it) is
+    /// not the primitive's to take back, so the give-back goes, returned to be dropped after
+    /// the unlock.
+    pub(super) fn note_firing(&mut self, offered: bool) -> Option<GiveBack<T>> {
+        self.seen |= self.has_observers();
+        if offered { None } else { self.give_back.take() }
     }
 
     pub(super) fn take_give_back(&mut self) -> Option<GiveBack<T>> {

@@ -96,7 +96,9 @@ impl DeferredLock {
     /// then hands the lock to the next waiter or frees it, never to the dropped acquire
     /// (tokio::sync's rule). An acquire with a callback attached ([`add_callback`](crate::add_callback),
     /// [`then`](crate::then)) is not abandoned by dropping its handle: the callback runs when
-    /// the lock is its. An acquire that a `release` served but that nobody saw fire (not
+    /// the lock is its; a [`timeout`](crate::timeout) on it only watches, and does not keep
+    /// it. An acquire its holder resolved by hand gives no lock back when it drops (the lock
+    /// was never its). An acquire that a `release` served but that nobody saw fire (not
     /// awaited to the end, no callback, not [`is_called`](crate::is_called)) gives the lock
     /// back when its last handle drops: a select's branch that was ready but lost keeps no
     /// lock. An acquire seen to fire, or one that fired before `acquire` returned (the lock

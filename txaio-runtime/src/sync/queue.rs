@@ -431,7 +431,10 @@ impl<T: Send + 'static> DeferredQueue<T> {
     /// future dropped with its task) takes it out of the line, as a cancel does: the next
     /// `put` goes to the next getter or is stored, never to the dropped get (tokio::sync's
     /// rule). A get with a callback attached is not abandoned by dropping its handle: the
-    /// callback gets the value. A get that was handed a value but that nobody saw fire (not
+    /// callback gets the value. A [`timeout`](crate::timeout) on it only watches, and does
+    /// not keep it (its timer goes with it). A get that its holder resolved by hand keeps
+    /// that value: nothing goes into the queue when it drops. A get that was handed a value
+    /// but that nobody saw fire (not
     /// awaited to the end, no callback, no [`take`](Deferred::take), not
     /// [`is_called`](crate::is_called)) gives the value back, first in line, when its last
     /// handle drops, whether a `put` served it or it fired before `get` returned (a value was

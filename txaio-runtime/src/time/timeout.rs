@@ -55,6 +55,6 @@ pub fn timeout<T: Send + 'static>(d: &Deferred<T>, after: Duration) -> Deferred<
     }));
     // Not a handler of `d`'s failure: the timeout only watches. The timer goes with this
     // reaction: when `d` fires, or when its last handle drops unfired.
-    d.add_reaction(reaction(move |_: Result<&T, &Failure>| drop(call)), false);
+    d.add_watcher(reaction(move |_: Result<&T, &Failure>| drop(call)));
     d.clone()
 }
