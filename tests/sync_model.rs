@@ -40,6 +40,12 @@ enum QueueOp {
     DropBare(usize, bool),
     /// `close`: waiting gets fail, later puts are refused, gets drain what is stored.
     Close,
+    /// Puts a `txaio::timeout` on the n-th bare get (if held), dropping the handle it
+    /// returns: a timeout only watches, so the get behaves as a bare one still.
+    WatchBare(usize),
+    /// The n-th bare get's holder resolves it by hand: if it still waits, it keeps its place
+    /// in line until a put passes it over, and its value never goes into the queue.
+    ResolveBare(usize),
 }
 
 /// Ids of bare gets and acquires start here, apart from the others'.
@@ -56,6 +62,8 @@ fn queue_op() -> impl Strategy<Value = QueueOp> {
         2 => Just(QueueOp::BareGet),
         2 => (any::<usize>(), any::<bool>()).prop_map(|(n, read)| QueueOp::DropBare(n, read)),
         1 => Just(QueueOp::Close),
+        1 => any::<usize>().prop_map(QueueOp::WatchBare),
+        1 => any::<usize>().prop_map(QueueOp::ResolveBare),
     ]
 }
 
@@ -63,6 +71,8 @@ fn queue_op() -> impl Strategy<Value = QueueOp> {
 enum Waiting {
     Get(usize),
     Stream,
+    /// A bare get its holder resolved while it waited: passed over by the next put.
+    Resolved(usize),
 }
 
 /// The queue as Twisted's Python implementation reads.
@@ -85,10 +95,14 @@ impl QueueModel {
         if self.closed && !front {
             return Err(QueueOverflow);
         }
+        while let Some(Waiting::Resolved(_)) = self.line.front() {
+            self.line.pop_front();
+        }
         match self.line.pop_front() {
             Some(Waiting::Get(id)) if id >= BARE => self.bare_log.push((id, value)),
             Some(Waiting::Get(id)) => self.log.push((id, Some(value))),
             Some(Waiting::Stream) => self.stream_has = Some(value),
+            Some(Waiting::Resolved(_)) => unreachable!("passed over above"),
             None if front => self.items.push_front(value),
             None if self.size.is_some_and(|size| self.items.len() >= size) => {
                 return Err(QueueOverflow);
@@ -136,6 +150,15 @@ impl QueueModel {
         }
     }
 
+    /// A bare get's holder resolves it: only one still waiting takes the value.
+    fn resolve_bare(&mut self, id: usize) -> bool {
+        let Some(at) = self.line.iter().position(|w| *w == Waiting::Get(id)) else {
+            return false;
+        };
+        self.line[at] = Waiting::Resolved(id);
+        true
+    }
+
     fn poll_stream(&mut self) {
         if self.stream_waits {
             if let Some(value) = self.stream_has.take() {
@@ -157,7 +180,7 @@ impl QueueModel {
         for waiting in std::mem::take(&mut self.line) {
             match waiting {
                 Waiting::Get(id) if id < BARE => self.log.push((id, None)),
-                Waiting::Get(_) => {}
+                Waiting::Get(_) | Waiting::Resolved(_) => {}
                 // A waiting stream ends: its next poll yields `None`.
                 Waiting::Stream => self.stream_waits = false,
             }
@@ -209,6 +232,8 @@ fn check_queue(
     let mut gets: Vec<Deferred<u32>> = Vec::new();
     let mut bare: Vec<Option<Deferred<u32>>> = Vec::new();
     let mut bare_log = Vec::new();
+    // Bare gets their holder resolved: what they hold is not the queue's.
+    let mut resolved_by_holder: Vec<bool> = Vec::new();
     let mut put = 0usize;
     for op in ops {
         match op {
@@ -262,12 +287,16 @@ fn check_queue(
                 prop_assert_eq!(real.as_ref().err().copied(), model.get(id).err());
                 if let Ok(get) = real {
                     bare.push(Some(get));
+                    resolved_by_holder.push(false);
                 }
             }
             QueueOp::DropBare(n, read) if !bare.is_empty() => {
                 let index = n % bare.len();
                 if let Some(get) = bare[index].take() {
-                    if *read && let Some(value) = fired_value(&get) {
+                    if *read
+                        && let Some(value) = fired_value(&get)
+                        && !resolved_by_holder[index]
+                    {
                         bare_log.push((BARE + index, value));
                     }
                     drop(get);
@@ -278,7 +307,23 @@ fn check_queue(
                 queue.close();
                 model.close();
             }
-            QueueOp::Cancel(_) | QueueOp::DropBare(..) => {}
+            QueueOp::WatchBare(n) if !bare.is_empty() => {
+                if let Some(get) = &bare[n % bare.len()] {
+                    drop(txaio::timeout(get, std::time::Duration::from_secs(3600)));
+                }
+            }
+            QueueOp::ResolveBare(n) if !bare.is_empty() => {
+                let index = n % bare.len();
+                if let Some(get) = &bare[index] {
+                    let took = txaio::resolve(get, u32::MAX).is_ok();
+                    prop_assert_eq!(took, model.resolve_bare(BARE + index));
+                    resolved_by_holder[index] |= took;
+                }
+            }
+            QueueOp::Cancel(_)
+            | QueueOp::DropBare(..)
+            | QueueOp::WatchBare(_)
+            | QueueOp::ResolveBare(_) => {}
         }
         prop_assert_eq!(queue.is_closed(), model.closed);
         prop_assert_eq!(&*log.lock().unwrap(), &model.log, "after {:?}", op);
@@ -289,7 +334,7 @@ fn check_queue(
     // (or waits in the stream's slot). A bare get was handed exactly what the model says.
     drop(stream);
     model.drop_stream();
-    let bare_read = check_bare_gets(&bare, bare_log, &model)?;
+    let bare_read = check_bare_gets(&bare, &resolved_by_holder, bare_log, &model)?;
     let delivered = log
         .lock()
         .unwrap()
@@ -304,10 +349,14 @@ fn check_queue(
 /// in `bare_log`, and those still held); returns how many values they hold.
 fn check_bare_gets(
     bare: &[Option<Deferred<u32>>],
+    resolved_by_holder: &[bool],
     mut bare_log: Vec<(usize, u32)>,
     model: &QueueModel,
 ) -> Result<usize, TestCaseError> {
     for (index, get) in bare.iter().enumerate() {
+        if resolved_by_holder[index] {
+            continue;
+        }
         if let Some(value) = get.as_ref().and_then(fired_value) {
             bare_log.push((BARE + index, value));
         }
@@ -476,7 +525,8 @@ proptest! {
         backlog in bound(),
         ops in proptest::collection::vec(queue_op(), 0..60),
     ) {
-        check_queue(size, backlog, &ops)?;
+        // On a virtual clock, for the timeouts of `WatchBare`.
+        txaio::testutil::replace_loop(|_clock| check_queue(size, backlog, &ops))?;
     }
 
     #[test]
