@@ -230,10 +230,7 @@ fn check_queue(
         ..QueueModel::default()
     };
     let mut gets: Vec<Deferred<u32>> = Vec::new();
-    let mut bare: Vec<Option<Deferred<u32>>> = Vec::new();
-    let mut bare_log = Vec::new();
-    // Bare gets their holder resolved: what they hold is not the queue's.
-    let mut resolved_by_holder: Vec<bool> = Vec::new();
+    let mut bare = BareGets::default();
     let mut put = 0usize;
     for op in ops {
         match op {
@@ -281,49 +278,15 @@ fn check_queue(
                 stream = queue.clone();
                 model.drop_stream();
             }
-            QueueOp::BareGet => {
-                let id = BARE + bare.len();
-                let real = queue.get();
-                prop_assert_eq!(real.as_ref().err().copied(), model.get(id).err());
-                if let Ok(get) = real {
-                    bare.push(Some(get));
-                    resolved_by_holder.push(false);
-                }
-            }
-            QueueOp::DropBare(n, read) if !bare.is_empty() => {
-                let index = n % bare.len();
-                if let Some(get) = bare[index].take() {
-                    if *read
-                        && let Some(value) = fired_value(&get)
-                        && !resolved_by_holder[index]
-                    {
-                        bare_log.push((BARE + index, value));
-                    }
-                    drop(get);
-                    model.drop_bare(BARE + index, *read);
-                }
-            }
             QueueOp::Close => {
                 queue.close();
                 model.close();
             }
-            QueueOp::WatchBare(n) if !bare.is_empty() => {
-                if let Some(get) = &bare[n % bare.len()] {
-                    drop(txaio::timeout(get, std::time::Duration::from_secs(3600)));
-                }
-            }
-            QueueOp::ResolveBare(n) if !bare.is_empty() => {
-                let index = n % bare.len();
-                if let Some(get) = &bare[index] {
-                    let took = txaio::resolve(get, u32::MAX).is_ok();
-                    prop_assert_eq!(took, model.resolve_bare(BARE + index));
-                    resolved_by_holder[index] |= took;
-                }
-            }
-            QueueOp::Cancel(_)
+            QueueOp::BareGet
             | QueueOp::DropBare(..)
             | QueueOp::WatchBare(_)
-            | QueueOp::ResolveBare(_) => {}
+            | QueueOp::ResolveBare(_) => bare.apply(op, &queue, &mut model)?,
+            QueueOp::Cancel(_) => {}
         }
         prop_assert_eq!(queue.is_closed(), model.closed);
         prop_assert_eq!(&*log.lock().unwrap(), &model.log, "after {:?}", op);
@@ -334,7 +297,7 @@ fn check_queue(
     // (or waits in the stream's slot). A bare get was handed exactly what the model says.
     drop(stream);
     model.drop_stream();
-    let bare_read = check_bare_gets(&bare, &resolved_by_holder, bare_log, &model)?;
+    let bare_read = bare.check(&model)?;
     let delivered = log
         .lock()
         .unwrap()
@@ -345,27 +308,83 @@ fn check_queue(
     Ok(())
 }
 
-/// Checks that the bare gets were handed what the model says (those dropped after reading,
-/// in `bare_log`, and those still held); returns how many values they hold.
-fn check_bare_gets(
-    bare: &[Option<Deferred<u32>>],
-    resolved_by_holder: &[bool],
-    mut bare_log: Vec<(usize, u32)>,
-    model: &QueueModel,
-) -> Result<usize, TestCaseError> {
-    for (index, get) in bare.iter().enumerate() {
-        if resolved_by_holder[index] {
-            continue;
+/// The bare gets of a queue run: held (or dropped), what those dropped after reading had
+/// been handed, and which their holder resolved (what those hold is not the queue's).
+#[derive(Default)]
+struct BareGets {
+    gets: Vec<Option<Deferred<u32>>>,
+    read: Vec<(usize, u32)>,
+    resolved_by_holder: Vec<bool>,
+}
+
+impl BareGets {
+    fn apply(
+        &mut self,
+        op: &QueueOp,
+        queue: &DeferredQueue<u32>,
+        model: &mut QueueModel,
+    ) -> Result<(), TestCaseError> {
+        let held = |n: usize| (!self.gets.is_empty()).then(|| n % self.gets.len());
+        match *op {
+            QueueOp::BareGet => {
+                let id = BARE + self.gets.len();
+                let real = queue.get();
+                prop_assert_eq!(real.as_ref().err().copied(), model.get(id).err());
+                if let Ok(get) = real {
+                    self.gets.push(Some(get));
+                    self.resolved_by_holder.push(false);
+                }
+            }
+            QueueOp::DropBare(n, read) => {
+                let Some(index) = held(n) else { return Ok(()) };
+                if let Some(get) = self.gets[index].take() {
+                    if read
+                        && let Some(value) = fired_value(&get)
+                        && !self.resolved_by_holder[index]
+                    {
+                        self.read.push((BARE + index, value));
+                    }
+                    drop(get);
+                    model.drop_bare(BARE + index, read);
+                }
+            }
+            QueueOp::WatchBare(n) => {
+                let Some(index) = held(n) else { return Ok(()) };
+                if let Some(get) = &self.gets[index] {
+                    drop(txaio::timeout(get, std::time::Duration::from_secs(3600)));
+                }
+            }
+            QueueOp::ResolveBare(n) => {
+                let Some(index) = held(n) else { return Ok(()) };
+                if let Some(get) = &self.gets[index] {
+                    let took = txaio::resolve(get, u32::MAX).is_ok();
+                    prop_assert_eq!(took, model.resolve_bare(BARE + index));
+                    self.resolved_by_holder[index] |= took;
+                }
+            }
+            _ => unreachable!("not a bare get's operation: {op:?}"),
         }
-        if let Some(value) = get.as_ref().and_then(fired_value) {
-            bare_log.push((BARE + index, value));
-        }
+        Ok(())
     }
-    bare_log.sort_unstable();
-    let mut expected = model.bare_log.clone();
-    expected.sort_unstable();
-    prop_assert_eq!(&bare_log, &expected);
-    Ok(bare_log.len())
+
+    /// Checks that the bare gets were handed what the model says (those dropped after
+    /// reading, and those still held); returns how many values they hold.
+    fn check(&self, model: &QueueModel) -> Result<usize, TestCaseError> {
+        let mut handed = self.read.clone();
+        for (index, get) in self.gets.iter().enumerate() {
+            if self.resolved_by_holder[index] {
+                continue;
+            }
+            if let Some(value) = get.as_ref().and_then(fired_value) {
+                handed.push((BARE + index, value));
+            }
+        }
+        handed.sort_unstable();
+        let mut expected = model.bare_log.clone();
+        expected.sort_unstable();
+        prop_assert_eq!(&handed, &expected);
+        Ok(handed.len())
+    }
 }
 
 #[derive(Clone, Debug)]
