@@ -37,8 +37,11 @@
 //! 5. `Cancelling { by }`: only thread `by` (the canceller it calls, or the cancel finishing)
 //!    fires it; everyone else's `resolve` is ignored, and an `offer` is refused.
 //! 6. A withdrawable deferred (`users` has `COUNTED`) whose last handle drops before it is
-//!    served withdraws, as a cancel; one served with a value nobody saw gives it back through
-//!    its give-back, so the value is in exactly one place.
+//!    served, with nothing attached that would see it fire (a watcher, such as a timeout's
+//!    timer release, does not count: `observed`), withdraws, as a cancel; one its primitive
+//!    served (an offer) with a value nobody saw gives it back through its give-back, so the
+//!    value is in exactly one place. A value its holder resolved it with is not the
+//!    primitive's: the give-back goes when it fires that way.
 //! 7. No code but field moves runs under a short lock: not callbacks, cancellers, a waker's
 //!    clone, wake or drop, `T::clone` or `T::drop`, nor a `Debug` write. Debug builds panic
 //!    when a thread takes a short lock it holds (`crate::short_lock`). A change that lets go
