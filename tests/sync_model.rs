@@ -396,6 +396,12 @@ enum GateOp {
     BareAcquire,
     /// Drops the n-th bare acquire's handle (modulo their number), served or not.
     DropBare(usize),
+    /// Puts a `txaio::timeout` on the n-th bare acquire (if held), dropping the handle it
+    /// returns: a timeout only watches.
+    WatchBare(usize),
+    /// The n-th bare acquire's holder resolves it by hand: if it still waits, a release
+    /// passes it over, and dropping it gives no token back (it never had one).
+    ResolveBare(usize),
 }
 
 fn gate_op() -> impl Strategy<Value = GateOp> {
@@ -405,6 +411,8 @@ fn gate_op() -> impl Strategy<Value = GateOp> {
         2 => any::<usize>().prop_map(GateOp::Cancel),
         2 => Just(GateOp::BareAcquire),
         2 => any::<usize>().prop_map(GateOp::DropBare),
+        1 => any::<usize>().prop_map(GateOp::WatchBare),
+        1 => any::<usize>().prop_map(GateOp::ResolveBare),
     ]
 }
 
@@ -505,10 +513,44 @@ fn check_gate(limit: usize, lock: bool, ops: &[GateOp]) -> Result<(), TestCaseEr
                     give_back_token(next, limit, &mut tokens, &mut served_unseen, &mut model_log);
                 }
             }
+            GateOp::WatchBare(_) | GateOp::ResolveBare(_) => {
+                watch_or_resolve_bare(op, &bare, &mut line)?;
+            }
             GateOp::Cancel(_) | GateOp::DropBare(_) => {}
         }
         prop_assert_eq!(&*log.lock().unwrap(), &model_log, "after {:?}", op);
         prop_assert_eq!(free(), tokens);
+    }
+    Ok(())
+}
+
+/// A timeout put on a bare acquire (it only watches: nothing changes), or its holder
+/// resolving it (one still waiting leaves the model's line: a release passes it over).
+fn watch_or_resolve_bare(
+    op: &GateOp,
+    bare: &[Option<Deferred<()>>],
+    line: &mut VecDeque<usize>,
+) -> Result<(), TestCaseError> {
+    let (GateOp::WatchBare(n) | GateOp::ResolveBare(n)) = *op else {
+        return Ok(());
+    };
+    let Some(index) = (!bare.is_empty()).then(|| n % bare.len()) else {
+        return Ok(());
+    };
+    let Some(acquired) = &bare[index] else {
+        return Ok(());
+    };
+    if matches!(op, GateOp::WatchBare(_)) {
+        drop(txaio::timeout(
+            acquired,
+            std::time::Duration::from_secs(3600),
+        ));
+        return Ok(());
+    }
+    let waiting = line.iter().position(|w| *w == BARE + index);
+    prop_assert_eq!(txaio::resolve(acquired, ()).is_ok(), waiting.is_some());
+    if let Some(at) = waiting {
+        line.remove(at);
     }
     Ok(())
 }
@@ -550,7 +592,7 @@ proptest! {
 
     #[test]
     fn lock_matches_its_model(ops in proptest::collection::vec(gate_op(), 0..60)) {
-        check_gate(1, true, &ops)?;
+        txaio::testutil::replace_loop(|_clock| check_gate(1, true, &ops))?;
     }
 
     #[test]
@@ -558,7 +600,7 @@ proptest! {
         limit in 1usize..4,
         ops in proptest::collection::vec(gate_op(), 0..60),
     ) {
-        check_gate(limit, false, &ops)?;
+        txaio::testutil::replace_loop(|_clock| check_gate(limit, false, &ops))?;
     }
 }
 
