@@ -1096,9 +1096,18 @@ impl<T> Deferred<T> {
         }
         let mut state = self.lock();
         if matches!(state.phase, Phase::Cancelling { .. }) {
-            let failed_cancelled = Phase::Done(Err(Failure::bookkeeping(CancelledError)));
-            let cancelling = mem::replace(&mut state.phase, failed_cancelled);
+            let cancel_failure = Failure::bookkeeping(CancelledError);
+            // Watchers (nothing else is attached, or it would not withdraw) see the firing
+            // too, after it: `Done` keeps no callback (invariant 2).
+            let watchers = state.take_reactions();
+            let failed = Phase::Done(Err(cancel_failure.clone()));
+            let cancelling = mem::replace(&mut state.phase, failed);
             unlock_then(state, LetGo::phase(cancelling));
+            for watcher in watchers.into_ordered() {
+                if let Err(panic) = crate::panic::catch(|| watcher.react(Err(&cancel_failure))) {
+                    report::callback_panicked(&panic);
+                }
+            }
         }
     }
 }
