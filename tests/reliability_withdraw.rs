@@ -381,3 +381,34 @@ async fn a_get_its_holder_resolved_and_dropped_puts_nothing_in_the_queue() {
         "the holder's own value is not the queue's"
     );
 }
+
+/// Found by reading: a get whose only reaction is a timeout's watcher, served by a put on
+/// another thread while its last handle drops, could have its value lost (the withdraw found
+/// the outcome lent out to the watcher and left it; nothing gave it back afterwards).
+#[txaio::test]
+async fn a_get_under_txaio_timeout_dropped_while_a_put_on_another_thread_serves_it_loses_nothing() {
+    const ROUNDS: usize = 5_000;
+    const WATCHERS: usize = 32;
+    let queue = DeferredQueue::new(None, None);
+    let barrier = Arc::new(std::sync::Barrier::new(2));
+    let putter = {
+        let (queue, barrier) = (queue.clone(), Arc::clone(&barrier));
+        std::thread::spawn(move || {
+            for value in 0..ROUNDS {
+                barrier.wait();
+                queue.put(value).unwrap();
+            }
+        })
+    };
+    for _ in 0..ROUNDS {
+        let get = queue.get().unwrap();
+        // Many watchers, so that running them (as the put serves the get) takes a while.
+        for _ in 0..WATCHERS {
+            drop(txaio::timeout(&get, Duration::from_secs(3600)));
+        }
+        barrier.wait();
+        drop(get); // races the put: nobody sees this get's value
+    }
+    putter.join().unwrap();
+    assert_eq!(queue.len(), ROUNDS, "every value is back in the queue");
+}

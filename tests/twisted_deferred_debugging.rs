@@ -186,3 +186,15 @@ fn the_unhandled_report_names_where_a_deferred_was_created_and_fired() {
         "{report}"
     );
 }
+
+/// Not Twisted's: a get that finds a value stored takes the firing path while debugging
+/// (to record where it fired), and must still give the value back when dropped unseen (a
+/// select's losing branch), as it does with debugging off.
+#[test]
+fn a_stored_value_got_while_debugging_and_dropped_unseen_goes_back() {
+    let _debugging = Debugging::set(true);
+    let queue = txaio::DeferredQueue::new(None, None);
+    queue.put(1).unwrap();
+    drop(queue.get().unwrap());
+    assert_eq!(queue.try_get(), Some(1), "the value came back to the queue");
+}

@@ -306,7 +306,8 @@ impl<T> Deferred<T> {
             }
         }
         if let Some(value) = value {
-            let _ = got.settle(Ok(value));
+            // Fired as the primitive fires its waiters, so that it keeps its give-back.
+            let _ = got.hold().offer(Ok(value));
         }
         got
     }
@@ -831,10 +832,33 @@ impl<T: Send + 'static> Inner<T> {
             }
             let mut state = self.lock();
             if state.reactions().is_empty() {
+                if state.nobody_sees() && outcome.is_ok() && self.without_handles() {
+                    Self::give_back_late(state, outcome);
+                    return;
+                }
                 Deferred::settle_down(state, outcome);
                 return;
             }
             batch = state.take_reactions();
+        }
+    }
+
+    /// A withdrawable deferred served with a value while only watchers ran (its callbacks
+    /// lent the outcome out), whose last handle dropped meanwhile: its withdraw found the
+    /// outcome lent and left it, so the value goes back here, as the withdraw would have.
+    #[cold]
+    fn give_back_late(mut state: StateGuard<'_, T>, outcome: Result<T, Failure>) {
+        let Some(give_back) = state.take_give_back() else {
+            // Not its primitive's value (its holder resolved it): it stays.
+            Deferred::settle_down(state, outcome);
+            return;
+        };
+        state.seen = true;
+        state.phase = Phase::Done(Err(Failure::bookkeeping(CancelledError)));
+        let woken = state.take_waiters();
+        unlock_then(state, LetGo::woken(woken));
+        if let (Ok(value), Some(owner)) = (outcome, give_back.upgrade()) {
+            owner.take_back(value);
         }
     }
 

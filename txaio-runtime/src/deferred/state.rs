@@ -260,6 +260,11 @@ impl<T> State<T> {
         self.attached = true;
     }
 
+    /// Fired or not, nothing attached would see it, nor has anyone seen it yet.
+    pub(super) fn nobody_sees(&self) -> bool {
+        !self.has_observers() && !self.seen
+    }
+
     /// Notes a firing the deferred takes: it is seen if something attached observes it; and
     /// a value its primitive did not hand over (`offered` false: its holder resolved it) is
     /// not the primitive's to take back, so the give-back goes, returned to be dropped after
