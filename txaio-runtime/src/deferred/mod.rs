@@ -848,17 +848,10 @@ impl<T: Send + 'static> Inner<T> {
     /// outcome lent and left it, so the value goes back here, as the withdraw would have.
     #[cold]
     fn give_back_late(mut state: StateGuard<'_, T>, outcome: Result<T, Failure>) {
-        let Some(give_back) = state.take_give_back() else {
+        match (state.take_give_back(), outcome) {
+            (Some(give_back), Ok(value)) => hand_back(state, &give_back, value),
             // Not its primitive's value (its holder resolved it): it stays.
-            Deferred::settle_down(state, outcome);
-            return;
-        };
-        state.seen = true;
-        state.phase = Phase::Done(Err(Failure::bookkeeping(CancelledError)));
-        let woken = state.take_waiters();
-        unlock_then(state, LetGo::woken(woken));
-        if let (Ok(value), Some(owner)) = (outcome, give_back.upgrade()) {
-            owner.take_back(value);
+            (_, outcome) => Deferred::settle_down(state, outcome),
         }
     }
 
@@ -1081,19 +1074,11 @@ impl<T> Deferred<T> {
             return;
         }
         if matches!(state.phase, Phase::Done(Ok(_))) && !state.seen {
-            let Some(give_back) = state.take_give_back() else {
-                return;
-            };
-            let handed = mem::replace(
-                &mut state.phase,
-                Phase::Done(Err(Failure::bookkeeping(CancelledError))),
-            );
-            state.seen = true;
-            drop(state);
-            if let Phase::Done(Ok(value)) = handed
-                && let Some(owner) = give_back.upgrade()
+            if let Some(give_back) = state.take_give_back()
+                && let Phase::Done(Ok(value)) =
+                    mem::replace(&mut state.phase, Phase::RunningCallbacks)
             {
-                owner.take_back(value);
+                hand_back(state, &give_back, value);
             }
             return;
         }
@@ -1133,6 +1118,19 @@ impl<T> Deferred<T> {
                 }
             }
         }
+    }
+}
+
+/// A value a withdrawable deferred was handed that nobody saw goes back to its primitive:
+/// the deferred fails with `CancelledError`, marked seen so that nothing gives it back twice,
+/// and once the lock is released the value goes to `give_back`.
+fn hand_back<T>(mut state: StateGuard<'_, T>, give_back: &GiveBack<T>, value: T) {
+    state.seen = true;
+    state.phase = Phase::Done(Err(Failure::bookkeeping(CancelledError)));
+    let woken = state.take_waiters();
+    unlock_then(state, LetGo::woken(woken));
+    if let Some(owner) = give_back.upgrade() {
+        owner.take_back(value);
     }
 }
 

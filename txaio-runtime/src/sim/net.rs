@@ -421,15 +421,7 @@ impl State {
                 let (mine, peer) = (&conn.sides[side], &conn.sides[1 - side]);
                 if mine.host == host && peer.unread_by_peer > 0 && !peer.reset {
                     let to = peer.host;
-                    self.transmit(
-                        now,
-                        host,
-                        to,
-                        Packet::Rst {
-                            conn: id,
-                            to: 1 - side,
-                        },
-                    );
+                    self.reset_peer(now, host, to, id, side);
                     break;
                 }
             }
@@ -508,6 +500,12 @@ impl State {
     }
 
     // ---- packets ----
+
+    /// Side `side` of connection `conn`, on host `from`, resets its peer (the other side, on
+    /// host `to`).
+    fn reset_peer(&mut self, now: Duration, from: HostId, to: HostId, conn: u64, side: usize) {
+        self.transmit(now, from, to, Packet::Rst { conn, to: 1 - side });
+    }
 
     fn transmit(&mut self, now: Duration, from: HostId, to: HostId, packet: Packet) {
         if !self.hosts[from].alive {
@@ -659,7 +657,7 @@ impl State {
                     conn.sides[0].handles = 1;
                     wakers.extend(conn.connect_waker.take());
                 } else {
-                    self.transmit(now, to, from, Packet::Rst { conn: id, to: 1 });
+                    self.reset_peer(now, to, from, id, 0);
                 }
             }
             Packet::Refused { conn: id } | Packet::ConnectTimeout { conn: id } => {
@@ -687,15 +685,7 @@ impl State {
                 let receiver = &mut conn.sides[side];
                 if receiver.epoch != epoch || receiver.handles == 0 {
                     // Its socket is gone (closed, or lost in a crash): the peer is reset.
-                    self.transmit(
-                        now,
-                        to,
-                        from,
-                        Packet::Rst {
-                            conn: id,
-                            to: 1 - side,
-                        },
-                    );
+                    self.reset_peer(now, to, from, id, side);
                     return;
                 }
                 if !receiver.reset {
@@ -713,15 +703,7 @@ impl State {
                     wakers.extend(receiver.read_waker.take());
                 } else {
                     // A restarted host knows no such connection.
-                    self.transmit(
-                        now,
-                        to,
-                        from,
-                        Packet::Rst {
-                            conn: id,
-                            to: 1 - side,
-                        },
-                    );
+                    self.reset_peer(now, to, from, id, side);
                 }
             }
             Packet::Rst { conn: id, to: side } => {
@@ -986,7 +968,7 @@ impl Drop for TcpListener {
                 if let Some(c) = state.conns.get_mut(&conn) {
                     c.sides[1].handles = 0;
                     let client = c.sides[0].host;
-                    state.transmit(now, host, client, Packet::Rst { conn, to: 0 });
+                    state.reset_peer(now, host, client, conn, 1);
                 }
                 state.forget_if_closed(conn);
             }
@@ -1213,7 +1195,7 @@ impl Drop for TcpStream {
                     me.recv.clear();
                     me.write_shut = true;
                     let (from, to) = (me.host, c.sides[1 - side].host);
-                    state.transmit(now(), from, to, Packet::Rst { conn, to: 1 - side });
+                    state.reset_peer(now(), from, to, conn, side);
                 }
             } else {
                 let _ = state.shut_write(conn, side);
